@@ -105,7 +105,7 @@ func Load(paths []string, opts Options) *Result {
 
 // LoadBytes decodes one file's content and resolves references within it.
 func LoadBytes(name string, data []byte) *Result {
-	rules, diags := decodeFile(name, data)
+	rules, diags := guardedDecode(name, data)
 	res := &Result{Rules: rules, Diagnostics: diags, Files: 1}
 	res.resolve()
 	return res
@@ -213,7 +213,7 @@ func loadFile(path string, maxSize int64) ([]*ast.Rule, ast.Diagnostics) {
 	if int64(len(data)) > maxSize {
 		return nil, errDiag(fmt.Sprintf("file is larger than %d bytes; not a rule file?", maxSize))
 	}
-	return decodeFile(path, data)
+	return guardedDecode(path, data)
 }
 
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -225,13 +225,6 @@ const maxNodes = 200000
 // actions (global, reset, repeat) and decodes each rule.
 func decodeFile(path string, data []byte) (rules []*ast.Rule, diags ast.Diagnostics) {
 	d := &decoder{file: path}
-	defer func() {
-		if r := recover(); r != nil {
-			// yaml.v3 panics on some hostile inputs; report instead of crashing.
-			rules = nil
-			diags = append(d.diags, ast.Diagnostic{Pos: ast.Pos{File: path}, Severity: ast.SeverityError, Code: "yaml", Message: fmt.Sprintf("invalid YAML: %v", r)})
-		}
-	}()
 	if bytes.IndexByte(data, 0) >= 0 {
 		d.diagAt(ast.Pos{File: path}, ast.SeverityError, "yaml", "file contains NUL bytes; not a YAML rule file")
 		return nil, d.diags
@@ -240,7 +233,7 @@ func decodeFile(path string, data []byte) (rules []*ast.Rule, diags ast.Diagnost
 	var global, prev *yaml.Node
 	for index := 0; ; index++ {
 		var doc yaml.Node
-		err := dec.Decode(&doc)
+		err := safeDecode(dec, &doc)
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -291,6 +284,29 @@ func decodeFile(path string, data []byte) (rules []*ast.Rule, diags ast.Diagnost
 		}
 	}
 	return rules, d.diags
+}
+
+// safeDecode decodes one document; yaml.v3 panics on some hostile inputs, which become errors.
+func safeDecode(dec *yaml.Decoder, doc *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: %v", r)
+		}
+	}()
+	return dec.Decode(doc)
+}
+
+// guardedDecode is decodeFile with a last-resort recover, so that one file can never
+// crash a run over thousands: a panic becomes an internal-error diagnostic.
+func guardedDecode(path string, data []byte) (rules []*ast.Rule, diags ast.Diagnostics) {
+	defer func() {
+		if r := recover(); r != nil {
+			rules = nil
+			diags = ast.Diagnostics{{Pos: ast.Pos{File: path}, Severity: ast.SeverityError, Code: "internal",
+				Message: fmt.Sprintf("internal error while loading this file (please report it): %v", r)}}
+		}
+	}()
+	return decodeFile(path, data)
 }
 
 func yamlError(path string, err error) ast.Diagnostic {
