@@ -14,6 +14,7 @@ import (
 // decoder turns YAML nodes of one file into AST nodes and collects diagnostics.
 type decoder struct {
 	file  string
+	src   string // the file's text, for block-scalar columns
 	diags ast.Diagnostics
 }
 

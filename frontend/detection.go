@@ -86,13 +86,26 @@ func (d *decoder) condPos(n *yaml.Node) func(line, col int) ast.Pos {
 	return func(line, col int) ast.Pos {
 		switch {
 		case block:
-			// Block scalars start on the line after the indicator.
-			return ast.Pos{File: d.file, Line: n.Line + line, Col: n.Column + col - 1}
+			// Block scalars start on the line after the indicator, at the content's indentation.
+			return ast.Pos{File: d.file, Line: n.Line + line, Col: d.indent(n.Line+1) + col - 1}
 		case line == 1:
 			return ast.Pos{File: d.file, Line: n.Line, Col: n.Column + quoted + col - 1}
 		}
 		return ast.Pos{File: d.file, Line: n.Line + line - 1, Col: col}
 	}
+}
+
+// indent returns the 1-based column of the first non-blank character of a source line.
+func (d *decoder) indent(line int) int {
+	src := d.src
+	for l := 1; l < line && len(src) > 0; l++ {
+		i := strings.IndexByte(src, '\n')
+		if i < 0 {
+			return 1
+		}
+		src = src[i+1:]
+	}
+	return len(src) - len(strings.TrimLeft(src, " \t")) + 1
 }
 
 // searchBody decodes a search identifier's value: a map (AND), a list of maps (OR) or keywords.

@@ -224,7 +224,7 @@ const maxNodes = 200000
 // decodeFile splits a file into YAML documents, applies legacy collection
 // actions (global, reset, repeat) and decodes each rule.
 func decodeFile(path string, data []byte) (rules []*ast.Rule, diags ast.Diagnostics) {
-	d := &decoder{file: path}
+	d := &decoder{file: path, src: string(data)}
 	if bytes.IndexByte(data, 0) >= 0 {
 		d.diagAt(ast.Pos{File: path}, ast.SeverityError, "yaml", "file contains NUL bytes; not a YAML rule file")
 		return nil, d.diags
