@@ -13,9 +13,11 @@ import (
 
 // decoder turns YAML nodes of one file into AST nodes and collects diagnostics.
 type decoder struct {
-	file  string
-	src   string // the file's text, for block-scalar columns
-	diags ast.Diagnostics
+	file string
+	src  string // the file's text, for block-scalar columns
+	// lineStarts are the byte offsets of each line of src, computed on first use.
+	lineStarts []int
+	diags      ast.Diagnostics
 }
 
 func (d *decoder) pos(n *yaml.Node) ast.Pos {

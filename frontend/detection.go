@@ -97,15 +97,19 @@ func (d *decoder) condPos(n *yaml.Node) func(line, col int) ast.Pos {
 
 // indent returns the 1-based column of the first non-blank character of a source line.
 func (d *decoder) indent(line int) int {
-	src := d.src
-	for l := 1; l < line && len(src) > 0; l++ {
-		i := strings.IndexByte(src, '\n')
-		if i < 0 {
-			return 1
+	if d.lineStarts == nil {
+		d.lineStarts = []int{0}
+		for i := 0; i < len(d.src); i++ {
+			if d.src[i] == '\n' {
+				d.lineStarts = append(d.lineStarts, i+1)
+			}
 		}
-		src = src[i+1:]
 	}
-	return len(src) - len(strings.TrimLeft(src, " \t")) + 1
+	if line < 1 || line > len(d.lineStarts) {
+		return 1
+	}
+	rest := d.src[d.lineStarts[line-1]:]
+	return len(rest) - len(strings.TrimLeft(rest, " \t")) + 1
 }
 
 // searchBody decodes a search identifier's value: a map (AND), a list of maps (OR) or keywords.
