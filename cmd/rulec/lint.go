@@ -1,0 +1,204 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rulec/rulec/frontend"
+	"github.com/rulec/rulec/lint"
+)
+
+func lintCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "lint",
+		Usage: "check rules for mistakes, style problems and constructs a target cannot express",
+		Description: "Lints the rule files and folders given (default: the current folder). Findings print as\n" +
+			"file:line:col: severity: message [check]. The exit status is 1 when a finding is at least as severe as\n" +
+			"--fail-on, 2 on usage or configuration errors. A .rulec.yml found in the first path's folder or its\n" +
+			"ancestors (else in the current folder) enables, disables or re-levels checks; `# rulec:disable=check-id`\n" +
+			"comments suppress findings on their line (or the next line when alone on theirs).",
+		ArgsUsage: "[PATHS...]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output format: text, json or sarif"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of standard output"},
+			&cli.StringFlag{Name: "fail-on", Usage: "exit with status 1 when a finding is at least this severe: error, warning, note or none (default: the config's fail-on, else error)"},
+			&cli.StringFlag{Name: "config", Usage: "read the configuration from `FILE` instead of looking for .rulec.yml"},
+			&cli.BoolFlag{Name: "no-config", Usage: "ignore any .rulec.yml"},
+			&cli.StringSliceFlag{Name: "target", Usage: "also run the target-aware checks of this backend (wazuh)"},
+			&cli.StringSliceFlag{Name: "context", Usage: "load rules under `PATH` too, for cross-file checks (duplicate ids, correlation references), without reporting on them"},
+			&cli.StringFlag{Name: "root", Usage: "repository root that report paths are relative to (default: the config's folder, else the git root, else the current folder)"},
+			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the text report: auto, always or never (auto respects NO_COLOR)"},
+			&cli.BoolFlag{Name: "list", Usage: "print the catalogue of checks and exit"},
+			&cli.StringFlag{Name: "explain", Usage: "print the documentation of check `ID` and exit"},
+		},
+		Action: runLint,
+	}
+}
+
+func runLint(c *cli.Context) error {
+	out := c.App.Writer
+	usage := func(format string, args ...any) error {
+		return cli.Exit("rulec lint: "+fmt.Sprintf(format, args...), 2)
+	}
+	if c.Bool("list") {
+		return lint.WriteCatalogue(out, lint.Checks())
+	}
+	if id := c.String("explain"); id != "" {
+		chk := lint.Lookup(id)
+		if chk == nil {
+			return usage("unknown check %q (rulec lint --list shows the catalogue)", id)
+		}
+		fmt.Fprintf(out, "%s (%s, default %s)\n%s\n\n%s\n\n%s\n", chk.ID, chk.Category, chk.Severity, chk.Summary, chk.Doc, chk.HelpURI())
+		return nil
+	}
+	format := c.String("format")
+	switch format {
+	case "text", "json", "sarif":
+	default:
+		return usage("unknown format %q (expected text, json or sarif)", format)
+	}
+	paths := c.Args().Slice()
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return fmt.Errorf("lint: %w", err)
+	}
+
+	var cfg *lint.Config
+	switch {
+	case c.Bool("no-config"):
+	case c.String("config") != "":
+		if cfg, err = lint.LoadConfig(c.String("config")); err != nil {
+			return usage("%v", err)
+		}
+	default:
+		file, err := lint.FindConfig(paths[0], cwd)
+		if err != nil {
+			return usage("%v", err)
+		}
+		if file != "" {
+			if cfg, err = lint.LoadConfig(file); err != nil {
+				return usage("%v", err)
+			}
+		}
+	}
+	failOnText := c.String("fail-on")
+	if failOnText == "" && cfg != nil && cfg.FailOn != "" {
+		failOnText = cfg.FailOn
+	}
+	if failOnText == "" {
+		failOnText = "error"
+	}
+	failOn, err := lint.ParseSeverity(failOnText)
+	if err != nil {
+		return usage("--fail-on: %v", err)
+	}
+	targets := c.StringSlice("target")
+	for _, t := range targets {
+		if !knownTarget(t) {
+			return usage("unknown target %q (known: wazuh)", t)
+		}
+	}
+
+	root := c.String("root")
+	switch {
+	case root != "":
+	case cfg != nil && cfg.Path != "":
+		root = filepath.Dir(cfg.Path)
+	default:
+		root = gitRoot(paths[0])
+		if root == "" {
+			root = cwd
+		}
+	}
+	if abs, err := filepath.Abs(root); err == nil {
+		root = abs
+	}
+
+	load := append(append([]string(nil), paths...), c.StringSlice("context")...)
+	res := frontend.Load(load, frontend.Options{})
+	opts := lint.Options{Config: cfg, Targets: targets, Root: root, ReadFile: os.ReadFile}
+	if len(c.StringSlice("context")) > 0 {
+		opts.Only = paths
+	}
+	rep := lint.Run(res, opts)
+
+	var w io.Writer = out
+	if o := c.String("output"); o != "" {
+		f, err := os.Create(o)
+		if err != nil {
+			return usage("%v", err)
+		}
+		defer f.Close()
+		w = f
+	}
+	switch format {
+	case "json":
+		err = rep.WriteJSON(w)
+	case "sarif":
+		rootURI := (&url.URL{Scheme: "file", Path: filepath.ToSlash(root) + "/"}).String()
+		err = rep.WriteSARIF(w, lint.SARIFOptions{ToolVersion: version, RootURI: rootURI})
+	default:
+		err = rep.WriteText(w, lint.TextOptions{Color: useColor(c.String("color"), w)})
+	}
+	if err != nil {
+		return err
+	}
+	if rep.Fails(failOn) {
+		return exitError{1}
+	}
+	return nil
+}
+
+func knownTarget(t string) bool {
+	for _, c := range lint.Checks() {
+		if c.Target != "" && strings.EqualFold(c.Target, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// useColor decides on ANSI colours: never, always, or (auto) when w is a terminal and
+// NO_COLOR is unset or empty (https://no-color.org) and TERM is not dumb.
+func useColor(mode string, w io.Writer) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// gitRoot returns the closest ancestor folder of p that holds .git, or "".
+func gitRoot(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return ""
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}

@@ -1,0 +1,389 @@
+package lint
+
+import (
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rulec/rulec/ast"
+)
+
+// maxTitle is the title length SigmaHQ's conventions allow (the specification allows 256).
+const maxTitle = 110
+
+// minDescription is the shortest description pySigma accepts without a warning.
+const minDescription = 16
+
+var (
+	uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	dateRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+)
+
+// Values the specification defines.
+var (
+	statuses     = []string{"stable", "test", "experimental", "deprecated", "unsupported"}
+	levels       = []string{"informational", "low", "medium", "high", "critical"}
+	relatedTypes = []string{"derived", "obsolete", "merged", "renamed", "similar"}
+	// standardKeys are the top-level keys of rules, correlations and filters.
+	standardKeys = []string{"title", "id", "name", "related", "status", "description", "license", "author",
+		"references", "date", "modified", "tags", "logsource", "detection", "fields", "falsepositives",
+		"level", "scope", "taxonomy", "correlation", "filter", "generate", "regression_tests_path"}
+)
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// needsMetadata reports whether metadata checks apply: detection and correlation rules,
+// except base rules of a correlation (the specification leaves metadata to the outermost rule).
+func needsMetadata(p *Pass, r *ast.Rule) bool {
+	if r.Kind == ast.KindFilter {
+		return false
+	}
+	return !(r.Kind == ast.KindDetection && p.Index.Referenced(r))
+}
+
+// hasKey reports whether the top-level key is present.
+func hasKey(r *ast.Rule, key string) bool {
+	_, ok := r.Keys[key]
+	return ok
+}
+
+func metadataChecks() []*Check {
+	W, E, N := ast.SeverityWarning, ast.SeverityError, ast.SeverityNote
+	c := func(id string, sev ast.Severity, summary, doc string, run func(*Pass)) *Check {
+		return &Check{ID: id, Severity: sev, Category: CatMetadata, Summary: summary, Doc: doc, Run: run}
+	}
+	return []*Check{
+		c("missing-id", W, "the rule has no id",
+			"Every rule, correlation and filter should have an `id`, a random UUID (version 4), so that correlations, filters, related entries and the tools that track alerts can refer to it. Generate one with `uuidgen`.",
+			func(p *Pass) {
+				for _, r := range p.Rules {
+					if !hasKey(r, "id") || strings.TrimSpace(r.ID) == "" {
+						p.Reportf(r, r.Pos, "rule %q has no id; add `id:` with a random UUID", r.Title)
+					}
+				}
+			}),
+		c("invalid-id", E, "the id is not a UUID",
+			"The specification identifies rules by a UUID (randomly generated, version 4) written in the canonical 8-4-4-4-12 hexadecimal form; pySigma refuses other ids. Use `name` for a human-readable identifier.",
+			func(p *Pass) {
+				for _, r := range p.Rules {
+					if r.ID != "" && !uuidRe.MatchString(r.ID) {
+						p.Reportf(r, r.KeyPos("id"), "id %q is not a UUID", r.ID)
+					}
+				}
+			}),
+		c("duplicate-id", E, "two rules share an id or a name",
+			"Ids (compared case-insensitively) and names must be unique across the repository: correlations, filters and alert tracking resolve rules by them, and a copied rule that kept its id shadows the original. Give the copy a new UUID and mark the relation in `related`.",
+			func(p *Pass) {
+				dupes(p, func(r *ast.Rule) (string, string, ast.Pos) { return strings.ToLower(r.ID), r.ID, r.KeyPos("id") }, "id")
+				dupes(p, func(r *ast.Rule) (string, string, ast.Pos) { return r.Name, r.Name, r.KeyPos("name") }, "name")
+			}),
+		c("invalid-related", W, "a related entry has a bad id or type",
+			"Entries of `related` need the UUID of the related rule and a type among derived, obsolete, merged, renamed and similar; a rule should not be related to itself.",
+			func(p *Pass) {
+				for _, r := range p.Rules {
+					for _, rel := range r.Related {
+						switch {
+						case !uuidRe.MatchString(rel.ID):
+							p.Reportf(r, rel.Pos, "related id %q is not a UUID", rel.ID)
+						case strings.EqualFold(rel.ID, r.ID):
+							p.Reportf(r, rel.Pos, "rule is related to itself")
+						}
+						if !contains(relatedTypes, rel.Type) {
+							p.Reportf(r, rel.Pos, "related type %q is not one of %s", rel.Type, strings.Join(relatedTypes, ", "))
+						}
+					}
+				}
+			}),
+		c("title-too-long", W, "the title is longer than 110 characters",
+			"Titles show in alert lists and dashboards; SigmaHQ's convention caps them at 110 characters (the specification at 256). Move details to the description.",
+			func(p *Pass) {
+				for _, r := range p.Rules {
+					if n := len([]rune(r.Title)); n > maxTitle {
+						p.Reportf(r, r.KeyPos("title"), "title is %d characters long (at most %d)", n, maxTitle)
+					}
+				}
+			}),
+		c("duplicate-title", W, "two rules share a title",
+			"Two rules with the same title give indistinguishable alerts, and often one is a copy of the other that should have been changed or removed. Make the titles say what differs.",
+			func(p *Pass) {
+				dupes(p, func(r *ast.Rule) (string, string, ast.Pos) {
+					if r.Kind == ast.KindFilter {
+						return "", "", ast.Pos{}
+					}
+					return strings.TrimSpace(r.Title), r.Title, r.KeyPos("title")
+				}, "title")
+			}),
+		c("missing-status", W, "the rule has no status",
+			"`status` (stable, test, experimental, deprecated, unsupported) tells users how mature a rule is; pipelines often select rules by it. Base rules of a correlation are exempt.",
+			func(p *Pass) { missing(p, "status", "status", func(r *ast.Rule) string { return r.Status }) }),
+		c("invalid-status", E, "the status is not one the specification defines",
+			"`status` must be one of stable, test, experimental, deprecated and unsupported.",
+			func(p *Pass) {
+				enum(p, "status", statuses, func(r *ast.Rule) string { return r.Status })
+			}),
+		c("status-unsupported", N, "the rule has status unsupported",
+			"A rule with `status: unsupported` cannot be used in its current state (old correlation syntax, custom fields); most converters skip it. Fix it or move it out of the active rule set.",
+			func(p *Pass) {
+				for _, r := range p.Rules {
+					if r.Status == "unsupported" {
+						p.Reportf(r, r.KeyPos("status"), "rule has status unsupported and is skipped by most converters")
+					}
+				}
+			}),
+		c("missing-level", W, "the rule has no level",
+			"`level` (informational, low, medium, high, critical) sets how urgent an alert is; backends fall back to a default that is rarely right. Base rules of a correlation are exempt.",
+			func(p *Pass) { missing(p, "level", "level", func(r *ast.Rule) string { return r.Level }) }),
+		c("invalid-level", E, "the level is not one the specification defines",
+			"`level` must be one of informational, low, medium, high and critical.",
+			func(p *Pass) { enum(p, "level", levels, func(r *ast.Rule) string { return r.Level }) }),
+		c("missing-date", W, "the rule has no creation date",
+			"`date` records when the rule was written (YYYY-MM-DD); together with `modified` it tells how fresh a rule is. Base rules of a correlation are exempt.",
+			func(p *Pass) { missing(p, "date", "date", func(r *ast.Rule) string { return r.Date }) }),
+		c("invalid-date", E, "date or modified is not a valid YYYY-MM-DD date",
+			"`date` and `modified` use the ISO 8601 form YYYY-MM-DD (Sigma 1.0's YYYY/MM/DD is no longer valid) and must name a real calendar day.",
+			func(p *Pass) {
+				for _, r := range p.Rules {
+					for _, k := range []string{"date", "modified"} {
+						v := r.Date
+						if k == "modified" {
+							v = r.Modified
+						}
+						if !hasKey(r, k) {
+							continue
+						}
+						if msg := checkDate(v); msg != "" {
+							p.Reportf(r, r.KeyPos(k), "%s %q %s", k, v, msg)
+						}
+					}
+				}
+			}),
+		c("date-order", W, "modified is earlier than date",
+			"The last modification cannot come before the creation: one of the two dates is wrong (often day and month swapped, or a copied rule that kept the old date).",
+			func(p *Pass) {
+				for _, r := range p.Rules {
+					if checkDate(r.Date) == "" && checkDate(r.Modified) == "" && r.Modified != "" && r.Date != "" && r.Modified < r.Date {
+						p.Reportf(r, r.KeyPos("modified"), "modified %s is earlier than date %s", r.Modified, r.Date)
+					}
+				}
+			}),
+		c("missing-description", W, "the rule has no description",
+			"A description says what the rule detects and why it matters; analysts read it when an alert fires. Base rules of a correlation are exempt.",
+			func(p *Pass) {
+				missing(p, "description", "description", func(r *ast.Rule) string { return r.Description })
+			}),
+		c("short-description", N, "the description is shorter than 16 characters",
+			"A description of a few characters rarely explains the detection; pySigma flags descriptions under 16 characters.",
+			func(p *Pass) {
+				for _, r := range p.Rules {
+					if d := strings.TrimSpace(r.Description); d != "" && len([]rune(d)) < minDescription {
+						p.Reportf(r, r.KeyPos("description"), "description %q is shorter than %d characters", d, minDescription)
+					}
+				}
+			}),
+		c("missing-author", N, "the rule has no author",
+			"`author` credits the rule's writers and tells maintainers whom to ask. Base rules of a correlation are exempt.",
+			func(p *Pass) { missing(p, "author", "author", func(r *ast.Rule) string { return r.Author }) }),
+		c("missing-falsepositives", N, "the rule lists no false positives",
+			"`falsepositives` tells analysts what benign activity may trigger the rule (write `Unknown` when none is known). Only detection rules are checked, base rules of a correlation excepted.",
+			func(p *Pass) {
+				for _, r := range p.Rules {
+					if r.Kind == ast.KindDetection && needsMetadata(p, r) && len(r.FalsePositives) == 0 {
+						p.Reportf(r, r.Pos, "rule has no falsepositives; list known benign triggers (or `Unknown`)")
+					}
+				}
+			}),
+		c("reference-not-url", W, "a reference is not an http(s) URL",
+			"References should be links (http or https) to the sources the rule is based on, so that readers can follow them. Put other notes in the description. The AST keeps no position per list item, so the finding points at the `references` key.",
+			func(p *Pass) {
+				for _, r := range p.Rules {
+					for _, ref := range r.References {
+						if !isURL(ref) {
+							p.Reportf(r, r.KeyPos("references"), "reference %q is not an http(s) URL", ref)
+						}
+					}
+				}
+			}),
+		c("duplicate-reference", W, "the same reference is listed twice",
+			"A reference listed twice is noise, and often a sign that a different link was meant.",
+			func(p *Pass) {
+				for _, r := range p.Rules {
+					for _, d := range duplicatesIn(r.References, false) {
+						p.Reportf(r, r.KeyPos("references"), "reference %q is listed more than once", d)
+					}
+				}
+			}),
+		c("misspelled-key", W, "a top-level key looks like a misspelled standard key",
+			"Sigma keeps unknown top-level keys as custom metadata, so a typo such as `reference`, `falsepositive` or `Level` silently loses the information. Rename the key to the standard spelling.",
+			func(p *Pass) {
+				for _, r := range p.Rules {
+					for _, x := range r.Extra {
+						if k := nearKey(x.Key); k != "" {
+							p.Reportf(r, x.Pos, "key %q looks like a misspelling of %q", x.Key, k)
+						}
+					}
+				}
+			}),
+	}
+}
+
+// dupes reports every rule whose key (as keyOf returns it) another rule already has.
+func dupes(p *Pass, keyOf func(*ast.Rule) (key, shown string, pos ast.Pos), what string) {
+	type occ struct {
+		r   *ast.Rule
+		pos ast.Pos
+	}
+	groups := map[string][]occ{}
+	var order []string
+	for _, r := range p.Rules {
+		k, _, pos := keyOf(r)
+		if k == "" {
+			continue
+		}
+		if groups[k] == nil {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], occ{r, pos})
+	}
+	for _, k := range order {
+		g := groups[k]
+		if len(g) < 2 {
+			continue
+		}
+		for i, o := range g {
+			var related []ast.Pos
+			var others []string
+			for j, x := range g {
+				if j != i {
+					related = append(related, x.pos)
+					others = append(others, x.pos.String())
+				}
+			}
+			_, shown, _ := keyOf(o.r)
+			p.ReportRelated(o.r, o.pos, related, what+"\x00"+shown, "%s %q is also used at %s", what, shown, strings.Join(others, ", "))
+		}
+	}
+}
+
+// missing reports rules that need metadata and lack the key.
+func missing(p *Pass, key, what string, get func(*ast.Rule) string) {
+	for _, r := range p.Rules {
+		if needsMetadata(p, r) && strings.TrimSpace(get(r)) == "" {
+			p.Reportf(r, r.Pos, "rule has no %s", what)
+		}
+	}
+}
+
+// enum reports values outside a fixed list.
+func enum(p *Pass, key string, allowed []string, get func(*ast.Rule) string) {
+	for _, r := range p.Rules {
+		v := get(r)
+		if v == "" || contains(allowed, v) {
+			continue
+		}
+		hint := ""
+		if contains(allowed, strings.ToLower(strings.TrimSpace(v))) {
+			hint = " (write it in lower case)"
+		}
+		p.Reportf(r, r.KeyPos(key), "%s %q is not one of %s%s", key, v, strings.Join(allowed, ", "), hint)
+	}
+}
+
+// checkDate returns why a date is invalid, or "".
+func checkDate(s string) string {
+	if s == "" {
+		return "is empty"
+	}
+	if !dateRe.MatchString(s) {
+		if len(s) == 10 && s[4] == '/' && s[7] == '/' {
+			return "uses the Sigma 1.0 form YYYY/MM/DD; write " + strings.ReplaceAll(s, "/", "-")
+		}
+		return "is not in the form YYYY-MM-DD"
+	}
+	if _, err := time.Parse("2006-01-02", s); err != nil {
+		return "is not a real calendar date"
+	}
+	return ""
+}
+
+func isURL(s string) bool {
+	u, err := url.Parse(strings.TrimSpace(s))
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(strings.TrimSpace(s), " \t\n")
+}
+
+// duplicatesIn returns the values listed more than once, in first-repeat order.
+func duplicatesIn(list []string, fold bool) []string {
+	seen := map[string]int{}
+	var out []string
+	for _, s := range list {
+		k := s
+		if fold {
+			k = strings.ToLower(s)
+		}
+		seen[k]++
+		if seen[k] == 2 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// knownTypos are custom keys pySigma's CustomAttributesValidator reports.
+var knownTypos = map[string]string{"realted": "related", "relatde": "related", "relted": "related", "rlated": "related", "reference": "references"}
+
+// nearKey returns the standard key that a custom key misspells, or "".
+func nearKey(k string) string {
+	if s, ok := knownTypos[k]; ok {
+		return s
+	}
+	lk := strings.ToLower(k)
+	cands := append([]string(nil), standardKeys...)
+	sort.Strings(cands)
+	for _, s := range cands {
+		if lk == s {
+			return s // differs only in case
+		}
+	}
+	if len(lk) < 4 {
+		return ""
+	}
+	for _, s := range cands {
+		max := 1
+		if len(s) >= 8 {
+			max = 2
+		}
+		if d := editDistance(lk, s); d > 0 && d <= max {
+			return s
+		}
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance between two short strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,234 @@
+package lint
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/frontend"
+)
+
+// cleanRule triggers no check at all, target checks included.
+const cleanRule = `title: Whoami Execution
+id: 0b6a9c5e-5d6b-4f1e-9a44-3c8d2f1e7a10
+status: test
+description: Detects the execution of whoami, often used for discovery.
+references:
+    - https://example.com/whoami
+author: rulec
+date: 2024-01-10
+modified: 2024-02-01
+tags:
+    - attack.discovery
+    - attack.t1033
+logsource:
+    category: process_creation
+    product: windows
+detection:
+    selection:
+        Image|endswith: '\whoami.exe'
+    filter:
+        User|contains: 'AUTHORITY'
+    condition: selection and not filter
+falsepositives:
+    - Administrators
+level: medium
+`
+
+// lintText loads YAML documents as one file and lints them with the given targets.
+func lintText(t *testing.T, name, text string, targets ...string) *Report {
+	t.Helper()
+	res := frontend.LoadBytes(name, []byte(text))
+	return Run(res, Options{Targets: targets})
+}
+
+func findingsOf(rep *Report, check string) []Finding {
+	var out []Finding
+	for _, f := range rep.Findings {
+		if f.Check == check {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func describe(fs []Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "\n  %s: %s [%s]", f.Pos, f.Message, f.Check)
+	}
+	return b.String()
+}
+
+// checkCase is a rule that triggers a check at line:col, and a close variant that does not.
+type checkCase struct {
+	check     string
+	bad       string
+	line, col int
+	// msg is a fragment the finding's message must contain.
+	msg  string
+	good string
+	// targets selects target-aware checks.
+	targets []string
+}
+
+func runCases(t *testing.T, cases []checkCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.check+"/"+fmt.Sprint(tc.line), func(t *testing.T) {
+			if Lookup(tc.check) == nil {
+				t.Fatalf("check %q is not in the catalogue", tc.check)
+			}
+			rep := lintText(t, "bad.yml", tc.bad, tc.targets...)
+			got := findingsOf(rep, tc.check)
+			found := false
+			for _, f := range got {
+				if f.Pos.Line == tc.line && f.Pos.Col == tc.col && strings.Contains(f.Message, tc.msg) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("bad rule: want a %s finding at %d:%d containing %q; got:%s\nall findings:%s", tc.check, tc.line, tc.col, tc.msg, describe(got), describe(rep.Findings))
+			}
+			rep = lintText(t, "good.yml", tc.good, tc.targets...)
+			if got := findingsOf(rep, tc.check); len(got) > 0 {
+				t.Errorf("good rule: want no %s finding; got:%s", tc.check, describe(got))
+			}
+		})
+	}
+}
+
+// replace returns cleanRule with one substitution, failing loudly when old is absent.
+func replace(old, new string) string {
+	if !strings.Contains(cleanRule, old) {
+		panic("cleanRule has no " + old)
+	}
+	return strings.Replace(cleanRule, old, new, 1)
+}
+
+func TestCleanRuleHasNoFindings(t *testing.T) {
+	var targets []string
+	for _, c := range Checks() {
+		if c.Target != "" {
+			targets = append(targets, c.Target)
+		}
+	}
+	rep := lintText(t, "clean.yml", cleanRule, targets...)
+	if len(rep.Findings) > 0 {
+		t.Fatalf("clean rule has findings:%s", describe(rep.Findings))
+	}
+}
+
+func TestCatalogue(t *testing.T) {
+	seen := map[string]bool{}
+	cats := map[Category]bool{}
+	for _, c := range Categories {
+		cats[c] = true
+	}
+	for _, c := range Checks() {
+		switch {
+		case seen[c.ID]:
+			t.Errorf("duplicate check id %q", c.ID)
+		case c.ID != strings.ToLower(c.ID) || strings.ContainsAny(c.ID, " _."):
+			t.Errorf("check id %q: use lower-case words joined by -", c.ID)
+		case c.Summary == "" || c.Doc == "":
+			t.Errorf("check %s has no summary or doc", c.ID)
+		case strings.Contains(c.Doc, "\n"):
+			t.Errorf("check %s: the doc must be one paragraph", c.ID)
+		case !cats[c.Category]:
+			t.Errorf("check %s has unknown category %q", c.ID, c.Category)
+		case c.Frontend == (c.Run != nil):
+			t.Errorf("check %s: exactly one of Frontend and Run must be set", c.ID)
+		case !strings.HasPrefix(c.HelpURI(), HelpBase+"#"):
+			t.Errorf("check %s: help URI %q", c.ID, c.HelpURI())
+		}
+		seen[c.ID] = true
+	}
+}
+
+func TestMetadataChecks(t *testing.T) {
+	runCases(t, []checkCase{
+		{check: "missing-id", bad: replace("id: 0b6a9c5e-5d6b-4f1e-9a44-3c8d2f1e7a10\n", ""), line: 1, col: 1, good: cleanRule},
+		{check: "invalid-id", bad: replace("id: 0b6a9c5e-5d6b-4f1e-9a44-3c8d2f1e7a10", "id: whoami-1"), line: 2, col: 1, msg: `"whoami-1"`, good: cleanRule},
+		{check: "duplicate-id", bad: cleanRule + "---\n" + strings.Replace(cleanRule, "Whoami Execution", "Whoami Again", 1), line: 2, col: 1,
+			msg: "bad.yml:27:1", good: cleanRule + "---\n" + strings.NewReplacer("Whoami Execution", "Whoami Again", "0b6a9c5e", "1b6a9c5e").Replace(cleanRule)},
+		{check: "duplicate-id", bad: "name: a\n" + cleanRule + "---\nname: a\n" + strings.NewReplacer("Whoami Execution", "Whoami Again", "0b6a9c5e", "1b6a9c5e").Replace(cleanRule),
+			line: 1, col: 1, msg: `name "a"`, good: "name: a\n" + cleanRule},
+		{check: "invalid-related", bad: replace("status: test\n", "related:\n    - id: 1b6a9c5e-5d6b-4f1e-9a44-3c8d2f1e7a10\n      type: derivd\nstatus: test\n"), line: 4, col: 7, msg: `"derivd"`,
+			good: replace("status: test\n", "related:\n    - id: 1b6a9c5e-5d6b-4f1e-9a44-3c8d2f1e7a10\n      type: derived\nstatus: test\n")},
+		{check: "title-too-long", bad: replace("title: Whoami Execution", "title: "+strings.Repeat("x", 111)), line: 1, col: 1, good: replace("title: Whoami Execution", "title: "+strings.Repeat("x", 110))},
+		{check: "duplicate-title", bad: cleanRule + "---\n" + strings.Replace(cleanRule, "0b6a9c5e", "1b6a9c5e", 1), line: 26, col: 1, msg: "bad.yml:1:1",
+			good: cleanRule + "---\n" + strings.NewReplacer("Whoami Execution", "Whoami Again", "0b6a9c5e", "1b6a9c5e").Replace(cleanRule)},
+		{check: "missing-status", bad: replace("status: test\n", ""), line: 1, col: 1, good: cleanRule},
+		{check: "invalid-status", bad: replace("status: test", "status: Test"), line: 3, col: 1, msg: "lower case", good: cleanRule},
+		{check: "status-unsupported", bad: replace("status: test", "status: unsupported"), line: 3, col: 1, good: replace("status: test", "status: stable")},
+		{check: "missing-level", bad: replace("level: medium\n", ""), line: 1, col: 1, good: cleanRule},
+		{check: "invalid-level", bad: replace("level: medium", "level: severe"), line: 24, col: 1, good: cleanRule},
+		{check: "missing-date", bad: replace("date: 2024-01-10\n", ""), line: 1, col: 1, good: cleanRule},
+		{check: "invalid-date", bad: replace("date: 2024-01-10", "date: 2024/01/10"), line: 8, col: 1, msg: "write 2024-01-10", good: cleanRule},
+		{check: "invalid-date", bad: replace("modified: 2024-02-01", "modified: 2024-02-30"), line: 9, col: 1, msg: "calendar", good: cleanRule},
+		{check: "date-order", bad: replace("modified: 2024-02-01", "modified: 2023-02-01"), line: 9, col: 1, good: cleanRule},
+		{check: "missing-description", bad: replace("description: Detects the execution of whoami, often used for discovery.\n", ""), line: 1, col: 1, good: cleanRule},
+		{check: "short-description", bad: replace("Detects the execution of whoami, often used for discovery.", "Whoami"), line: 4, col: 1, good: cleanRule},
+		{check: "missing-author", bad: replace("author: rulec\n", ""), line: 1, col: 1, good: cleanRule},
+		{check: "missing-falsepositives", bad: replace("falsepositives:\n    - Administrators\n", ""), line: 1, col: 1, good: cleanRule},
+		{check: "reference-not-url", bad: replace("https://example.com/whoami", "Internal research"), line: 5, col: 1, msg: `"Internal research"`, good: cleanRule},
+		{check: "duplicate-reference", bad: replace("    - https://example.com/whoami\n", "    - https://example.com/whoami\n    - https://example.com/whoami\n"), line: 5, col: 1, good: cleanRule},
+		{check: "misspelled-key", bad: replace("falsepositives:", "falsepositive:"), line: 22, col: 1, msg: `"falsepositives"`, good: replace("level: medium", "level: medium\nsimulation: yes")},
+		{check: "misspelled-key", bad: replace("level: medium", "Level: medium"), line: 24, col: 1, msg: `"level"`, good: cleanRule},
+		{check: "tag-format", bad: replace("attack.t1033", "Attack.T1033"), line: 10, col: 1, good: cleanRule},
+		{check: "tag-namespace", bad: replace("attack.t1033", "attck.t1033"), line: 10, col: 1, msg: `"attck"`, good: replace("attack.t1033", "cve.2021-44228")},
+		{check: "attack-tag", bad: replace("attack.t1033", "attack.t103"), line: 10, col: 1, good: replace("attack.t1033", "attack.t1033.001")},
+		{check: "attack-tag", bad: replace("attack.discovery", "attack.discovry"), line: 10, col: 1, good: replace("attack.discovery", "attack.stealth")},
+		{check: "tag-value", bad: replace("attack.t1033", "tlp.orange"), line: 10, col: 1, good: replace("attack.t1033", "tlp.amber-strict")},
+		{check: "duplicate-tag", bad: replace("    - attack.t1033\n", "    - attack.t1033\n    - attack.t1033\n"), line: 10, col: 1, good: cleanRule},
+	})
+}
+
+// TestBaseRulesOfCorrelationNeedNoMetadata: the specification leaves metadata to the outermost correlation.
+func TestBaseRulesOfCorrelationNeedNoMetadata(t *testing.T) {
+	text := `title: Base
+name: base_rule
+logsource:
+    product: windows
+    service: security
+detection:
+    selection:
+        EventID: 4625
+    condition: selection
+---
+title: Many failed logons
+id: 5b6a9c5e-5d6b-4f1e-9a44-3c8d2f1e7a10
+status: test
+description: Many failed logons from one source in a short time.
+author: rulec
+date: 2024-01-10
+level: high
+correlation:
+    type: event_count
+    rules: base_rule
+    group-by:
+        - IpAddress
+    timespan: 5m
+    condition:
+        gte: 10
+`
+	rep := lintText(t, "corr.yml", text)
+	for _, id := range []string{"missing-status", "missing-level", "missing-date", "missing-description", "missing-author", "missing-falsepositives"} {
+		if fs := findingsOf(rep, id); len(fs) > 0 {
+			t.Errorf("%s on a base rule:%s", id, describe(fs))
+		}
+	}
+	if fs := findingsOf(rep, "missing-id"); len(fs) != 1 || fs[0].Pos.Line != 1 {
+		t.Errorf("missing-id: want one finding on the base rule, got:%s", describe(fs))
+	}
+}
+
+func TestFrontendDiagnosticsBecomeFindings(t *testing.T) {
+	rep := lintText(t, "bad.yml", replace("condition: selection and not filter", "condition: selection and not filtr"))
+	fs := findingsOf(rep, "undefined-identifier")
+	if len(fs) != 1 || fs[0].Severity != ast.SeverityError || fs[0].Pos.Line != 21 {
+		t.Fatalf("want one undefined-identifier error at line 21, got:%s", describe(rep.Findings))
+	}
+}
