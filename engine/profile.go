@@ -1,0 +1,328 @@
+package engine
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rulec/rulec/ast"
+)
+
+//go:embed profiles/default.yml
+var defaultProfileYAML []byte
+
+// Profile maps Sigma logsources to the events they cover. It is configuration:
+// a YAML file (see profiles/default.yml), not a Sigma rule.
+type Profile struct {
+	// Name names the profile in messages.
+	Name string
+	// Logsources are the entries in file order.
+	Logsources []*LogsourceEntry
+	// Placeholders gives the values of %name% placeholders (expand modifier);
+	// a placeholder without values matches anything (`*`).
+	Placeholders map[string][]string
+}
+
+// LogsourceEntry is the event condition for one logsource.
+type LogsourceEntry struct {
+	Product, Category, Service string
+	// Alternatives are OR-ed; the first that holds gives the field renames.
+	Alternatives []*Alternative
+	Pos          ast.Pos
+}
+
+// Alternative is one way an event belongs to a logsource.
+type Alternative struct {
+	// Where are AND-ed field conditions on the raw event.
+	Where []*ast.FieldMatch
+	// Fields maps a Sigma field name to the event fields that hold it (first present wins).
+	Fields map[string][]string
+}
+
+// Key renders the entry's logsource as product/category/service.
+func (e *LogsourceEntry) Key() string {
+	return logsourceKey(e.Product, e.Category, e.Service)
+}
+
+func logsourceKey(product, category, service string) string {
+	or := func(s string) string {
+		if s == "" {
+			return "*"
+		}
+		return s
+	}
+	return or(product) + "/" + or(category) + "/" + or(service)
+}
+
+func (e *LogsourceEntry) specificity() int {
+	n := 0
+	for _, s := range []string{e.Product, e.Category, e.Service} {
+		if s != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// covers reports whether every attribute the entry sets equals the rule's.
+func (e *LogsourceEntry) covers(ls ast.Logsource) bool {
+	eq := func(a, b string) bool { return a == "" || strings.EqualFold(a, b) }
+	return e.specificity() > 0 && eq(e.Product, ls.Product) && eq(e.Category, ls.Category) && eq(e.Service, ls.Service)
+}
+
+// Resolve returns the entries that decide a rule's logsource: the most specific
+// entries covering it (AND-ed when several are equally specific); nil when the
+// profile does not know the logsource, in which case the rule sees every event.
+func (p *Profile) Resolve(ls ast.Logsource) []*LogsourceEntry {
+	best := 0
+	var out []*LogsourceEntry
+	for _, e := range p.Logsources {
+		if !e.covers(ls) {
+			continue
+		}
+		switch s := e.specificity(); {
+		case s > best:
+			best, out = s, []*LogsourceEntry{e}
+		case s == best:
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// DefaultProfile returns the built-in profile (profiles/default.yml).
+func DefaultProfile() *Profile {
+	p, err := ParseProfile(defaultProfileYAML, "default.yml")
+	if err != nil {
+		panic(fmt.Sprintf("engine: built-in profile is invalid: %v", err))
+	}
+	return p
+}
+
+// LoadProfile reads a profile file. A profile with `extends: default` is layered
+// over the built-in profile: its entries replace built-in entries with the same
+// product/category/service and add the others.
+func LoadProfile(path string) (*Profile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading profile: %w", err)
+	}
+	return ParseProfile(data, path)
+}
+
+type profileFile struct {
+	Name         string              `yaml:"name"`
+	Extends      string              `yaml:"extends"`
+	Placeholders map[string][]string `yaml:"placeholders"`
+	Logsources   []yaml.Node         `yaml:"logsources"`
+}
+
+// ParseProfile parses profile YAML; file names the source in errors.
+func ParseProfile(data []byte, file string) (*Profile, error) {
+	var pf profileFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&pf); err != nil {
+		return nil, fmt.Errorf("%s: invalid profile: %w", file, err)
+	}
+	p := &Profile{Name: pf.Name, Placeholders: map[string][]string{}}
+	if p.Name == "" {
+		p.Name = file
+	}
+	switch pf.Extends {
+	case "":
+	case "default":
+		base := DefaultProfile()
+		p.Logsources = base.Logsources
+		for k, v := range base.Placeholders {
+			p.Placeholders[k] = v
+		}
+	default:
+		return nil, fmt.Errorf("%s: extends: only \"default\" can be extended, found %q", file, pf.Extends)
+	}
+	for k, v := range pf.Placeholders {
+		p.Placeholders[k] = v
+	}
+	for i := range pf.Logsources {
+		e, err := parseEntry(&pf.Logsources[i], file)
+		if err != nil {
+			return nil, err
+		}
+		replaced := false
+		for j, old := range p.Logsources {
+			if old.Key() == e.Key() {
+				p.Logsources[j] = e
+				replaced = true
+				break
+			}
+		}
+		if !replaced {
+			p.Logsources = append(p.Logsources, e)
+		}
+	}
+	return p, nil
+}
+
+type entryFile struct {
+	Product  string      `yaml:"product"`
+	Category string      `yaml:"category"`
+	Service  string      `yaml:"service"`
+	Match    []yaml.Node `yaml:"match"`
+}
+
+type altFile struct {
+	Where  yaml.Node `yaml:"where"`
+	Fields yaml.Node `yaml:"fields"`
+}
+
+func nodeErr(file string, n *yaml.Node, format string, args ...any) error {
+	return fmt.Errorf("%s:%d:%d: %s", file, n.Line, n.Column, fmt.Sprintf(format, args...))
+}
+
+func parseEntry(n *yaml.Node, file string) (*LogsourceEntry, error) {
+	var ef entryFile
+	if err := n.Decode(&ef); err != nil {
+		return nil, nodeErr(file, n, "invalid logsource entry: %v", err)
+	}
+	e := &LogsourceEntry{
+		Product: strings.ToLower(ef.Product), Category: strings.ToLower(ef.Category), Service: strings.ToLower(ef.Service),
+		Pos: ast.Pos{File: file, Line: n.Line, Col: n.Column},
+	}
+	if e.specificity() == 0 {
+		return nil, nodeErr(file, n, "logsource entry needs product, category or service")
+	}
+	if len(ef.Match) == 0 {
+		return nil, nodeErr(file, n, "logsource entry %s needs a match list", e.Key())
+	}
+	for i := range ef.Match {
+		var af altFile
+		an := &ef.Match[i]
+		if err := an.Decode(&af); err != nil {
+			return nil, nodeErr(file, an, "invalid match alternative: %v", err)
+		}
+		alt := &Alternative{}
+		if af.Where.Kind != 0 {
+			if af.Where.Kind != yaml.MappingNode {
+				return nil, nodeErr(file, &af.Where, "where must be a map of field conditions")
+			}
+			for k := 0; k+1 < len(af.Where.Content); k += 2 {
+				fm, err := whereItem(af.Where.Content[k], af.Where.Content[k+1], file)
+				if err != nil {
+					return nil, err
+				}
+				alt.Where = append(alt.Where, fm)
+			}
+		}
+		if af.Fields.Kind != 0 {
+			if af.Fields.Kind != yaml.MappingNode {
+				return nil, nodeErr(file, &af.Fields, "fields must map Sigma field names to event field names")
+			}
+			alt.Fields = map[string][]string{}
+			for k := 0; k+1 < len(af.Fields.Content); k += 2 {
+				key, val := af.Fields.Content[k], af.Fields.Content[k+1]
+				var names []string
+				switch val.Kind {
+				case yaml.ScalarNode:
+					names = []string{val.Value}
+				case yaml.SequenceNode:
+					if err := val.Decode(&names); err != nil || len(names) == 0 {
+						return nil, nodeErr(file, val, "fields.%s must be a field name or a non-empty list of names", key.Value)
+					}
+				default:
+					return nil, nodeErr(file, val, "fields.%s must be a field name or a list of names", key.Value)
+				}
+				alt.Fields[key.Value] = names
+			}
+		}
+		e.Alternatives = append(e.Alternatives, alt)
+	}
+	return e, nil
+}
+
+// whereItem builds a field condition of a profile: `Field: value-or-list`, with
+// optional modifiers contains/startswith/endswith/exists/cased after `|`.
+func whereItem(k, v *yaml.Node, file string) (*ast.FieldMatch, error) {
+	pos := ast.Pos{File: file, Line: k.Line, Col: k.Column}
+	parts := strings.Split(k.Value, "|")
+	fm := &ast.FieldMatch{Pos: pos, Key: k.Value, Field: parts[0]}
+	if fm.Field == "" {
+		return nil, nodeErr(file, k, "empty field name")
+	}
+	var anchor string
+	exists := false
+	for _, m := range parts[1:] {
+		switch m {
+		case "contains", "startswith", "endswith":
+			anchor = m
+		case "exists":
+			exists = true
+		case "cased":
+			fm.Cased = true
+		case "neq":
+			fm.Negate = true
+		default:
+			return nil, nodeErr(file, k, "unsupported modifier %q in a profile (use contains, startswith, endswith, exists, cased or neq)", m)
+		}
+	}
+	var scalars []*yaml.Node
+	switch v.Kind {
+	case yaml.ScalarNode:
+		scalars = []*yaml.Node{v}
+	case yaml.SequenceNode:
+		for _, it := range v.Content {
+			if it.Kind != yaml.ScalarNode {
+				return nil, nodeErr(file, it, "values must be scalars")
+			}
+			scalars = append(scalars, it)
+		}
+	default:
+		return nil, nodeErr(file, v, "value must be a scalar or a list of scalars")
+	}
+	for _, s := range scalars {
+		val := ast.Value{Pos: ast.Pos{File: file, Line: s.Line, Col: s.Column}, Raw: s.Value}
+		switch {
+		case exists:
+			b, err := strconv.ParseBool(s.Value)
+			if err != nil {
+				return nil, nodeErr(file, s, "exists needs true or false")
+			}
+			val.Kind, val.Bool = ast.ValExists, b
+		case s.Tag == "!!null":
+			val.Kind = ast.ValNull
+		case s.Tag == "!!int" || s.Tag == "!!float":
+			f, err := strconv.ParseFloat(s.Value, 64)
+			if err != nil || anchor != "" {
+				return nil, nodeErr(file, s, "invalid number %q", s.Value)
+			}
+			val.Kind, val.Number = ast.ValNumber, f
+		default:
+			val.Kind = ast.ValString
+			ps := ParseSigmaString(s.Value)
+			if anchor == "contains" || anchor == "endswith" {
+				ps = append([]ast.StringPart{{Kind: ast.PartStar}}, ps...)
+			}
+			if anchor == "contains" || anchor == "startswith" {
+				ps = append(ps, ast.StringPart{Kind: ast.PartStar})
+			}
+			val.Parts = ps
+		}
+		fm.Values = append(fm.Values, val)
+	}
+	return fm, nil
+}
+
+// Keys lists the logsources the profile knows, sorted.
+func (p *Profile) Keys() []string {
+	out := make([]string, 0, len(p.Logsources))
+	for _, e := range p.Logsources {
+		out = append(out, e.Key())
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,483 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/rulec/rulec/ast"
+)
+
+// Options configures a Ruleset.
+type Options struct {
+	// Profile maps logsources to events; nil uses DefaultProfile().
+	Profile *Profile
+	// IgnoreLogsource lets every rule see every event.
+	IgnoreLogsource bool
+}
+
+// Ruleset is a set of compiled detection rules evaluated together. It is
+// immutable once built and safe for concurrent use through one Evaluator per goroutine.
+type Ruleset struct {
+	rules   []*compiledRule
+	fields  *fieldTable
+	groups  []*group
+	profile *Profile
+	diags   ast.Diagnostics
+}
+
+// compiledRule is one usable detection rule.
+type compiledRule struct {
+	rule  *ast.Rule
+	det   *detection
+	group int
+	// clause is a disjunction of literals of which one holds whenever the rule matches;
+	// nil when no such indexable clause was found (the rule is always a candidate).
+	clause []atom
+}
+
+// atom is an indexable literal: the lowered field value equals key, or (base)
+// the part after the field value's last backslash equals key.
+type atom struct {
+	field string
+	base  bool
+	key   string
+}
+
+// group gathers the rules that share a logsource restriction.
+type group struct {
+	key   string
+	alts  []*groupAlt
+	rules []int32
+}
+
+// groupAlt is one alternative of a logsource restriction with its candidate index.
+type groupAlt struct {
+	where  []node
+	fields map[string][]string
+	remap  [][]int32
+	always []int32
+	index  []*fieldIndex
+}
+
+// fieldIndex maps lowered values of one event field to the rules they may trigger.
+type fieldIndex struct {
+	field int32
+	eq    map[string][]int32
+	base  map[string][]int32
+}
+
+// NewRuleset compiles the detection rules (other kinds are ignored). A rule that
+// cannot be compiled is left out with an error diagnostic naming its position;
+// the others are unaffected.
+func NewRuleset(rules []*ast.Rule, opts Options) (*Ruleset, ast.Diagnostics) {
+	rs := &Ruleset{fields: newFieldTable(), profile: opts.Profile}
+	if rs.profile == nil {
+		rs.profile = DefaultProfile()
+	}
+	cp := &compiler{fields: rs.fields, placeholders: rs.profile.Placeholders}
+	groupOf := map[string]int{}
+	for _, r := range rules {
+		if r == nil || r.Kind != ast.KindDetection {
+			continue
+		}
+		det, err := cp.detection(r.Detection)
+		if err != nil {
+			rs.diags = append(rs.diags, compileDiag(r, err))
+			continue
+		}
+		var entries []*LogsourceEntry
+		if !opts.IgnoreLogsource {
+			entries = rs.profile.Resolve(r.Logsource)
+		}
+		key := groupKey(entries)
+		gi, ok := groupOf[key]
+		if !ok {
+			g, err := rs.newGroup(cp, key, entries)
+			if err != nil {
+				rs.diags = append(rs.diags, compileDiag(r, err))
+				continue
+			}
+			gi = len(rs.groups)
+			groupOf[key] = gi
+			rs.groups = append(rs.groups, g)
+		}
+		cr := &compiledRule{rule: r, det: det, group: gi, clause: ruleClause(r.Detection)}
+		rs.groups[gi].rules = append(rs.groups[gi].rules, int32(len(rs.rules)))
+		rs.rules = append(rs.rules, cr)
+	}
+	for _, g := range rs.groups {
+		for _, alt := range g.alts {
+			rs.buildAlt(g, alt)
+		}
+	}
+	rs.diags.Sort()
+	return rs, rs.diags
+}
+
+func compileDiag(r *ast.Rule, err error) ast.Diagnostic {
+	pos := r.Pos
+	msg := err.Error()
+	var ce *compileError
+	if errors.As(err, &ce) {
+		msg = ce.msg
+		if ce.pos.Line != 0 {
+			pos = ce.pos
+		}
+	}
+	return ast.Diagnostic{Pos: pos, Severity: ast.SeverityError, Code: "engine",
+		Message: fmt.Sprintf("rule %q cannot be evaluated and is skipped: %s", r.Title, msg)}
+}
+
+func groupKey(entries []*LogsourceEntry) string {
+	keys := make([]string, len(entries))
+	for i, e := range entries {
+		keys[i] = e.Key()
+	}
+	return strings.Join(keys, "&")
+}
+
+// newGroup builds the alternatives of a logsource restriction: the cross product
+// of the alternatives of each AND-ed entry.
+func (rs *Ruleset) newGroup(cp *compiler, key string, entries []*LogsourceEntry) (*group, error) {
+	g := &group{key: key}
+	alts := []*Alternative{{}}
+	for _, e := range entries {
+		var next []*Alternative
+		for _, a := range alts {
+			for _, b := range e.Alternatives {
+				m := &Alternative{Where: append(append([]*ast.FieldMatch(nil), a.Where...), b.Where...)}
+				if a.Fields != nil || b.Fields != nil {
+					m.Fields = map[string][]string{}
+					for k, v := range b.Fields {
+						m.Fields[k] = v
+					}
+					for k, v := range a.Fields {
+						m.Fields[k] = v
+					}
+				}
+				next = append(next, m)
+			}
+		}
+		alts = next
+	}
+	for _, a := range alts {
+		ga := &groupAlt{fields: a.Fields}
+		for _, fm := range a.Where {
+			n, err := cp.fieldMatch(fm)
+			if err != nil {
+				return nil, fmt.Errorf("logsource %s in profile %s: %w", key, rs.profile.Name, err)
+			}
+			ga.where = append(ga.where, n)
+		}
+		for k, names := range a.Fields {
+			cp.fields.id(k)
+			for _, n := range names {
+				cp.fields.id(n)
+			}
+		}
+		g.alts = append(g.alts, ga)
+	}
+	return g, nil
+}
+
+// buildAlt sizes the renames and builds the candidate index of one alternative.
+func (rs *Ruleset) buildAlt(g *group, alt *groupAlt) {
+	if len(alt.fields) > 0 {
+		alt.remap = make([][]int32, len(rs.fields.names))
+		for k, names := range alt.fields {
+			ids := make([]int32, len(names))
+			for i, n := range names {
+				ids[i] = rs.fields.ids[n]
+			}
+			alt.remap[rs.fields.ids[k]] = ids
+		}
+	}
+	byField := map[int32]*fieldIndex{}
+	for _, ri := range g.rules {
+		cr := rs.rules[ri]
+		if cr.clause == nil {
+			alt.always = append(alt.always, ri)
+			continue
+		}
+		for _, a := range cr.clause {
+			targets := []string{a.field}
+			if t, ok := alt.fields[a.field]; ok {
+				targets = t
+			}
+			for _, t := range targets {
+				id := rs.fields.id(t)
+				fi := byField[id]
+				if fi == nil {
+					fi = &fieldIndex{field: id, eq: map[string][]int32{}, base: map[string][]int32{}}
+					byField[id] = fi
+					alt.index = append(alt.index, fi)
+				}
+				m := fi.eq
+				if a.base {
+					m = fi.base
+				}
+				if l := m[a.key]; len(l) == 0 || l[len(l)-1] != ri {
+					m[a.key] = append(l, ri)
+				}
+			}
+		}
+	}
+	slices.SortFunc(alt.index, func(a, b *fieldIndex) int { return int(a.field - b.field) })
+}
+
+// Len returns the number of usable rules.
+func (rs *Ruleset) Len() int { return len(rs.rules) }
+
+// Rule returns usable rule i (match results are such indices).
+func (rs *Ruleset) Rule(i int) *ast.Rule { return rs.rules[i].rule }
+
+// Diagnostics returns the problems found while compiling.
+func (rs *Ruleset) Diagnostics() ast.Diagnostics { return rs.diags }
+
+// Profile returns the logsource profile in use.
+func (rs *Ruleset) Profile() *Profile { return rs.profile }
+
+// LogsourceGroup describes the rules that share one logsource restriction.
+type LogsourceGroup struct {
+	// Key names the profile entries, e.g. "windows/process_creation/*"; empty when unrestricted.
+	Key   string
+	Rules int
+	// Indexed counts the rules reached only through the literal index.
+	Indexed int
+}
+
+// Groups describes the logsource groups, in first-use order.
+func (rs *Ruleset) Groups() []LogsourceGroup {
+	out := make([]LogsourceGroup, len(rs.groups))
+	for i, g := range rs.groups {
+		out[i] = LogsourceGroup{Key: g.key, Rules: len(g.rules)}
+		for _, ri := range g.rules {
+			if rs.rules[ri].clause != nil {
+				out[i].Indexed++
+			}
+		}
+	}
+	return out
+}
+
+// RulePanic records a rule whose evaluation panicked.
+type RulePanic struct {
+	// Rule is the rule index, or -1 for a panic outside any rule (candidate selection).
+	Rule int
+	// Value is the first panic's value, Count how many evaluations panicked.
+	Value any
+	Count int
+}
+
+// Evaluator evaluates a Ruleset on events, one at a time. It holds per-event
+// scratch state: use one Evaluator per goroutine.
+type Evaluator struct {
+	rs      *Ruleset
+	c       *evalCtx
+	mark    []uint32
+	markGen uint32
+	hits    []int32
+	out     []int
+	num     []byte
+	panics  map[int]*RulePanic
+	order   []int
+}
+
+// NewEvaluator returns an evaluator for the ruleset.
+func (rs *Ruleset) NewEvaluator() *Evaluator {
+	return &Evaluator{rs: rs, c: newEvalCtx(rs.fields), mark: make([]uint32, len(rs.rules)), panics: map[int]*RulePanic{}}
+}
+
+// Match returns the indices of the rules that match the event, in ascending
+// order. The slice is reused by the next call.
+func (e *Evaluator) Match(ev Event) []int {
+	c := e.c
+	c.reset(ev)
+	e.out = e.out[:0]
+	for _, g := range e.rs.groups {
+		e.matchGroup(g)
+	}
+	if len(e.rs.groups) > 1 {
+		slices.Sort(e.out)
+	}
+	return e.out
+}
+
+// matchGroup evaluates the candidate rules of one logsource group. A panic while
+// selecting candidates (e.g. from the event itself) is recorded with rule -1
+// and skips the group for this event.
+func (e *Evaluator) matchGroup(g *group) {
+	c := e.c
+	defer func() {
+		c.remap = nil
+		if x := recover(); x != nil {
+			e.notePanic(-1, fmt.Sprintf("logsource group %q: %v", g.key, x))
+		}
+	}()
+	alt := g.selectAlt(c)
+	if alt == nil {
+		return
+	}
+	e.collect(alt)
+	c.remap = alt.remap
+	e.run(alt.always, e.hits)
+}
+
+// MatchRule evaluates one rule on the event: false when the event is not of the
+// rule's logsource, else its detection (through the logsource's field renames).
+// A panic inside the rule is returned as an error.
+func (e *Evaluator) MatchRule(i int, ev Event) (bool, error) {
+	e.c.reset(ev)
+	alt := e.rs.groups[e.rs.rules[i].group].selectAlt(e.c)
+	if alt == nil {
+		return false, nil
+	}
+	e.c.remap = alt.remap
+	return e.evalOne(i)
+}
+
+// MatchDetection evaluates one rule's detection on the event, ignoring its logsource.
+func (e *Evaluator) MatchDetection(i int, ev Event) (bool, error) {
+	e.c.reset(ev)
+	return e.evalOne(i)
+}
+
+func (e *Evaluator) evalOne(i int) (matched bool, err error) {
+	defer func() {
+		if x := recover(); x != nil {
+			e.notePanic(i, x)
+			matched, err = false, fmt.Errorf("rule %q panicked: %v", e.rs.rules[i].rule.Title, x)
+		}
+	}()
+	return e.rs.rules[i].det.eval(e.c), nil
+}
+
+// InLogsource reports whether the event belongs to rule i's logsource.
+func (e *Evaluator) InLogsource(i int, ev Event) bool {
+	e.c.reset(ev)
+	return e.rs.groups[e.rs.rules[i].group].selectAlt(e.c) != nil
+}
+
+// Panics lists the rules whose evaluation panicked, by rule index.
+func (e *Evaluator) Panics() []RulePanic {
+	out := make([]RulePanic, 0, len(e.order))
+	for _, i := range e.order {
+		out = append(out, *e.panics[i])
+	}
+	return out
+}
+
+func (g *group) selectAlt(c *evalCtx) *groupAlt {
+	c.remap = nil
+	for _, a := range g.alts {
+		ok := true
+		for _, n := range a.where {
+			if !n.eval(c) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return a
+		}
+	}
+	return nil
+}
+
+// collect gathers, sorted and without duplicates, the indexed rules whose literal the event has.
+func (e *Evaluator) collect(alt *groupAlt) {
+	e.hits = e.hits[:0]
+	if len(alt.index) == 0 {
+		return
+	}
+	e.markGen++
+	if e.markGen == 0 {
+		clear(e.mark)
+		e.markGen = 1
+	}
+	c := e.c
+	for _, fi := range alt.index {
+		s := c.raw(fi.field)
+		if !s.ok {
+			continue
+		}
+		switch {
+		case isScalar(s.v.Kind):
+			e.lookup(fi, c.lowered(s))
+			if s.v.Kind == KindNumber {
+				e.num = strconv.AppendFloat(e.num[:0], s.v.N, 'f', -1, 64)
+				if string(e.num) != s.v.S {
+					e.lookup(fi, view(e.num))
+				}
+			}
+		case s.v.Kind == KindArray:
+			for i := range s.v.Arr {
+				if isScalar(s.v.Arr[i].Kind) {
+					e.lookup(fi, c.loweredElem(s, i))
+				}
+			}
+		}
+	}
+	if len(e.hits) > 1 {
+		slices.Sort(e.hits)
+	}
+}
+
+func (e *Evaluator) lookup(fi *fieldIndex, v string) {
+	if len(fi.eq) > 0 {
+		e.add(fi.eq[v])
+	}
+	if len(fi.base) > 0 {
+		e.add(fi.base[v[strings.LastIndexByte(v, '\\')+1:]])
+	}
+}
+
+func (e *Evaluator) add(rules []int32) {
+	for _, r := range rules {
+		if e.mark[r] != e.markGen {
+			e.mark[r] = e.markGen
+			e.hits = append(e.hits, r)
+		}
+	}
+}
+
+// run evaluates the merge of two sorted candidate lists in order, isolating panics.
+func (e *Evaluator) run(a, b []int32) {
+	for len(a) > 0 || len(b) > 0 {
+		var r int32
+		switch {
+		case len(b) == 0 || (len(a) > 0 && a[0] < b[0]):
+			r, a = a[0], a[1:]
+		case len(a) == 0 || b[0] < a[0]:
+			r, b = b[0], b[1:]
+		default:
+			r, a, b = a[0], a[1:], b[1:]
+		}
+		if e.safeEval(r) {
+			e.out = append(e.out, int(r))
+		}
+	}
+}
+
+func (e *Evaluator) safeEval(r int32) (matched bool) {
+	defer func() {
+		if x := recover(); x != nil {
+			e.notePanic(int(r), x)
+			matched = false
+		}
+	}()
+	return e.rs.rules[r].det.eval(e.c)
+}
+
+func (e *Evaluator) notePanic(r int, x any) {
+	p := e.panics[r]
+	if p == nil {
+		p = &RulePanic{Rule: r, Value: x}
+		e.panics[r] = p
+		e.order = append(e.order, r)
+	}
+	p.Count++
+}
