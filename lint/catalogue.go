@@ -8,6 +8,8 @@ func Checks() []*Check {
 		syntaxChecks(),
 		metadataChecks(),
 		tagChecks(),
+		logsourceChecks(),
+		detectionChecks(),
 	} {
 		out = append(out, group...)
 	}

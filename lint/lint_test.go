@@ -232,3 +232,83 @@ func TestFrontendDiagnosticsBecomeFindings(t *testing.T) {
 		t.Fatalf("want one undefined-identifier error at line 21, got:%s", describe(rep.Findings))
 	}
 }
+
+// withDetection returns cleanRule with its detection section (lines 16-21) replaced.
+func withDetection(det string) string {
+	start := strings.Index(cleanRule, "detection:\n")
+	end := strings.Index(cleanRule, "falsepositives:")
+	return cleanRule[:start] + "detection:\n" + det + cleanRule[end:]
+}
+
+func TestLogsourceChecks(t *testing.T) {
+	runCases(t, []checkCase{
+		{check: "logsource-empty", bad: replace("    category: process_creation\n    product: windows\n", "    definition: sysmon\n"), line: 13, col: 1,
+			good: replace("    category: process_creation\n    product: windows\n", "    product: windows\n")},
+		{check: "logsource-unknown-key", bad: replace("    product: windows\n", "    product: windows\n    categroy: x\n"), line: 16, col: 5, msg: `"categroy"`,
+			good: replace("    product: windows\n", "    product: windows\n    definition: Sysmon config\n")},
+		{check: "generic-logsource", bad: strings.Replace(withDetection("    selection:\n        EventID: 1\n        Image|endswith: '\\whoami.exe'\n    condition: selection\n"), "    category: process_creation\n", "    service: sysmon\n", 1),
+			line: 18, col: 18, msg: "process_creation", good: withDetection("    selection:\n        EventID: 1\n        Image|endswith: '\\whoami.exe'\n    condition: selection\n")},
+		{check: "field-case", bad: replace("Image|endswith", "image|endswith"), line: 18, col: 9, msg: `"Image"`, good: cleanRule},
+	})
+}
+
+// TestFieldCaseMajority: a spelling used less often than another in the same logsource is reported.
+func TestFieldCaseMajority(t *testing.T) {
+	doc := func(id, field string) string {
+		return fmt.Sprintf("title: T%s\nid: %s0000000-0000-4000-8000-000000000000\nlogsource:\n    product: okta\n    service: okta\ndetection:\n    sel:\n        %s: x\n    condition: sel\n", id, id, field)
+	}
+	text := doc("1", "eventType") + "---\n" + doc("2", "eventType") + "---\n" + doc("3", "EventType")
+	fs := findingsOf(lintText(t, "okta.yml", text), "field-case")
+	if len(fs) != 1 || fs[0].Pos.Line != 28 || fs[0].Pos.Col != 9 || !strings.Contains(fs[0].Message, `"eventType"`) {
+		t.Fatalf("want one field-case finding at 28:9, got:%s", describe(fs))
+	}
+	// A tie reports nothing.
+	text = doc("1", "eventType") + "---\n" + doc("3", "EventType")
+	if fs := findingsOf(lintText(t, "okta.yml", text), "field-case"); len(fs) != 0 {
+		t.Fatalf("tie: want no finding, got:%s", describe(fs))
+	}
+}
+
+func TestDetectionChecks(t *testing.T) {
+	sel := func(body string) string {
+		return withDetection("    selection:\n" + body + "    condition: selection\n")
+	}
+	runCases(t, []checkCase{
+		{check: "unused-search", bad: replace("condition: selection and not filter", "condition: selection"), line: 19, col: 5, msg: `"filter"`, good: cleanRule},
+		{check: "unused-search", bad: withDetection("    selection:\n        Image: a\n    _filter:\n        User: b\n    condition: 1 of them\n"), line: 19, col: 5, msg: `"_filter"`,
+			good: withDetection("    selection:\n        Image: a\n    _filter:\n        User: b\n    condition: selection and not 1 of _f*\n")},
+		{check: "them-single-search", bad: withDetection("    selection:\n        Image: a\n    condition: 1 of them\n"), line: 19, col: 16, good: sel("        Image: a\n")},
+		{check: "all-of-them", bad: withDetection("    sel1:\n        Image: a\n    sel2:\n        User: b\n    condition: all of them\n"), line: 21, col: 16,
+			good: withDetection("    sel1:\n        Image: a\n    sel2:\n        User: b\n    condition: all of sel*\n")},
+		{check: "all-single-value", bad: sel("        CommandLine|contains|all: 'a'\n"), line: 18, col: 30, good: sel("        CommandLine|contains|all: ['a', 'b']\n")},
+		{check: "all-exact-values", bad: sel("        CommandLine|all: ['a', 'b']\n"), line: 18, col: 21, msg: "never matches",
+			good: sel("        CommandLine|all: ['a*', '*b']\n")},
+		{check: "all-exact-values", bad: sel("        CommandLine|neq|all: ['a', 'b']\n"), line: 18, col: 25, msg: "every event", good: sel("        CommandLine|neq: ['a', 'b']\n")},
+		{check: "base64offset-without-contains", bad: sel("        CommandLine|base64offset: 'http'\n"), line: 18, col: 21,
+			good: sel("        CommandLine|base64offset|contains: 'http'\n")},
+		{check: "windash-with-all", bad: sel("        CommandLine|windash|contains|all: ['-a', '-b']\n"), line: 18, col: 21,
+			good: sel("        CommandLine|windash|contains: ['-a', '-b']\n")},
+		{check: "wildcard-only", bad: sel("        CommandLine: '*'\n"), line: 18, col: 22, msg: "exists", good: sel("        CommandLine|exists: true\n")},
+		{check: "wildcard-only", bad: sel("        CommandLine|contains: ''\n"), line: 18, col: 31, good: sel("        CommandLine: ''\n")},
+		{check: "double-wildcard", bad: sel("        CommandLine: 'a**b'\n"), line: 18, col: 22, good: sel("        CommandLine: 'a*b'\n")},
+		{check: "wildcards-instead-of-modifiers", bad: sel("        CommandLine: ['*a*', '*b*']\n"), line: 18, col: 9, msg: "contains",
+			good: sel("        CommandLine: ['*a*', '*b']\n")},
+		{check: "wildcards-instead-of-modifiers", bad: sel("        CommandLine: 'a*'\n"), line: 18, col: 9, msg: "startswith", good: sel("        CommandLine: 'a*b'\n")},
+		{check: "duplicate-value", bad: sel("        CommandLine|contains:\n            - 'abc'\n            - 'ABC'\n"), line: 20, col: 15, msg: "'ABC'",
+			good: sel("        CommandLine|contains|cased:\n            - 'abc'\n            - 'ABC'\n")},
+		{check: "control-character", bad: sel("        Image: \"C:\\temp\\new.exe\"\n"), line: 18, col: 16, msg: "U+0009", good: sel("        Image: 'C:\\temp\\x.exe'\n")},
+		{check: "escaped-wildcard", bad: sel("        Image: 'C:\\Temp\\*.exe'\n"), line: 18, col: 16, good: sel("        Image: 'C:\\Temp\\\\*.exe'\n")},
+		{check: "escaped-wildcard", bad: sel("        Image: 'C:\\Temp\\?.exe'\n"), line: 18, col: 16, good: sel("        CommandLine: 'select \\*'\n")},
+		{check: "number-as-string", bad: sel("        EventID: '4688'\n"), line: 18, col: 18, good: sel("        EventID: 4688\n")},
+	})
+}
+
+func TestPathEscapedWildcard(t *testing.T) {
+	for raw, want := range map[string]int{
+		`C:\Temp\*.exe`: 7, `\*avira\*`: -1, `\\\\\*\\IPC$`: -1, `select \*`: -1, `a\b\\*`: -1, `x\y\z\?`: 5, `\*.bac`: -1,
+	} {
+		if got := pathEscapedWildcard(raw); got != want {
+			t.Errorf("pathEscapedWildcard(%q) = %d, want %d", raw, got, want)
+		}
+	}
+}

@@ -1,0 +1,427 @@
+package lint
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/rulec/rulec/ast"
+)
+
+// isTransform reports whether a modifier changes string values (as the front end classes them).
+func isTransform(m string) bool {
+	switch m {
+	case "contains", "startswith", "endswith", "base64", "base64offset", "utf16le", "utf16be", "utf16", "wide", "windash", "expand":
+		return true
+	}
+	return false
+}
+
+// hasAnyModifier reports whether the item has one of the modifiers.
+func hasAnyModifier(fm *ast.FieldMatch, names ...string) bool {
+	for _, n := range names {
+		if fm.HasModifier(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// modifierPos returns the position of a modifier of the item, or the item's position.
+func modifierPos(fm *ast.FieldMatch, name string) ast.Pos {
+	for _, m := range fm.Modifiers {
+		if m.Name == name {
+			return m.Pos
+		}
+	}
+	return fm.Pos
+}
+
+// itemName names a detection item in messages.
+func itemName(fm *ast.FieldMatch) string {
+	if fm.IsKeyword() {
+		return "keyword list"
+	}
+	return fmt.Sprintf("field %q", fm.Field)
+}
+
+// caseInsensitive reports whether the item's string values compare case-insensitively.
+func caseInsensitive(fm *ast.FieldMatch) bool {
+	return !fm.Cased && !hasAnyModifier(fm, "base64", "base64offset", "re")
+}
+
+// valueKey identifies a value for duplicate detection.
+func valueKey(v *ast.Value, fold bool) string {
+	s := string(v.Kind) + ":" + v.String()
+	if fold {
+		s = strings.ToLower(s)
+	}
+	return s
+}
+
+// q quotes text the way YAML single-quoted strings do, so backslashes read as written;
+// control characters are shown as Go escapes.
+func q(s string) string {
+	var b strings.Builder
+	b.WriteByte('\'')
+	for _, ch := range s {
+		switch {
+		case ch == '\'':
+			b.WriteString("''")
+		case ch < 0x20 || ch == 0x7f:
+			fmt.Fprintf(&b, "\\x%02x", ch)
+		default:
+			b.WriteRune(ch)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+// show renders a value for messages: strings as written in the rule, other kinds typed.
+func show(v *ast.Value) string {
+	if v.Kind == ast.ValString || v.Kind == ast.ValExpansion || v.Kind == ast.ValRegex {
+		return q(v.Raw)
+	}
+	return v.String()
+}
+
+var digitsRe = regexp.MustCompile(`^-?[0-9]+$`)
+
+// searchNames returns the names of the searches that the condition trees reference,
+// directly or through `x of` patterns.
+func referencedSearches(det *ast.Detection) map[string]bool {
+	used := map[string]bool{}
+	var walk func(n *ast.CondNode)
+	walk = func(n *ast.CondNode) {
+		if n == nil {
+			return
+		}
+		switch n.Op {
+		case ast.CondIdent:
+			used[n.Name] = true
+		case ast.CondOf:
+			for _, s := range det.Searches {
+				if ast.MatchPattern(n.Name, s.Name) {
+					used[s.Name] = true
+				}
+			}
+		}
+		for _, a := range n.Args {
+			walk(a)
+		}
+	}
+	for _, c := range det.Conditions {
+		walk(c.Tree)
+	}
+	return used
+}
+
+// walkCond calls fn on every node of the rule's condition trees.
+func walkCond(det *ast.Detection, fn func(c *ast.CondSource, n *ast.CondNode)) {
+	var walk func(c *ast.CondSource, n *ast.CondNode)
+	walk = func(c *ast.CondSource, n *ast.CondNode) {
+		if n == nil {
+			return
+		}
+		fn(c, n)
+		for _, a := range n.Args {
+			walk(c, a)
+		}
+	}
+	for _, c := range det.Conditions {
+		walk(c, c.Tree)
+	}
+}
+
+// ownDetection returns the detection section written in a rule or filter document.
+func ownDetection(r *ast.Rule) *ast.Detection {
+	switch {
+	case r.Detection != nil:
+		return r.Detection
+	case r.Filter != nil:
+		return r.Filter.Detection
+	}
+	return nil
+}
+
+func detectionChecks() []*Check {
+	W, E, N := ast.SeverityWarning, ast.SeverityError, ast.SeverityNote
+	c := func(id string, sev ast.Severity, summary, doc string, run func(*Pass)) *Check {
+		return &Check{ID: id, Severity: sev, Category: CatDetection, Summary: summary, Doc: doc, Run: run}
+	}
+	// item runs fn on every detection item written in a rule or filter.
+	item := func(fn func(p *Pass, r *ast.Rule, fm *ast.FieldMatch)) func(*Pass) {
+		return func(p *Pass) {
+			p.FieldMatches(func(r *ast.Rule, _ *ast.Search, fm *ast.FieldMatch) { fn(p, r, fm) })
+		}
+	}
+	// strings runs fn on every string value of every item, expansions' variants excluded.
+	strs := func(fn func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value)) func(*Pass) {
+		return item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+			for i := range fm.Values {
+				if v := &fm.Values[i]; v.Kind == ast.ValString || v.Kind == ast.ValExpansion {
+					fn(p, r, fm, v)
+				}
+			}
+		})
+	}
+	return []*Check{
+		c("unused-search", W, "a search identifier is not used by the condition",
+			"A search identifier that the condition never references, directly or through a `1 of`/`all of` pattern, has no effect: usually a filter that was meant to be excluded (`and not filter`) or a selection whose name no longer matches the pattern. Note that `them` and patterns not starting with `_` skip identifiers that start with `_`.",
+			func(p *Pass) {
+				for _, r := range p.Rules {
+					det := ownDetection(r)
+					if det == nil || len(det.Conditions) == 0 {
+						continue
+					}
+					used := referencedSearches(det)
+					for _, s := range ownSearches(r) {
+						if !used[s.Name] {
+							p.Reportf(r, s.Pos, "search identifier %q is not used by the condition", s.Name)
+						}
+					}
+				}
+			}),
+		c("them-single-search", N, "the condition uses `them` with a single search identifier",
+			"`1 of them` or `all of them` over a single search identifier is just that identifier; name it, so the condition still means the same when another search is added.",
+			func(p *Pass) {
+				for _, r := range p.Rules {
+					det := ownDetection(r)
+					if det == nil || len(ownSearches(r)) != 1 {
+						continue
+					}
+					walkCond(det, func(_ *ast.CondSource, n *ast.CondNode) {
+						if n.IsThem() {
+							p.Reportf(r, n.Pos, "'%s of them' over the single search identifier %q; name it instead", n.Quantifier, ownSearches(r)[0].Name)
+						}
+					})
+				}
+			}),
+		c("all-of-them", N, "the condition uses `all of them`",
+			"`all of them` silently includes every search added later, filters included, which then must match too; pySigma discourages it. Write `all of selection*` or list the identifiers.",
+			func(p *Pass) {
+				for _, r := range p.Rules {
+					det := ownDetection(r)
+					if det == nil || len(ownSearches(r)) < 2 {
+						continue
+					}
+					walkCond(det, func(_ *ast.CondSource, n *ast.CondNode) {
+						if n.IsThem() && n.Quantifier == "all" {
+							p.Reportf(r, n.Pos, "'all of them' includes every search identifier; use 'all of selection*' or name them")
+						}
+					})
+				}
+			}),
+		c("all-single-value", W, "the all modifier is applied to a single value",
+			"`|all` links the values of a list with AND; with one value it does nothing, and the specification forbids it because some backends cannot handle it. Remove `|all`, or, if it was a workaround to test a field twice, use a second search identifier.",
+			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+				if fm.All && len(fm.Values) < 2 {
+					p.Reportf(r, modifierPos(fm, "all"), "'all' modifier on %s with a single value", itemName(fm))
+				}
+			})),
+		c("all-exact-values", E, "`|all` requires one field to equal several different exact values",
+			"Without `contains`, `startswith`, `endswith` or wildcards, `field|all: [a, b]` asks the field to be equal to a and to b at once, which no event satisfies (pySigma: AllWithoutContainsModifier); with `neq` the item matches every event. Add `contains` (the usual intent) or drop `all`.",
+			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+				if !fm.All || fm.IsKeyword() || len(fm.Values) < 2 {
+					return
+				}
+				distinct := map[string]bool{}
+				for i := range fm.Values {
+					v := &fm.Values[i]
+					switch {
+					case v.Kind == ast.ValString && v.IsPlain(), v.Kind == ast.ValNumber, v.Kind == ast.ValBool:
+						distinct[valueKey(v, caseInsensitive(fm))] = true
+					default:
+						return // wildcards, regexes, ranges... can hold together
+					}
+				}
+				if len(distinct) < 2 {
+					return
+				}
+				if fm.Negate {
+					p.Reportf(r, modifierPos(fm, "all"), "%s cannot equal %d different exact values at once, so 'neq' with 'all' matches every event", itemName(fm), len(distinct))
+					return
+				}
+				p.Reportf(r, modifierPos(fm, "all"), "%s cannot equal %d different exact values at once; this item never matches (did you mean |contains|all?)", itemName(fm), len(distinct))
+			})),
+		c("base64offset-without-contains", W, "base64offset is not followed by contains",
+			"The three base64offset variants are fragments of a longer base64 text, so they only match inside it: add `|contains` after `base64offset` (pySigma: Base64OffsetWithoutContainsModifier).",
+			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+				if fm.HasModifier("base64offset") && !fm.HasModifier("contains") {
+					p.Reportf(r, modifierPos(fm, "base64offset"), "base64offset without contains only matches the encoded fragment alone; add |contains")
+				}
+			})),
+		c("windash-with-all", W, "windash is combined with all",
+			"`windash` turns each value into alternatives (`-` `/` and dashes); with `all` the alternatives of one value are AND-ed with the others' in most backends, which is not what the rule means (pySigma: WindowsDashCombinedWithAllModifier). Split the values over several search identifiers.",
+			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+				if fm.HasModifier("windash") && fm.All {
+					p.Reportf(r, modifierPos(fm, "windash"), "windash combined with all; backends expand the variants inconsistently")
+				}
+			})),
+		c("wildcard-only", W, "a value is only wildcards",
+			"A value that is only `*` (or `contains: ''`) matches any value at all, so it only tests that the field exists: write `field|exists: true` to say so. As a keyword it matches every event.",
+			strs(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) {
+				if v.Kind != ast.ValString || len(v.Parts) == 0 {
+					return
+				}
+				for _, part := range v.Parts {
+					if part.Kind != ast.PartStar {
+						return
+					}
+				}
+				if fm.IsKeyword() {
+					p.Reportf(r, v.Pos, "keyword %s matches every event", q(v.Raw))
+					return
+				}
+				p.Reportf(r, v.Pos, "value %s of %s only tests that the field exists; use %s|exists: true", q(v.Raw), itemName(fm), fm.Field)
+			})),
+		c("double-wildcard", N, "a value has consecutive `*` wildcards",
+			"`**` means the same as `*`; it is usually a leftover of an edit, or a `*` added before a value that `contains` already wraps (pySigma: DoubleWildcard).",
+			strs(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) {
+				if strings.Contains(v.Raw, "**") && !strings.Contains(v.Raw, `\**`) && v.Kind == ast.ValString {
+					for i := 1; i < len(v.Parts); i++ {
+						if v.Parts[i].Kind == ast.PartStar && v.Parts[i-1].Kind == ast.PartStar {
+							p.Reportf(r, v.Pos, "value %s has consecutive * wildcards", q(v.Raw))
+							return
+						}
+					}
+				}
+			})),
+		c("wildcards-instead-of-modifiers", N, "wildcards at the ends of every value instead of contains/startswith/endswith",
+			"`*value*`, `*value` and `value*` on every value of an item say what the contains, endswith and startswith modifiers say, less readably and with escaping traps (pySigma: WildcardsInsteadOfModifiers).",
+			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+				if fm.IsKeyword() || len(fm.Values) == 0 {
+					return
+				}
+				for _, m := range fm.Modifiers {
+					if isTransform(m.Name) || m.Name == "re" || m.Name == "cidr" || m.Name == "fieldref" {
+						return
+					}
+				}
+				shape := ""
+				for i := range fm.Values {
+					v := &fm.Values[i]
+					if v.Kind != ast.ValString || len(v.Parts) < 2 {
+						return
+					}
+					s := wildcardShape(v.Parts)
+					if s == "" || (shape != "" && s != shape) {
+						return
+					}
+					shape = s
+				}
+				p.Reportf(r, fm.Pos, "every value of %s is wrapped in * wildcards; use the %s modifier", itemName(fm), shape)
+			})),
+		c("duplicate-value", W, "the same value is listed twice in one item",
+			"A value listed twice in the same list adds nothing; often another value was meant. Values compare case-insensitively unless the item is case-sensitive (cased, re, base64).",
+			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+				seen := map[string]bool{}
+				for i := range fm.Values {
+					v := &fm.Values[i]
+					k := valueKey(v, caseInsensitive(fm))
+					if seen[k] {
+						p.Reportf(r, v.Pos, "value %s is listed more than once for %s", show(v), itemName(fm))
+					}
+					seen[k] = true
+				}
+			})),
+		c("control-character", W, "a value contains a control character",
+			"A control character in a value is nearly always an escape gone wrong: in a double-quoted YAML string `\"C:\\temp\"` holds a tab. Use single quotes, or double the backslash (pySigma: ControlCharacter).",
+			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+				for i := range fm.Values {
+					v := &fm.Values[i]
+					if v.Kind == ast.ValNull || v.Kind == ast.ValNumber || v.Kind == ast.ValBool {
+						continue
+					}
+					for _, ch := range v.Raw {
+						if ch < 0x20 {
+							p.Reportf(r, v.Pos, "value %s contains control character %U; a backslash escape in a double-quoted string?", q(v.Raw), ch)
+							break
+						}
+					}
+				}
+			})),
+		c("escaped-wildcard", W, "a path backslash escapes the wildcard after it",
+			"In Sigma strings `\\*` and `\\?` are a literal `*` and `?`. In a Windows path such as `\\Temp\\*.bin` the backslash that ends a folder name therefore escapes the wildcard: the value matches the text `Temp*.bin` and the backslash is lost. Write `\\\\*` for a backslash followed by a wildcard. Unlike pySigma's EscapedWildcard, only escapes that follow a path component (a letter or digit, in a value with another backslash separator) are reported, as intentional literal stars (`select \\*`, LDAP `(objectclass=\\*)`) are common.",
+			strs(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) {
+				if i := pathEscapedWildcard(v.Raw); i >= 0 {
+					p.Reportf(r, v.Pos, "in %s the backslash before %s escapes the wildcard (literal %s); write \\\\%s for a path separator followed by a wildcard", q(v.Raw), v.Raw[i+1:i+2], v.Raw[i+1:i+2], v.Raw[i+1:i+2])
+				}
+			})),
+		c("number-as-string", N, "a number is written as a quoted string",
+			"A quoted number such as `'4688'` is a string: it matches the text 4688 but not a numeric field value in backends with typed fields. Write the number unquoted (pySigma: NumberAsString).",
+			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+				if len(fm.Modifiers) > 0 || fm.IsKeyword() {
+					return
+				}
+				for i := range fm.Values {
+					v := &fm.Values[i]
+					if v.Kind == ast.ValString && v.IsPlain() && digitsRe.MatchString(v.Raw) {
+						p.Reportf(r, v.Pos, "number %s of %s is written as a string; write it unquoted", v.Raw, itemName(fm))
+					}
+				}
+			})),
+	}
+}
+
+// wildcardShape names the modifier that a `*x*`, `*x` or `x*` pattern (literal x) spells out, or "".
+func wildcardShape(parts []ast.StringPart) string {
+	n := len(parts)
+	lead, trail := parts[0].Kind == ast.PartStar, parts[n-1].Kind == ast.PartStar
+	inner := parts
+	if lead {
+		inner = inner[1:]
+	}
+	if trail && len(inner) > 0 {
+		inner = inner[:len(inner)-1]
+	}
+	if len(inner) == 0 {
+		return ""
+	}
+	for _, p := range inner {
+		if p.Kind != ast.PartLit {
+			return ""
+		}
+	}
+	switch {
+	case lead && trail:
+		return "contains"
+	case lead:
+		return "endswith"
+	case trail:
+		return "startswith"
+	}
+	return ""
+}
+
+// pathEscapedWildcard returns the index of a `\*` or `\?` escape that follows a path
+// component (a letter or digit before it, and a path-separator backslash earlier in
+// the value), or -1.
+func pathEscapedWildcard(raw string) int {
+	separator := false
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		if i+1 >= len(raw) {
+			break
+		}
+		switch next := raw[i+1]; next {
+		case '\\':
+			i++ // an escaped backslash
+		case '*', '?':
+			if separator && i > 0 && isAlnum(raw[i-1]) {
+				return i
+			}
+			i++
+		default:
+			separator = true
+		}
+	}
+	return -1
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
