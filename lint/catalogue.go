@@ -10,6 +10,8 @@ func Checks() []*Check {
 		tagChecks(),
 		logsourceChecks(),
 		detectionChecks(),
+		conditionChecks(),
+		regexChecks(),
 	} {
 		out = append(out, group...)
 	}

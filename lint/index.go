@@ -14,10 +14,12 @@ type Index struct {
 	referenced map[*ast.Rule]bool
 	// fields caches the fields each rule's detection and fields list mention.
 	fields map[*ast.Rule]map[string]bool
+	// conds caches the condition analysis of each detection.
+	conds map[*ast.Detection]condFacts
 }
 
 func newIndex(rules []*ast.Rule) *Index {
-	ix := &Index{byRef: map[string][]*ast.Rule{}, referenced: map[*ast.Rule]bool{}, fields: map[*ast.Rule]map[string]bool{}}
+	ix := &Index{byRef: map[string][]*ast.Rule{}, referenced: map[*ast.Rule]bool{}, fields: map[*ast.Rule]map[string]bool{}, conds: map[*ast.Detection]condFacts{}}
 	for _, r := range rules {
 		if r.ID != "" {
 			k := strings.ToLower(r.ID)
@@ -104,4 +106,14 @@ func (ix *Index) Fields(r *ast.Rule) map[string]bool {
 	}
 	ix.fields[r] = set
 	return set
+}
+
+// conditionFacts returns the (cached) analysis of a detection's condition.
+func (ix *Index) conditionFacts(det *ast.Detection) condFacts {
+	if f, ok := ix.conds[det]; ok {
+		return f
+	}
+	f := analyseCondition(det)
+	ix.conds[det] = f
+	return f
 }

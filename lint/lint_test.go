@@ -312,3 +312,33 @@ func TestPathEscapedWildcard(t *testing.T) {
 		}
 	}
 }
+
+func TestConditionChecks(t *testing.T) {
+	cond := func(c string) string { return replace("condition: selection and not filter", "condition: "+c) }
+	many := "    sel:\n        Image: a\n"
+	for i := 0; i < 17; i++ {
+		many += fmt.Sprintf("    f%d:\n        User: u%d\n", i, i)
+	}
+	runCases(t, []checkCase{
+		{check: "condition-never-matches", bad: cond("selection and not selection and not filter"), line: 21, col: 16, msg: "false for every combination", good: cleanRule},
+		{check: "condition-never-matches", bad: withDetection("    selection:\n        CommandLine|all: ['a', 'b']\n    condition: selection\n"), line: 19, col: 16, msg: `"selection" can never match`,
+			good: withDetection("    selection:\n        CommandLine|contains|all: ['a', 'b']\n    condition: selection\n")},
+		{check: "condition-never-matches", bad: withDetection(many + "    condition: sel and 1 of f* and not sel\n"), line: 53, col: 16, msg: `requires "sel" and not "sel"`,
+			good: withDetection(many + "    condition: sel and not 1 of f*\n")},
+		{check: "condition-always-matches", bad: cond("selection or not selection or filter"), line: 21, col: 16, good: cond("selection or not filter")},
+		{check: "negated-condition", bad: cond("not filter and not selection"), line: 21, col: 16, good: cleanRule},
+	})
+}
+
+func TestCompileExprMatchesEval(t *testing.T) {
+	res := frontend.LoadBytes("c.yml", []byte(replace("condition: selection and not filter", "condition: (selection or not filter) and not (selection and filter)")))
+	det := res.Rules[0].Detection
+	vars := map[string]uint{"selection": 0, "filter": 1}
+	f := compileExpr(det.Condition, vars)
+	for m := uint32(0); m < 4; m++ {
+		want := det.Condition.Eval(func(n string) bool { return m&(1<<vars[n]) != 0 })
+		if got := f(m); got != want {
+			t.Errorf("mask %b: compiled %v, Eval %v", m, got, want)
+		}
+	}
+}
