@@ -1,0 +1,257 @@
+package wazuh
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rulec/rulec/ast"
+)
+
+// Encoding tells how a log source hands field values to Wazuh, so that a
+// Sigma value (written against the original event) can be matched exactly.
+type Encoding string
+
+// Encodings of field values.
+const (
+	// EncodingPlain: values reach the rule as they were in the log.
+	EncodingPlain Encoding = "plain"
+	// EncodingEventchannel: Windows eventchannel values. The agent sends the
+	// event XML as rendered by Windows (`&`, `<`, `>` as entities), the manager
+	// prints it as a JSON string before parsing it (so every `\` arrives as `\\`,
+	// `"` as `\"` and control characters as JSON escapes), and EventData values
+	// that are empty, `-` or `(NULL)` are dropped.
+	EncodingEventchannel Encoding = "eventchannel"
+)
+
+// droppedValues are the eventchannel values Wazuh drops from EventData.
+var droppedValues = []string{"", "-", "(NULL)"}
+
+// alt is one alternative of a field pattern: a core PCRE2 fragment and its anchors.
+type alt struct {
+	core       string
+	start, end bool // anchored at the start (^) / end (\z) of the value
+	fold       bool // case-insensitive
+	dotall     bool // the core uses `.` that must match newlines
+}
+
+// pattern is a PCRE2 pattern made of alternatives (OR).
+type pattern []alt
+
+// render writes the pattern as PCRE2 text: inline flags, then the alternatives.
+// An empty pattern never matches.
+func (p pattern) render() string {
+	if len(p) == 0 {
+		return `(?!)`
+	}
+	allFold, anyFold, dotall := true, false, false
+	for _, a := range p {
+		allFold = allFold && a.fold
+		anyFold = anyFold || a.fold
+		dotall = dotall || a.dotall
+	}
+	var b strings.Builder
+	switch {
+	case allFold && dotall:
+		b.WriteString("(?is)")
+	case allFold:
+		b.WriteString("(?i)")
+	case dotall:
+		b.WriteString("(?s)")
+	}
+	for i, a := range p {
+		if i > 0 {
+			b.WriteByte('|')
+		}
+		core := a.core
+		if anyFold && !allFold && a.fold {
+			core = "(?i:" + core + ")"
+		}
+		if a.start {
+			b.WriteByte('^')
+		}
+		if len(p) > 1 && !a.start && !a.end && strings.Contains(core, "|") {
+			core = "(?:" + core + ")"
+		}
+		b.WriteString(core)
+		if a.end {
+			b.WriteString(`\z`)
+		}
+	}
+	return b.String()
+}
+
+// matchAll is the pattern that matches any value (used for presence tests).
+var matchAll = pattern{{core: "", start: true}}
+
+// stringAlt converts a Sigma string pattern to one anchored PCRE2 alternative.
+func stringAlt(parts []ast.StringPart, cased bool, enc Encoding) (alt, error) {
+	a := alt{fold: !cased, start: true, end: true}
+	// A leading / trailing `*` drops the anchor instead of adding `.*`.
+	for len(parts) > 0 && parts[0].Kind == ast.PartStar {
+		a.start = false
+		parts = parts[1:]
+	}
+	for len(parts) > 0 && parts[len(parts)-1].Kind == ast.PartStar {
+		a.end = false
+		parts = parts[:len(parts)-1]
+	}
+	var b strings.Builder
+	for _, p := range parts {
+		switch p.Kind {
+		case ast.PartLit:
+			b.WriteString(literal(p.Text, cased, enc))
+		case ast.PartStar:
+			b.WriteString(".*")
+			a.dotall = true
+		case ast.PartQuestion:
+			b.WriteString(oneChar(enc, true))
+		case ast.PartPlaceholder:
+			return a, fmt.Errorf("placeholder %%%s%% has no value (rulec does not resolve placeholders for Wazuh)", p.Text)
+		}
+	}
+	a.core = b.String()
+	return a, nil
+}
+
+// utf8Char matches one UTF-8 encoded character (PCRE2 without UTF mode works on bytes).
+const utf8Char = `[\x00-\x7f\xc0-\xff][\x80-\xbf]*`
+
+// oneChar returns a fragment matching one character of the original value.
+func oneChar(enc Encoding, newline bool) string {
+	if enc == EncodingEventchannel {
+		esc := `[\\"bfnrt]|u[0-9a-fA-F]{4}`
+		if !newline {
+			esc = `[\\"bfrt]|u[0-9a-fA-F]{4}`
+		}
+		return `(?:\\(?:` + esc + `)|\x26(?:amp|lt|gt);|[^\\\x80-\xbf][\x80-\xbf]*)`
+	}
+	if !newline {
+		return `[\x00-\x09\x0b-\x7f\xc0-\xff][\x80-\xbf]*`
+	}
+	return utf8Char
+}
+
+// literal escapes literal text for PCRE2 (and for Wazuh's XML reader), applying
+// the value encoding of the source. Without cased, non-ASCII letters become an
+// alternation of their case forms, since PCRE2 without UTF mode folds ASCII only.
+func literal(s string, cased bool, enc Encoding) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 {
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+			i++
+			continue
+		}
+		i += size
+		b.WriteString(literalRune(r, cased, enc))
+	}
+	return b.String()
+}
+
+// literalRune escapes one character.
+func literalRune(r rune, cased bool, enc Encoding) string {
+	if enc == EncodingEventchannel {
+		switch r {
+		case '\\':
+			return `\\\\`
+		case '"':
+			return `\\"`
+		case '\b':
+			return `\\b`
+		case '\f':
+			return `\\f`
+		case '\n':
+			return `\\n`
+		case '\r':
+			return `\\r`
+		case '\t':
+			return `\\t`
+		case '&':
+			return `\x26(?:amp;)?`
+		case '<':
+			return `(?:\x3c|\x26lt;)`
+		case '>':
+			return `(?:\x3e|\x26gt;)`
+		}
+		if r < 0x20 {
+			return fmt.Sprintf(`\\u%04x`, r)
+		}
+	}
+	switch {
+	case r == '<':
+		return `\x3c`
+	case r == '>':
+		return `\x3e`
+	case r == '&':
+		return `\x26`
+	case r == '$':
+		return `\x24`
+	case r < 0x20 || r == 0x7f:
+		return fmt.Sprintf(`\x%02x`, r)
+	case r < 0x80 && strings.ContainsRune(`\^.|?*+()[]{}`, r):
+		return `\` + string(r)
+	case r < 0x80:
+		return string(r)
+	}
+	if !cased {
+		if forms := caseForms(r); len(forms) > 1 {
+			return "(?:" + strings.Join(forms, "|") + ")"
+		}
+	}
+	return string(r)
+}
+
+// caseForms returns the distinct characters that fold to the same letter as r, r first.
+func caseForms(r rune) []string {
+	out := []string{string(r)}
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		out = append(out, string(f))
+	}
+	return out
+}
+
+// matchesAny reports whether the Sigma string pattern matches any of the given strings
+// (case-insensitively unless cased), used to decide what an absent eventchannel field means.
+func matchesAny(parts []ast.StringPart, cased bool, candidates []string) bool {
+	for _, c := range candidates {
+		if globMatch(parts, c, cased) {
+			return true
+		}
+	}
+	return false
+}
+
+// globMatch matches a Sigma string pattern against a string.
+func globMatch(parts []ast.StringPart, s string, cased bool) bool {
+	if len(parts) == 0 {
+		return s == ""
+	}
+	p := parts[0]
+	switch p.Kind {
+	case ast.PartLit:
+		if len(s) < len(p.Text) {
+			return false
+		}
+		head := s[:len(p.Text)]
+		if cased && head != p.Text || !cased && !strings.EqualFold(head, p.Text) {
+			return false
+		}
+		return globMatch(parts[1:], s[len(p.Text):], cased)
+	case ast.PartQuestion:
+		if s == "" {
+			return false
+		}
+		_, size := utf8.DecodeRuneInString(s)
+		return globMatch(parts[1:], s[size:], cased)
+	case ast.PartStar:
+		for i := 0; i <= len(s); i++ {
+			if globMatch(parts[1:], s[i:], cased) {
+				return true
+			}
+		}
+	}
+	return false
+}
