@@ -12,6 +12,8 @@ func Checks() []*Check {
 		detectionChecks(),
 		conditionChecks(),
 		regexChecks(),
+		correlationChecks(),
+		wazuhChecks(),
 	} {
 		out = append(out, group...)
 	}

@@ -342,3 +342,77 @@ func TestCompileExprMatchesEval(t *testing.T) {
 		}
 	}
 }
+
+// corrBase is a base rule for correlation tests (lines 1-13) with the name failed_logon.
+const corrBase = `title: Failed logon
+id: 2b6a9c5e-5d6b-4f1e-9a44-3c8d2f1e7a10
+name: failed_logon
+logsource:
+    product: windows
+    service: security
+detection:
+    selection:
+        EventID: 4625
+        TargetUserName|exists: true
+    condition: selection
+fields:
+    - IpAddress
+`
+
+// corr returns corrBase followed by a correlation: its key is on line 22, its section on 23.
+func corr(section string) string {
+	return corrBase + `---
+title: Many failed logons
+id: 3b6a9c5e-5d6b-4f1e-9a44-3c8d2f1e7a10
+status: test
+description: Many failed logons from one source in a short time.
+author: rulec
+date: 2024-01-10
+level: high
+correlation:
+` + section
+}
+
+func TestCorrelationChecks(t *testing.T) {
+	runCases(t, []checkCase{
+		{check: "correlation-unset-field", bad: corr("    type: event_count\n    rules: failed_logon\n    group-by:\n        - SourceIp\n    timespan: 5m\n    condition:\n        gte: 10\n"),
+			line: 23, col: 5, msg: `"SourceIp" is never set`, good: corr("    type: event_count\n    rules: failed_logon\n    group-by:\n        - IpAddress\n    timespan: 5m\n    condition:\n        gte: 10\n")},
+		{check: "correlation-unset-field", bad: corr("    type: value_count\n    rules: failed_logon\n    group-by:\n        - IpAddress\n    timespan: 5m\n    condition:\n        gte: 10\n        field: targetusername\n"),
+			line: 23, col: 5, msg: `spelled "TargetUserName"`, good: corr("    type: value_count\n    rules: failed_logon\n    group-by:\n        - IpAddress\n    timespan: 5m\n    condition:\n        gte: 10\n        field: TargetUserName\n")},
+		{check: "correlation-unset-field", bad: corr("    type: event_count\n    rules: failed_logon\n    group-by:\n        - src\n    timespan: 5m\n    aliases:\n        src:\n            failed_logon: SourceIp\n    condition:\n        gte: 10\n"),
+			line: 23, col: 5, msg: `(alias "src")`, good: corr("    type: event_count\n    rules: failed_logon\n    group-by:\n        - src\n    timespan: 5m\n    aliases:\n        src:\n            failed_logon: IpAddress\n    condition:\n        gte: 10\n")},
+		{check: "correlation-temporal-single", bad: corr("    type: temporal\n    rules: failed_logon\n    group-by:\n        - IpAddress\n    timespan: 5m\n"), line: 22, col: 1,
+			good: corr("    type: event_count\n    rules: failed_logon\n    group-by:\n        - IpAddress\n    timespan: 5m\n    condition:\n        gte: 2\n")},
+		{check: "correlation-condition-trivial", bad: corr("    type: event_count\n    rules: failed_logon\n    timespan: 5m\n    condition:\n        gte: 1\n"), line: 27, col: 9, msg: "every event",
+			good: corr("    type: event_count\n    rules: failed_logon\n    timespan: 5m\n    condition:\n        gte: 2\n")},
+		{check: "correlation-condition-trivial", bad: corr("    type: event_count\n    rules: failed_logon\n    timespan: 5m\n    condition:\n        lt: 1\n"), line: 27, col: 9, msg: "never fires",
+			good: corr("    type: event_count\n    rules: failed_logon\n    timespan: 5m\n    condition:\n        lt: 5\n")},
+		{check: "unresolved-reference", bad: corr("    type: event_count\n    rules: failed_logn\n    timespan: 5m\n    condition:\n        gte: 2\n"), line: 24, col: 12,
+			good: corr("    type: event_count\n    rules: failed_logon\n    timespan: 5m\n    condition:\n        gte: 2\n")},
+	})
+}
+
+func TestWazuhChecks(t *testing.T) {
+	sel := func(body string) string {
+		return withDetection("    selection:\n" + body + "    condition: selection\n")
+	}
+	w := []string{TargetWazuh}
+	runCases(t, []checkCase{
+		{check: "wazuh-fieldref", targets: w, bad: sel("        User|fieldref: TargetUser\n"), line: 18, col: 24, good: cleanRule},
+		{check: "wazuh-keyword", targets: w, bad: withDetection("    keywords:\n        - 'whoami'\n    condition: keywords\n"), line: 18, col: 11, good: cleanRule},
+		{check: "wazuh-compare", targets: w, bad: sel("        ProcessId|gt: 1000\n"), line: 18, col: 23, good: sel("        ProcessId: 1000\n")},
+		{check: "wazuh-compare", targets: w, bad: sel("        UtcTime|hour|gte: 22\n"), line: 18, col: 17, msg: "time modifier", good: cleanRule},
+		{check: "wazuh-regex-flags", targets: w, bad: sel("        CommandLine|re|i|m: '^a'\n"), line: 18, col: 29, good: sel("        CommandLine|re|i: '^a'\n")},
+		{check: "wazuh-field-absence", targets: w, bad: sel("        Image: '*'\n        User: null\n"), line: 19, col: 15, good: sel("        Image: '*'\n        User|exists: true\n")},
+		{check: "wazuh-field-absence", targets: w, bad: sel("        User|exists: false\n"), line: 18, col: 22, good: sel("        User|neq: null\n")},
+		{check: "wazuh-cidr-ipv6", targets: w, bad: sel("        SourceIp|cidr: 'fe80::/10'\n"), line: 18, col: 24, good: sel("        SourceIp|cidr: '10.0.0.0/8'\n")},
+		{check: "wazuh-correlation", targets: w, bad: corr("    type: temporal_ordered\n    rules: failed_logon\n    timespan: 5m\n"), line: 22, col: 1,
+			good: corr("    type: event_count\n    rules: failed_logon\n    timespan: 5m\n    condition:\n        gte: 2\n")},
+		{check: "wazuh-correlation", targets: w, bad: corr("    type: event_count\n    rules: failed_logon\n    timespan: 2d\n    condition:\n        gte: 2\n"), line: 22, col: 1, msg: "99999",
+			good: corr("    type: event_count\n    rules: failed_logon\n    timespan: 1d\n    condition:\n        gte: 2\n")},
+	})
+	// Without the target, target checks do not run.
+	if fs := findingsOf(lintText(t, "x.yml", sel("        User|fieldref: TargetUser\n")), "wazuh-fieldref"); len(fs) > 0 {
+		t.Errorf("wazuh-fieldref ran without the wazuh target:%s", describe(fs))
+	}
+}
