@@ -214,6 +214,9 @@ func Run(res *frontend.Result, opts Options) *Report {
 	used := map[string]*Check{}
 	// Front-end diagnostics become findings of the check named by their code.
 	for _, d := range res.Diagnostics {
+		if isConfigFile(d.Pos.File) {
+			continue // the front end reads .rulec.yml when it walks a folder; it is not a rule
+		}
 		c := byID[d.Code]
 		if c == nil {
 			// A code the catalogue does not know yet: surface it under its own id.
@@ -354,4 +357,15 @@ func only(fs []Finding, paths []string) []Finding {
 		}
 	}
 	return kept
+}
+
+// isConfigFile reports whether a path names a lint configuration file.
+func isConfigFile(path string) bool {
+	base := filepath.Base(path)
+	for _, n := range ConfigNames {
+		if base == n {
+			return true
+		}
+	}
+	return false
 }
