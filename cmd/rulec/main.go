@@ -28,6 +28,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		HideHelpCommand: true,
 		Commands: []*cli.Command{
 			irCommand(),
+			buildCommand(),
 			lintCommand(),
 			versionCommand(),
 		},

@@ -1,0 +1,344 @@
+package wazuh
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/rulec/rulec/ast"
+)
+
+// Options configures a build.
+type Options struct {
+	// Profile maps logsources and fields (DefaultProfile when nil).
+	Profile *Profile
+	// IDs keeps rule ids stable (a fresh map over the default range when nil).
+	IDs *IDMap
+	// Header is written as a comment at the top of the file.
+	Header string
+}
+
+// Result is a built rules file and its report.
+type Result struct {
+	XML []byte
+	// Rules are the Wazuh rules written, in file order.
+	Rules  []XMLRule
+	Report Report
+	// Diagnostics name each skipped rule (warnings) with its position and reason.
+	Diagnostics ast.Diagnostics
+}
+
+// Report summarizes a build.
+type Report struct {
+	// Sigma rules seen (detection and correlation), emitted and skipped.
+	Rules, Emitted, Skipped int
+	// WazuhRules is the number of <rule> elements written.
+	WazuhRules int
+	// Variants counts emitted logsource variants by profile entry name.
+	Variants map[string]int
+	// Skips are the skipped rules; Dropped the optional variants left out.
+	Skips   []Skip
+	Dropped []Skip
+	// Emitted rules by Sigma rule key, with their Wazuh ids (for tests and tools).
+	Emissions []Emission
+}
+
+// Skip is a rule (or optional variant) left out, and why.
+type Skip struct {
+	Pos     ast.Pos
+	Rule    string // Sigma id or title
+	Title   string
+	Variant string
+	Reason  string
+	Detail  string
+}
+
+// Emission tells which Wazuh rules stand for a Sigma rule variant.
+type Emission struct {
+	Rule    *ast.Rule
+	Variant string
+	// IDs are all the variant's Wazuh rules; AlertIDs those with a level above 0.
+	IDs, AlertIDs []int
+	// Top are the rules attached to the stock parents; Parents those parents.
+	Top     []int
+	Parents []int
+	Level   int
+}
+
+// ByReason groups skips by reason, most frequent first.
+func (r *Report) ByReason() []ReasonCount {
+	counts := map[string]int{}
+	for _, s := range r.Skips {
+		counts[s.Reason]++
+	}
+	var out []ReasonCount
+	for k, v := range counts {
+		out = append(out, ReasonCount{k, v})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Reason < out[j].Reason
+	})
+	return out
+}
+
+// ReasonCount is a skip reason and how many rules it hit.
+type ReasonCount struct {
+	Reason string
+	Count  int
+}
+
+var techniqueRe = regexp.MustCompile(`(?i)^attack\.(t\d{4}(?:\.\d{3})?)$`)
+
+// Build converts rules into one Wazuh rules file.
+func Build(rules []*ast.Rule, opts Options) (*Result, error) {
+	prof := opts.Profile
+	if prof == nil {
+		var err error
+		if prof, err = DefaultProfile(); err != nil {
+			return nil, err
+		}
+	}
+	ids := opts.IDs
+	if ids == nil {
+		ids, _ = NewIDMap(DefaultIDMin, DefaultIDMax)
+	}
+	res := &Result{Report: Report{Variants: map[string]int{}}}
+	keyCount := map[string]int{}
+	for _, r := range rules {
+		keyCount[r.Ref()]++
+	}
+	for _, r := range rules {
+		if r.Kind == ast.KindFilter {
+			continue
+		}
+		res.Report.Rules++
+		skip := func(s Skip) {
+			s.Pos, s.Rule, s.Title = firstPos(s.Pos, r.Pos), r.Ref(), r.Title
+			res.Report.Skips = append(res.Report.Skips, s)
+			res.Report.Skipped++
+			msg := fmt.Sprintf("rule %q not converted for Wazuh: %s", r.Title, s.Reason)
+			if s.Detail != "" {
+				msg += ": " + s.Detail
+			}
+			res.Diagnostics = append(res.Diagnostics, ast.Diagnostic{Pos: s.Pos, Severity: ast.SeverityWarning, Code: "wazuh-skip", Message: msg})
+		}
+		if r.Kind == ast.KindCorrelation {
+			skip(Skip{Pos: r.KeyPos("correlation"), Reason: "correlation rule", Detail: "correlation rules are not converted to Wazuh yet"})
+			continue
+		}
+		if r.Detection == nil {
+			skip(Skip{Reason: "no detection"})
+			continue
+		}
+		variants := prof.Match(r.Logsource)
+		if len(variants) == 0 {
+			ls := r.Logsource
+			skip(Skip{Pos: r.KeyPos("logsource"), Reason: "logsource without Wazuh mapping",
+				Detail: fmt.Sprintf("no profile entry for product=%q category=%q service=%q (add one with --profile)", ls.Product, ls.Category, ls.Service)})
+			continue
+		}
+		key := r.Ref()
+		if keyCount[key] > 1 || key == "" {
+			key = r.Pos.File + "#" + r.Title
+		}
+		var built []variantBuild
+		var failure *Skip
+		for _, v := range variants {
+			vb, err := buildVariant(r, v, prof)
+			if err != nil {
+				s := Skip{Variant: v.Name, Reason: "unsupported", Detail: err.Error()}
+				var u *unsupported
+				if errors.As(err, &u) {
+					s.Pos, s.Reason, s.Detail = u.pos, u.reason, u.detail
+				}
+				if v.Optional {
+					s.Rule, s.Title = r.Ref(), r.Title
+					s.Pos = firstPos(s.Pos, r.Pos)
+					res.Report.Dropped = append(res.Report.Dropped, s)
+					continue
+				}
+				failure = &s
+				break
+			}
+			if len(vb.nodes) == 0 {
+				failure = &Skip{Pos: r.KeyPos("detection"), Variant: v.Name, Reason: "condition never matches"}
+				break
+			}
+			built = append(built, vb)
+		}
+		if failure != nil {
+			skip(*failure)
+			continue
+		}
+		if len(built) == 0 {
+			skip(Skip{Pos: r.KeyPos("logsource"), Reason: "no applicable logsource variant", Detail: res.Report.Dropped[len(res.Report.Dropped)-1].Detail})
+			continue
+		}
+		res.Report.Emitted++
+		for _, vb := range built {
+			xr, em, err := vb.emit(r, key+"#"+vb.variant.Name, ids, prof)
+			if err != nil {
+				return nil, err
+			}
+			res.Rules = append(res.Rules, xr...)
+			res.Report.Emissions = append(res.Report.Emissions, em)
+			res.Report.Variants[vb.variant.Name]++
+		}
+	}
+	res.Report.WazuhRules = len(res.Rules)
+	res.Diagnostics.Sort()
+	out, err := WriteXML(opts.Header, "sigma,", res.Rules)
+	if err != nil {
+		return nil, err
+	}
+	res.XML = out
+	return res, nil
+}
+
+func firstPos(a, b ast.Pos) ast.Pos {
+	if a.File != "" {
+		return a
+	}
+	return b
+}
+
+// variantBuild is one logsource variant of a rule, lowered to a rule tree.
+type variantBuild struct {
+	variant *LogsourceMap
+	fs      *Fieldset
+	low     *lowerer
+	nodes   []*node
+}
+
+func buildVariant(r *ast.Rule, v *LogsourceMap, prof *Profile) (variantBuild, error) {
+	fs := prof.Fieldsets[v.Fieldset]
+	l := newLowerer(fs)
+	where, err := l.where(v.Where, r.KeyPos("logsource"))
+	if err != nil {
+		return variantBuild{}, err
+	}
+	det, err := l.detection(r.Detection)
+	if err != nil {
+		return variantBuild{}, err
+	}
+	f := l.mergeFields(fxNary('a', []*fx{where, det}))
+	nodes, err := l.compile(f, false, map[int]bool{}, 0)
+	if err != nil {
+		return variantBuild{}, fail(r.KeyPos("detection"), "condition too complex", "%v", err)
+	}
+	return variantBuild{variant: v, fs: fs, low: l, nodes: nodes}, nil
+}
+
+// emit assigns ids and writes the variant's rules in preorder (parents first).
+func (vb variantBuild) emit(r *ast.Rule, key string, ids *IDMap, prof *Profile) ([]XMLRule, Emission, error) {
+	var flat []*node
+	var walk func(ns []*node)
+	walk = func(ns []*node) {
+		for _, n := range ns {
+			flat = append(flat, n)
+			walk(n.children)
+		}
+	}
+	walk(vb.nodes)
+	got, err := ids.Assign(key, len(flat))
+	if err != nil {
+		return nil, Emission{}, err
+	}
+	idOf := map[*node]int{}
+	for i, n := range flat {
+		idOf[n] = got[i]
+	}
+	level := prof.Level(r.Level)
+	title := cleanText(r.Title)
+	if title == "" {
+		title = "Sigma rule " + cleanText(r.Ref())
+	}
+	var mitre []string
+	groups := []string{"sigma"}
+	if r.ID != "" {
+		groups = append(groups, cleanGroup("sigma_id_"+r.ID))
+	}
+	for _, t := range r.Tags {
+		if m := techniqueRe.FindStringSubmatch(t); m != nil {
+			mitre = append(mitre, strings.ToUpper(m[1]))
+		}
+		groups = append(groups, cleanGroup(t))
+	}
+	info := []XMLInfo{{Type: "text", Text: cleanText(fmt.Sprintf("Sigma rule %s (%s, level %s, status %s): %s", r.Ref(), vb.variant.Name, orDash(r.Level), orDash(r.Status), r.Title))}}
+	for _, ref := range r.References {
+		if link := cleanLink(ref); link != "" {
+			info = append(info, XMLInfo{Type: "link", Text: link})
+		}
+	}
+	em := Emission{Rule: r, Variant: vb.variant.Name, IDs: got, Level: level, Parents: vb.variant.IfSID}
+	var out []XMLRule
+	var write func(ns []*node, parent int)
+	write = func(ns []*node, parent int) {
+		for _, n := range ns {
+			x := XMLRule{ID: idOf[n], Description: title, NoFullLog: vb.fs.NoFullLog}
+			if parent == 0 {
+				x.IfSID, x.IfGroup = vb.variant.IfSID, vb.variant.IfGroup
+				em.Top = append(em.Top, x.ID)
+			} else {
+				x.IfSID = []int{parent}
+			}
+			if n.alert {
+				x.Level = level
+				x.Mitre, x.Info, x.Groups = mitre, info, groups
+				em.AlertIDs = append(em.AlertIDs, x.ID)
+			} else {
+				x.Description = title + " (exception)"
+			}
+			if len(out) == 0 {
+				x.Comment = fmt.Sprintf("%s: %s [%s]", r.Pos, r.Title, vb.variant.Name)
+			}
+			vb.tests(&x, n.tests)
+			out = append(out, x)
+			write(n.children, x.ID)
+		}
+	}
+	write(vb.nodes, 0)
+	return out, em, nil
+}
+
+// tests writes a node's atoms: fields in order, regex atoms combined into one <regex>
+// (Wazuh concatenates repeated <regex> elements, so several become lookaheads).
+func (vb variantBuild) tests(x *XMLRule, atoms []int) {
+	var regexes []atom
+	for _, id := range atoms {
+		a := vb.low.atoms[id]
+		if a.elem == "regex" {
+			regexes = append(regexes, a)
+			continue
+		}
+		x.Fields = append(x.Fields, XMLField{Name: a.name, Pattern: a.pat.render(), Negate: a.negate})
+	}
+	switch len(regexes) {
+	case 0:
+	case 1:
+		x.Regex, x.RegexNegate = regexes[0].pat.render(), regexes[0].negate
+	default:
+		var b strings.Builder
+		b.WriteString("^")
+		for _, a := range regexes {
+			if a.negate {
+				b.WriteString(`(?![\s\S]*?(?:` + a.pat.render() + `))`)
+			} else {
+				b.WriteString(`(?=[\s\S]*?(?:` + a.pat.render() + `))`)
+			}
+		}
+		x.Regex = b.String()
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,728 @@
+package wazuh
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/rulec/rulec/ast"
+)
+
+// Limits of the condition lowering; a rule that needs more is skipped.
+const (
+	maxTerms = 256 // DNF terms at one step
+	maxNodes = 300 // Wazuh rules for one Sigma rule variant
+)
+
+// atom is one Wazuh test that can be written positively in a rule: a dynamic
+// field matched (or, with negate, present and not matched) by a PCRE2 pattern,
+// or a PCRE2 search of the whole log line (elem "regex").
+type atom struct {
+	elem   string // "field" or "regex"
+	name   string
+	pat    pattern
+	negate bool
+}
+
+func (a atom) key() string {
+	return a.elem + "\x00" + strings.ToLower(a.name) + "\x00" + strconv.FormatBool(a.negate) + "\x00" + a.pat.render()
+}
+
+// fx is a boolean formula over atoms.
+type fx struct {
+	op   byte // 'a' and, 'o' or, 'n' not, 'l' atom, 'c' constant
+	args []*fx
+	atom int
+	val  bool
+}
+
+var (
+	fxTrue  = &fx{op: 'c', val: true}
+	fxFalse = &fx{op: 'c', val: false}
+)
+
+func fxNot(e *fx) *fx {
+	switch e.op {
+	case 'n':
+		return e.args[0]
+	case 'c':
+		if e.val {
+			return fxFalse
+		}
+		return fxTrue
+	}
+	return &fx{op: 'n', args: []*fx{e}}
+}
+
+func fxNary(op byte, args []*fx) *fx {
+	identity := op == 'a'
+	var out []*fx
+	for _, a := range args {
+		switch {
+		case a.op == op:
+			out = append(out, a.args...)
+		case a.op == 'c' && a.val == identity:
+		case a.op == 'c':
+			if identity {
+				return fxFalse
+			}
+			return fxTrue
+		default:
+			out = append(out, a)
+		}
+	}
+	switch len(out) {
+	case 0:
+		if identity {
+			return fxTrue
+		}
+		return fxFalse
+	case 1:
+		return out[0]
+	}
+	return &fx{op: op, args: out}
+}
+
+// lowerer builds the formula of one rule variant and compiles it to a rule tree.
+type lowerer struct {
+	fs    *Fieldset
+	atoms []atom
+	index map[string]int
+	nodes int
+}
+
+func newLowerer(fs *Fieldset) *lowerer {
+	return &lowerer{fs: fs, index: map[string]int{}}
+}
+
+func (l *lowerer) lit(a atom) *fx {
+	k := a.key()
+	id, ok := l.index[k]
+	if !ok {
+		id = len(l.atoms)
+		l.atoms = append(l.atoms, a)
+		l.index[k] = id
+	}
+	return &fx{op: 'l', atom: id}
+}
+
+// unsupported is a reason a rule (variant) cannot be converted exactly.
+type unsupported struct {
+	pos    ast.Pos
+	reason string // short, groupable reason
+	detail string
+}
+
+func (u *unsupported) Error() string {
+	if u.detail == "" {
+		return u.reason
+	}
+	return u.reason + ": " + u.detail
+}
+
+func fail(pos ast.Pos, reason, format string, args ...any) *unsupported {
+	return &unsupported{pos: pos, reason: reason, detail: fmt.Sprintf(format, args...)}
+}
+
+// detection builds the formula of a detection: the condition IR with every
+// search replaced by its matcher formula.
+func (l *lowerer) detection(d *ast.Detection) (*fx, error) {
+	cache := map[string]*fx{}
+	var walk func(e *ast.Expr) (*fx, error)
+	walk = func(e *ast.Expr) (*fx, error) {
+		switch e.Op {
+		case ast.ExprConst:
+			if e.Value {
+				return fxTrue, nil
+			}
+			return fxFalse, nil
+		case ast.ExprRef:
+			if f, ok := cache[e.Name]; ok {
+				return f, nil
+			}
+			s := d.Search(e.Name)
+			if s == nil {
+				return nil, fail(d.Pos, "unknown search identifier", "%q", e.Name)
+			}
+			f, err := l.matcher(s.Body)
+			if err != nil {
+				return nil, err
+			}
+			cache[e.Name] = f
+			return f, nil
+		case ast.ExprNot:
+			f, err := walk(e.Args[0])
+			if err != nil {
+				return nil, err
+			}
+			return fxNot(f), nil
+		}
+		var args []*fx
+		for _, a := range e.Args {
+			f, err := walk(a)
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, f)
+		}
+		if e.Op == ast.ExprAnd {
+			return fxNary('a', args), nil
+		}
+		return fxNary('o', args), nil
+	}
+	return walk(d.Condition)
+}
+
+func (l *lowerer) matcher(m *ast.Matcher) (*fx, error) {
+	if m == nil {
+		return fxTrue, nil
+	}
+	switch m.Op {
+	case ast.MatchField:
+		return l.item(m.Field)
+	}
+	var args []*fx
+	for _, it := range m.Items {
+		f, err := l.matcher(it)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, f)
+	}
+	if m.Op == ast.MatchAll {
+		return fxNary('a', args), nil
+	}
+	return fxNary('o', args), nil
+}
+
+// valueAlt is one value as a pattern alternative, and whether the item holds
+// when Wazuh has no such field (eventchannel drops empty, `-` and `(NULL)`).
+type valueAlt struct {
+	a        alt
+	onAbsent bool
+}
+
+// item lowers one detection item.
+func (l *lowerer) item(fm *ast.FieldMatch) (*fx, error) {
+	if fm.TimePart != "" {
+		return nil, fail(fm.Pos, "time modifier", "modifier %s extracts part of a date; Wazuh rules cannot", fm.TimePart)
+	}
+	var f *fx
+	var err error
+	if fm.IsKeyword() {
+		f, err = l.keywords(fm)
+	} else {
+		f, err = l.fieldItem(fm)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if fm.Negate {
+		f = fxNot(f)
+	}
+	return f, nil
+}
+
+func (l *lowerer) keywords(fm *ast.FieldMatch) (*fx, error) {
+	if l.fs.Keywords != "log" {
+		return nil, fail(fm.Pos, "keyword search over all fields", "keyword searches match every field of the event; Wazuh rules can only test named fields or the whole log text of this logsource, which differ")
+	}
+	var alts []alt
+	var parts []*fx
+	for _, v := range fm.Values {
+		vals := []ast.Value{v}
+		if v.Kind == ast.ValExpansion {
+			vals = v.Variants
+		}
+		for _, x := range vals {
+			var p []ast.StringPart
+			switch x.Kind {
+			case ast.ValString:
+				p = x.Parts
+			case ast.ValNumber:
+				p = []ast.StringPart{{Kind: ast.PartLit, Text: strconv.FormatFloat(x.Number, 'f', -1, 64)}}
+			default:
+				return nil, fail(x.Pos, "keyword value type", "keyword value of type %s", x.Kind)
+			}
+			p = append(append([]ast.StringPart{{Kind: ast.PartStar}}, p...), ast.StringPart{Kind: ast.PartStar})
+			a, err := stringAlt(p, fm.Cased, EncodingPlain)
+			if err != nil {
+				return nil, fail(x.Pos, "unresolved placeholder", "%v", err)
+			}
+			if fm.All {
+				parts = append(parts, l.lit(atom{elem: "regex", name: "log", pat: pattern{a}}))
+			} else {
+				alts = append(alts, a)
+			}
+		}
+	}
+	if fm.All {
+		return fxNary('a', parts), nil
+	}
+	return l.lit(atom{elem: "regex", name: "log", pat: alts}), nil
+}
+
+func (l *lowerer) fieldItem(fm *ast.FieldMatch) (*fx, error) {
+	name, ok := l.fs.Field(fm.Field)
+	if !ok {
+		return nil, fail(fm.Pos, "unmapped field", "field %q has no Wazuh field in this logsource's profile", fm.Field)
+	}
+	enc := l.fs.Encoding
+	exists := l.lit(atom{elem: "field", name: name, pat: matchAll})
+	var vals []valueAlt
+	var others []*fx // presence tests
+	addString := func(parts []ast.StringPart, cased bool, pos ast.Pos) error {
+		a, err := stringAlt(parts, cased, enc)
+		if err != nil {
+			return fail(pos, "unresolved placeholder", "%v", err)
+		}
+		vals = append(vals, valueAlt{a, enc == EncodingEventchannel && matchesAny(parts, cased, droppedValues)})
+		return nil
+	}
+	var add func(v ast.Value) error
+	add = func(v ast.Value) error {
+		switch v.Kind {
+		case ast.ValString:
+			return addString(v.Parts, fm.Cased, v.Pos)
+		case ast.ValNumber:
+			return addString([]ast.StringPart{{Kind: ast.PartLit, Text: strconv.FormatFloat(v.Number, 'f', -1, 64)}}, true, v.Pos)
+		case ast.ValBool:
+			return addString([]ast.StringPart{{Kind: ast.PartLit, Text: strconv.FormatBool(v.Bool)}}, false, v.Pos)
+		case ast.ValNull:
+			others = append(others, fxNot(exists))
+		case ast.ValExists:
+			if v.Bool {
+				others = append(others, exists)
+			} else {
+				others = append(others, fxNot(exists))
+			}
+		case ast.ValRegex:
+			a, err := regexAlt(v.Regex, v.Flags, enc)
+			if err != nil {
+				return fail(v.Pos, "untranslatable regular expression", "%v", err)
+			}
+			onAbsent := false
+			if enc == EncodingEventchannel {
+				flags := ""
+				if v.Flags != "" {
+					flags = "(?" + v.Flags + ")"
+				}
+				if re, err := regexp.Compile(flags + v.Regex); err == nil {
+					for _, d := range droppedValues {
+						onAbsent = onAbsent || re.MatchString(d)
+					}
+				}
+			}
+			vals = append(vals, valueAlt{a, onAbsent})
+		case ast.ValCIDR:
+			a, err := cidrAlt(v.CIDR)
+			if err != nil {
+				return fail(v.Pos, "invalid CIDR", "%v", err)
+			}
+			vals = append(vals, valueAlt{a, false})
+		case ast.ValExpansion:
+			for _, x := range v.Variants {
+				if err := add(x); err != nil {
+					return err
+				}
+			}
+		case ast.ValFieldRef:
+			return fail(v.Pos, "field reference", "fieldref compares two fields of the same event; Wazuh rules compare a field with a constant pattern only")
+		case ast.ValCompare:
+			return fail(v.Pos, "numeric comparison", "%s compares numbers; a PCRE2 pattern on the text is not exact for every number format", v.Op)
+		default:
+			return fail(v.Pos, "unsupported value", "value of kind %s", v.Kind)
+		}
+		return nil
+	}
+	if fm.All {
+		var parts []*fx
+		for _, v := range fm.Values {
+			vals, others = nil, nil
+			if err := add(v); err != nil {
+				return nil, err
+			}
+			parts = append(parts, l.orValues(name, vals, others))
+		}
+		return fxNary('a', parts), nil
+	}
+	for _, v := range fm.Values {
+		if err := add(v); err != nil {
+			return nil, err
+		}
+	}
+	return l.orValues(name, vals, others), nil
+}
+
+// orValues ORs value alternatives on one field: those that fail on an absent field
+// become one positive test, those that hold on it one negated test.
+func (l *lowerer) orValues(name string, vals []valueAlt, others []*fx) *fx {
+	var pos, neg pattern
+	for _, v := range vals {
+		if v.onAbsent {
+			neg = append(neg, v.a)
+		} else {
+			pos = append(pos, v.a)
+		}
+	}
+	args := others
+	if len(pos) > 0 {
+		args = append(args, l.lit(atom{elem: "field", name: name, pat: pos}))
+	}
+	if len(neg) > 0 {
+		args = append(args, fxNot(l.lit(atom{elem: "field", name: name, pat: neg, negate: true})))
+	}
+	return fxNary('o', args)
+}
+
+// where builds the profile's extra conditions (exact, case-insensitive values).
+func (l *lowerer) where(w map[string][]string, pos ast.Pos) (*fx, error) {
+	keys := make([]string, 0, len(w))
+	for k := range w {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var args []*fx
+	for _, k := range keys {
+		fm := &ast.FieldMatch{Pos: pos, Field: k}
+		for _, v := range w[k] {
+			var parts []ast.StringPart
+			if v != "" {
+				parts = []ast.StringPart{{Kind: ast.PartLit, Text: v}}
+			}
+			fm.Values = append(fm.Values, ast.Value{Kind: ast.ValString, Parts: parts, Pos: pos})
+		}
+		f, err := l.item(fm)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, f)
+	}
+	return fxNary('a', args), nil
+}
+
+// ---- simplification and normal forms ----
+
+// subst replaces atoms known to be true and simplifies.
+func subst(e *fx, known map[int]bool) *fx {
+	switch e.op {
+	case 'l':
+		if v, ok := known[e.atom]; ok {
+			if v {
+				return fxTrue
+			}
+			return fxFalse
+		}
+		return e
+	case 'c':
+		return e
+	case 'n':
+		return fxNot(subst(e.args[0], known))
+	}
+	args := make([]*fx, len(e.args))
+	for i, a := range e.args {
+		args[i] = subst(a, known)
+	}
+	return fxNary(e.op, args)
+}
+
+// dnfLit is an atom with a polarity; a term is a conjunction of literals.
+type dnfLit struct {
+	atom int
+	pos  bool
+}
+
+type term []dnfLit
+
+// dnf returns the disjunctive normal form of e (with the polarity flipped when neg),
+// or false when it would exceed maxTerms.
+func dnf(e *fx, neg bool) ([]term, bool) {
+	switch e.op {
+	case 'c':
+		if e.val != neg {
+			return []term{{}}, true
+		}
+		return nil, true
+	case 'l':
+		return []term{{{e.atom, !neg}}}, true
+	case 'n':
+		return dnf(e.args[0], !neg)
+	}
+	isOr := (e.op == 'o') != neg
+	if isOr {
+		var out []term
+		for _, a := range e.args {
+			ts, ok := dnf(a, neg)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, ts...)
+			if len(out) > maxTerms {
+				return nil, false
+			}
+		}
+		return dedupe(out), true
+	}
+	out := []term{{}}
+	for _, a := range e.args {
+		ts, ok := dnf(a, neg)
+		if !ok {
+			return nil, false
+		}
+		var next []term
+		for _, x := range out {
+			for _, y := range ts {
+				if t, ok := conj(x, y); ok {
+					next = append(next, t)
+				}
+			}
+			if len(next) > maxTerms {
+				return nil, false
+			}
+		}
+		out = dedupe(next)
+	}
+	return out, true
+}
+
+// conj joins two terms; false when they contradict.
+func conj(a, b term) (term, bool) {
+	out := append(term{}, a...)
+	for _, l := range b {
+		dup := false
+		for _, m := range out {
+			if m.atom == l.atom {
+				if m.pos != l.pos {
+					return nil, false
+				}
+				dup = true
+			}
+		}
+		if !dup {
+			out = append(out, l)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].atom != out[j].atom {
+			return out[i].atom < out[j].atom
+		}
+		return out[i].pos
+	})
+	return out, true
+}
+
+// dedupe removes duplicate terms and terms absorbed by a smaller one, keeping order.
+func dedupe(ts []term) []term {
+	var out []term
+	for i, t := range ts {
+		absorbed := false
+		for j, u := range ts {
+			if i != j && subset(u, t) && (len(u) < len(t) || j < i) {
+				absorbed = true
+				break
+			}
+		}
+		if !absorbed {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func subset(a, b term) bool {
+	for _, l := range a {
+		found := false
+		for _, m := range b {
+			if l == m {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// ---- rule tree ----
+
+// node is one generated Wazuh rule: positive tests, whether it alerts, and the
+// children that Wazuh tries once it matched.
+type node struct {
+	tests    []int // atom ids
+	alert    bool
+	children []*node
+}
+
+// compile returns the children to put under a rule that already matched, so that
+// the final outcome equals e: `def` is the outcome when no child matches (true when
+// the rule above alerts). Children all have the same level, so Wazuh tries them in
+// file order and the first that matches decides. A child tests one DNF term's
+// positive literals; its negative literals are handled by its own children, with
+// the outcome flipped. When a term has no positive dnfLit, a single child that
+// always matches flips the outcome (its children then test the complement, which
+// has one). Every step fixes at least one atom, so this terminates.
+func (l *lowerer) compile(e *fx, def bool, known map[int]bool, depth int) ([]*node, error) {
+	e = subst(e, known)
+	if e.op == 'c' && e.val == def {
+		return nil, nil
+	}
+	if depth > 64 {
+		return nil, fmt.Errorf("condition nests too deeply")
+	}
+	terms, ok := dnf(e, def)
+	if !ok {
+		return nil, fmt.Errorf("condition expands to more than %d alternatives", maxTerms)
+	}
+	var out []*node
+	for _, t := range terms {
+		if !hasPositive(t) {
+			l.nodes++
+			n := &node{alert: !def}
+			kids, err := l.compile(e, !def, known, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			n.children = kids
+			return []*node{n}, nil
+		}
+	}
+	// One child per distinct set of positive literals; a set that contains another
+	// is dropped, since the smaller one's child matches first and decides.
+	var sets []term
+	for _, t := range terms {
+		var p term
+		for _, lit := range t {
+			if lit.pos {
+				p = append(p, lit)
+			}
+		}
+		sets = append(sets, p)
+	}
+	var kept []term
+	for i, p := range sets {
+		redundant := false
+		for j, q := range sets {
+			if i != j && subset(q, p) && (len(q) < len(p) || j < i) {
+				redundant = true
+				break
+			}
+		}
+		if !redundant {
+			kept = append(kept, p)
+		}
+	}
+	for _, t := range kept {
+		l.nodes++
+		if l.nodes > maxNodes {
+			return nil, fmt.Errorf("condition needs more than %d Wazuh rules", maxNodes)
+		}
+		n := &node{alert: !def}
+		next := map[int]bool{}
+		for k, v := range known {
+			next[k] = v
+		}
+		for _, lit := range t {
+			n.tests = append(n.tests, lit.atom)
+			next[lit.atom] = true
+		}
+		kids, err := l.compile(e, !def, next, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		n.children = kids
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func hasPositive(t term) bool {
+	for _, l := range t {
+		if l.pos {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeFields folds OR-ed positive tests of the same field into one alternation
+// and AND-ed negated positive tests likewise, which keeps the rule tree small.
+func (l *lowerer) mergeFields(e *fx) *fx {
+	switch e.op {
+	case 'c', 'l':
+		return e
+	case 'n':
+		return fxNot(l.mergeFields(e.args[0]))
+	}
+	args := make([]*fx, 0, len(e.args))
+	for _, a := range e.args {
+		args = append(args, l.mergeFields(a))
+	}
+	// Mergeable members: in an OR, plain atoms; in an AND, negated plain atoms.
+	groups := map[string][]int{}
+	var order []string
+	var rest []*fx
+	for i, a := range args {
+		x := a
+		if e.op == 'a' {
+			if a.op != 'n' {
+				rest = append(rest, a)
+				continue
+			}
+			x = a.args[0]
+		}
+		if x.op != 'l' || l.atoms[x.atom].negate {
+			rest = append(rest, a)
+			continue
+		}
+		at := l.atoms[x.atom]
+		k := at.elem + "\x00" + strings.ToLower(at.name)
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	merged := rest
+	for _, k := range order {
+		idx := groups[k]
+		var pat pattern
+		var first atom
+		for n, i := range idx {
+			x := args[i]
+			if e.op == 'a' {
+				x = x.args[0]
+			}
+			at := l.atoms[x.atom]
+			if n == 0 {
+				first = at
+			}
+			pat = append(pat, at.pat...)
+		}
+		var f *fx
+		if len(idx) == 1 {
+			f = args[idx[0]]
+		} else {
+			f = l.lit(atom{elem: first.elem, name: first.name, pat: uniqueAlts(pat)})
+			if e.op == 'a' {
+				f = fxNot(f)
+			}
+		}
+		merged = append(merged, f)
+	}
+	return fxNary(e.op, merged)
+}
+
+func uniqueAlts(p pattern) pattern {
+	var out pattern
+	seen := map[alt]bool{}
+	for _, a := range p {
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -1,0 +1,219 @@
+package wazuh
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rulec/rulec/ast"
+)
+
+//go:embed profile.yml
+var defaultProfileYAML []byte
+
+// Profile maps Sigma logsources and fields onto the Wazuh ruleset: for each
+// logsource, the stock rules the generated rules hang under, extra conditions,
+// and how field names and values translate.
+type Profile struct {
+	// Levels maps Sigma levels to Wazuh levels (1-16).
+	Levels map[string]int `yaml:"levels"`
+	// Fieldsets are named field mappings used by logsources.
+	Fieldsets map[string]*Fieldset `yaml:"fieldsets"`
+	// Logsources are tried in order; every entry whose product, category and
+	// service equal the rule's emits one variant of the rule.
+	Logsources []*LogsourceMap `yaml:"logsources"`
+}
+
+// Fieldset maps Sigma field names to Wazuh fields.
+type Fieldset struct {
+	// Encoding is how values arrive: plain or eventchannel.
+	Encoding Encoding `yaml:"encoding"`
+	// Fields maps a Sigma field to a Wazuh dynamic field (`<field name>`).
+	Fields map[string]string `yaml:"fields"`
+	// Default names the Wazuh field of an unlisted Sigma field: a template where
+	// {field} is the Sigma name and {lcfirst} the name with its first letter
+	// lower-cased. Empty: unlisted fields cannot be converted.
+	Default string `yaml:"default"`
+	// Keywords is "log" when keyword searches match the event's log line
+	// (`<regex>` on the message); empty when they cannot be converted exactly.
+	Keywords string `yaml:"keywords"`
+	// NoFullLog adds <options>no_full_log</options> to the rules.
+	NoFullLog bool `yaml:"no_full_log"`
+}
+
+// LogsourceMap attaches one Sigma logsource to Wazuh parents.
+type LogsourceMap struct {
+	// Name identifies the variant (used in the id map and the report).
+	Name     string `yaml:"name"`
+	Product  string `yaml:"product"`
+	Category string `yaml:"category"`
+	Service  string `yaml:"service"`
+	// IfSID lists the parent stock rules (the deepest rules that match the events).
+	IfSID []int `yaml:"if_sid"`
+	// IfGroup is used when IfSID is empty.
+	IfGroup string `yaml:"if_group"`
+	// Where adds Sigma-style conditions (field -> accepted values, AND-ed),
+	// e.g. the event id of a channel-level parent.
+	Where map[string][]string `yaml:"where"`
+	// Fieldset names the field mapping.
+	Fieldset string `yaml:"fieldset"`
+	// Optional variants are dropped silently (noted in the report) when a rule
+	// uses a field the fieldset cannot map, e.g. Security 4688 next to Sysmon.
+	Optional bool `yaml:"optional"`
+	// Disabled turns the entry off (a user profile can disable a default entry).
+	Disabled bool `yaml:"disabled"`
+}
+
+// DefaultProfile returns the built-in profile.
+func DefaultProfile() (*Profile, error) {
+	p, err := parseProfile(defaultProfileYAML, "default profile")
+	if err != nil {
+		return nil, err
+	}
+	return p, p.validate()
+}
+
+// LoadProfile returns the default profile extended and overridden by a profile
+// file: levels and fieldsets replace those of the same name, logsource entries
+// replace the default entry of the same name, new entries are tried first.
+func LoadProfile(path string) (*Profile, error) {
+	base, err := DefaultProfile()
+	if err != nil {
+		return nil, err
+	}
+	if path == "" {
+		return base, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading profile: %w", err)
+	}
+	user, err := parseProfile(data, path)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range user.Levels {
+		base.Levels[k] = v
+	}
+	for k, v := range user.Fieldsets {
+		base.Fieldsets[k] = v
+	}
+	var added []*LogsourceMap
+	for _, u := range user.Logsources {
+		replaced := false
+		for i, b := range base.Logsources {
+			if b.Name == u.Name {
+				base.Logsources[i] = u
+				replaced = true
+			}
+		}
+		if !replaced {
+			added = append(added, u)
+		}
+	}
+	base.Logsources = append(added, base.Logsources...)
+	if err := base.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return base, nil
+}
+
+func parseProfile(data []byte, name string) (*Profile, error) {
+	var p Profile
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if p.Levels == nil {
+		p.Levels = map[string]int{}
+	}
+	if p.Fieldsets == nil {
+		p.Fieldsets = map[string]*Fieldset{}
+	}
+	return &p, nil
+}
+
+func (p *Profile) validate() error {
+	for k, v := range p.Levels {
+		if v < 1 || v > 16 {
+			return fmt.Errorf("level %q maps to %d, outside 1-16", k, v)
+		}
+	}
+	seen := map[string]bool{}
+	for i, l := range p.Logsources {
+		if l.Name == "" {
+			return fmt.Errorf("logsource entry %d has no name", i+1)
+		}
+		if seen[l.Name] {
+			return fmt.Errorf("logsource entry %q is given twice", l.Name)
+		}
+		seen[l.Name] = true
+		if l.Disabled {
+			continue
+		}
+		if len(l.IfSID) == 0 && l.IfGroup == "" {
+			return fmt.Errorf("logsource %q needs if_sid or if_group", l.Name)
+		}
+		fs := p.Fieldsets[l.Fieldset]
+		if fs == nil {
+			return fmt.Errorf("logsource %q uses unknown fieldset %q", l.Name, l.Fieldset)
+		}
+		if fs.Encoding != EncodingPlain && fs.Encoding != EncodingEventchannel {
+			return fmt.Errorf("fieldset %q: unknown encoding %q", l.Fieldset, fs.Encoding)
+		}
+	}
+	return nil
+}
+
+// Match returns the enabled entries for a logsource: product, category and service
+// compare case-insensitively, and an entry's empty key only matches an empty key.
+func (p *Profile) Match(ls ast.Logsource) []*LogsourceMap {
+	var out []*LogsourceMap
+	for _, l := range p.Logsources {
+		if !l.Disabled && strings.EqualFold(l.Product, ls.Product) && strings.EqualFold(l.Category, ls.Category) && strings.EqualFold(l.Service, ls.Service) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Level maps a Sigma level; unknown or empty levels use medium.
+func (p *Profile) Level(sigma string) int {
+	if v, ok := p.Levels[strings.ToLower(sigma)]; ok {
+		return v
+	}
+	if v, ok := p.Levels["medium"]; ok {
+		return v
+	}
+	return 8
+}
+
+// Field maps a Sigma field name, or returns false when the fieldset cannot.
+func (f *Fieldset) Field(name string) (string, bool) {
+	if w, ok := f.Fields[name]; ok {
+		return w, w != ""
+	}
+	if f.Default == "" || name == "" {
+		return "", false
+	}
+	r, size := utf8.DecodeRuneInString(name)
+	lc := string(unicode.ToLower(r)) + name[size:]
+	return strings.NewReplacer("{field}", name, "{lcfirst}", lc).Replace(f.Default), true
+}
+
+// Names lists the logsource entry names, sorted (for messages).
+func (p *Profile) Names() []string {
+	var out []string
+	for _, l := range p.Logsources {
+		out = append(out, l.Name)
+	}
+	sort.Strings(out)
+	return out
+}
