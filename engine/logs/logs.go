@@ -1,0 +1,320 @@
+// Package logs reads log files into engine events: JSON lines, JSON arrays,
+// EVTX (read directly), OpenTelemetry log records, Linux audit.log, syslog
+// (RFC 3164 and 5424) and logfmt. The format is sniffed from the content
+// unless one is named.
+//
+// Readers never stop at a bad record: each one is reported as a *RecordError
+// naming the file, line and record, and the next call to Next continues after it.
+package logs
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/rulec/rulec/engine"
+)
+
+// Format names a log format; "" or FormatAuto sniffs by content.
+type Format string
+
+// Log formats.
+const (
+	FormatAuto      Format = "auto"
+	FormatJSONLines Format = "jsonl"
+	FormatJSONArray Format = "json"
+	FormatEVTX      Format = "evtx"
+	FormatOTel      Format = "otel"
+	FormatAudit     Format = "auditd"
+	FormatSyslog    Format = "syslog"
+	FormatLogfmt    Format = "logfmt"
+)
+
+// Formats lists the formats a caller may name explicitly, for help texts.
+func Formats() []Format {
+	return []Format{FormatAuto, FormatJSONLines, FormatJSONArray, FormatEVTX, FormatOTel, FormatAudit, FormatSyslog, FormatLogfmt}
+}
+
+// ParseFormat checks a format name given by a user ("" means auto).
+func ParseFormat(s string) (Format, error) {
+	if s == "" {
+		return FormatAuto, nil
+	}
+	for _, f := range Formats() {
+		if string(f) == strings.ToLower(s) {
+			return f, nil
+		}
+	}
+	names := make([]string, 0, len(Formats()))
+	for _, f := range Formats() {
+		names = append(names, string(f))
+	}
+	return "", fmt.Errorf("unknown log format %q (want one of %s)", s, strings.Join(names, ", "))
+}
+
+// MaxRecordSize is the largest record (line, JSON value) a reader accepts;
+// a larger one is reported as a RecordError and skipped without being loaded.
+const MaxRecordSize = 16 << 20
+
+// Record is one event read from a log source.
+type Record struct {
+	// Event is the record as rules see it.
+	Event engine.Event
+	// Source is the file path (or the name given to NewReader).
+	Source string
+	// Index is the 0-based record index in the source.
+	Index int
+	// Line is the 1-based line where the record starts, 0 if not applicable (EVTX).
+	Line int
+	// Time is the event's own timestamp, zero if unknown.
+	Time time.Time
+}
+
+// RecordError is a non-fatal problem with one record; reading continues after it.
+type RecordError struct {
+	Source string
+	Index  int
+	Line   int
+	Err    error
+}
+
+// Error renders "file:line: record N: msg" ("file: record N: msg" without a line).
+func (e *RecordError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: record %d: %v", e.Source, e.Line, e.Index, e.Err)
+	}
+	return fmt.Sprintf("%s: record %d: %v", e.Source, e.Index, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *RecordError) Unwrap() error { return e.Err }
+
+// Errors wrapped by RecordError, for errors.Is.
+var (
+	// ErrTooLarge reports a record larger than MaxRecordSize.
+	ErrTooLarge = errors.New("record too large")
+	// ErrInvalidUTF8 reports a record with invalid UTF-8; the record is still
+	// delivered (invalid bytes replaced by U+FFFD) and this error follows it.
+	ErrInvalidUTF8 = errors.New("invalid UTF-8 (replaced by U+FFFD)")
+	// ErrTruncated reports a record cut off by the end of the input or by the start of the next record.
+	ErrTruncated = errors.New("truncated record")
+)
+
+// Reader yields records. Next returns io.EOF at the end, a *RecordError for a
+// bad record (call Next again), and any other error is fatal.
+type Reader interface {
+	Next() (Record, error)
+	Close() error
+}
+
+// Open opens a log file in the given format ("" or FormatAuto sniffs it).
+func Open(path string, f Format) (Reader, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open log: %w", err)
+	}
+	st, err := fh.Stat()
+	if err != nil {
+		fh.Close()
+		return nil, fmt.Errorf("open log: %w", err)
+	}
+	if st.IsDir() {
+		fh.Close()
+		return nil, fmt.Errorf("open log %s: is a directory", path)
+	}
+	if f == "" || f == FormatAuto {
+		magic := make([]byte, len(evtxFileMagic))
+		n, _ := io.ReadFull(fh, magic)
+		if _, err := fh.Seek(0, io.SeekStart); err != nil {
+			fh.Close()
+			return nil, fmt.Errorf("open log: %w", err)
+		}
+		if string(magic[:n]) == evtxFileMagic {
+			f = FormatEVTX
+		}
+	}
+	if f == FormatEVTX {
+		r, err := newEVTXReader(path, fh, fh)
+		if err != nil {
+			fh.Close()
+			return nil, err
+		}
+		return r, nil
+	}
+	r, err := newTextReader(path, fh, f, fh)
+	if err != nil {
+		fh.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// NewReader reads a log from r (stdin, tests) in the given format. EVTX input
+// that is not an io.ReadSeeker is buffered in memory.
+func NewReader(name string, r io.Reader, f Format) (Reader, error) {
+	if f == FormatEVTX {
+		return newEVTXFromReader(name, r)
+	}
+	if f == "" || f == FormatAuto {
+		br := bufio.NewReaderSize(r, readBufSize)
+		magic, _ := br.Peek(len(evtxFileMagic))
+		if string(magic) == evtxFileMagic {
+			return newEVTXFromReader(name, br)
+		}
+		r = br
+	}
+	return newTextReader(name, r, f, nil)
+}
+
+func newEVTXFromReader(name string, r io.Reader) (Reader, error) {
+	if rs, ok := r.(io.ReadSeeker); ok {
+		return newEVTXReader(name, rs, nil)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: read evtx: %w", name, err)
+	}
+	return newEVTXReader(name, bytes.NewReader(data), nil)
+}
+
+// ReadAll reads a whole log file: its records, the per-record errors, and a fatal error if any.
+func ReadAll(path string, f Format) ([]Record, []error, error) {
+	r, err := Open(path, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer r.Close()
+	return drain(r)
+}
+
+func drain(r Reader) ([]Record, []error, error) {
+	var recs []Record
+	var errs []error
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			return recs, errs, nil
+		}
+		var re *RecordError
+		if errors.As(err, &re) {
+			errs = append(errs, err)
+			continue
+		}
+		if err != nil {
+			return recs, errs, err
+		}
+		recs = append(recs, rec)
+	}
+}
+
+const readBufSize = 64 << 10
+
+// textReader reads the line- and JSON-based formats.
+type textReader struct {
+	name   string
+	closer io.Closer
+	next   func() (Record, error)
+}
+
+func (t *textReader) Next() (Record, error) { return t.next() }
+
+func (t *textReader) Close() error {
+	if t.closer != nil {
+		c := t.closer
+		t.closer = nil
+		return c.Close()
+	}
+	return nil
+}
+
+func newTextReader(name string, r io.Reader, f Format, closer io.Closer) (Reader, error) {
+	br, ok := r.(*bufio.Reader)
+	if !ok || br.Size() < readBufSize {
+		br = bufio.NewReaderSize(r, readBufSize)
+	}
+	skipBOM(br)
+	if f == "" || f == FormatAuto {
+		sniffed, err := sniff(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		f = sniffed
+	}
+	t := &textReader{name: name, closer: closer}
+	switch f {
+	case FormatJSONLines, FormatJSONArray:
+		t.next = newJSONReader(name, br, false).Next
+	case FormatOTel:
+		t.next = newJSONReader(name, br, true).Next
+	case FormatAudit:
+		t.next = newAuditReader(name, br).Next
+	case FormatSyslog:
+		t.next = newSyslogReader(name, br, time.Now).Next
+	case FormatLogfmt:
+		t.next = newLogfmtReader(name, br).Next
+	case formatEmpty:
+		t.next = func() (Record, error) { return Record{}, io.EOF }
+	default:
+		return nil, fmt.Errorf("%s: unsupported log format %q", name, f)
+	}
+	return t, nil
+}
+
+// formatEmpty is what sniffing an empty input gives: a reader with no records.
+const formatEmpty Format = "empty"
+
+func skipBOM(br *bufio.Reader) {
+	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
+		br.Discard(3)
+	}
+}
+
+var (
+	sniffAudit   = regexp.MustCompile(`^(node=\S+ )?type=\S+ msg=audit\(`)
+	sniffPRI     = regexp.MustCompile(`^<\d{1,3}>`)
+	sniffBSD     = regexp.MustCompile(`^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-9]\d \d\d:\d\d:\d\d `)
+	sniffISOHost = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d) \S+ \S+`)
+	sniffLogfmt  = regexp.MustCompile(`^[A-Za-z_@][A-Za-z0-9_.@/\-]*=`)
+)
+
+// sniff picks a format from the first bytes of the input (without consuming them).
+func sniff(br *bufio.Reader) (Format, error) {
+	head, _ := br.Peek(4096)
+	// Skip leading whitespace.
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	if len(trimmed) == 0 {
+		if len(head) == 0 {
+			return formatEmpty, nil
+		}
+		if len(head) < 4096 {
+			return formatEmpty, nil
+		}
+		// 4 KiB of whitespace: let the JSON reader skip it.
+		return FormatJSONLines, nil
+	}
+	first := trimmed
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	switch {
+	case trimmed[0] == '[' || trimmed[0] == '{':
+		return FormatJSONLines, nil
+	case sniffAudit.Match(first):
+		return FormatAudit, nil
+	case sniffPRI.Match(first), sniffBSD.Match(first), sniffISOHost.Match(first):
+		return FormatSyslog, nil
+	case sniffLogfmt.Match(first):
+		return FormatLogfmt, nil
+	}
+	show := first
+	if len(show) > 32 {
+		show = show[:32]
+	}
+	return "", fmt.Errorf("cannot detect the log format (input starts with %q); name the format explicitly", show)
+}

@@ -1,0 +1,295 @@
+package logs
+
+import (
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rulec/rulec/engine"
+)
+
+// windowsNumeric are System fields whose values are numbers.
+var windowsNumeric = map[string]bool{
+	"EventID": true, "EventID_Qualifiers": true, "Version": true, "Level": true, "Task": true, "Opcode": true,
+	"EventRecordID": true, "Execution_ProcessID": true, "Execution_ThreadID": true,
+}
+
+// hasWindowsShape reports whether a decoded JSON object is a Windows event:
+// {"Event":{"System":{...}}} or {"System":{...}} with EventData or UserData.
+func hasWindowsShape(m map[string]any) bool {
+	if m == nil {
+		return false
+	}
+	if ev, ok := m["Event"].(map[string]any); ok {
+		_, sys := ev["System"].(map[string]any)
+		return sys
+	}
+	if _, ok := m["System"].(map[string]any); ok {
+		_, ed := m["EventData"]
+		_, ud := m["UserData"]
+		return ed || ud
+	}
+	return false
+}
+
+// WindowsEvent flattens an EVTX-as-JSON object {"Event":{"System":{...},"EventData":{...}}}
+// (also accepted without the "Event" wrapper, and with UserData) into Sigma field names:
+// every EventData Data name -> value; from System: EventID, Channel, Provider_Name,
+// Computer, Level, Task, Opcode, Keywords, EventRecordID, Execution_ProcessID,
+// Execution_ThreadID, Security_UserID, TimeCreated_SystemTime, ... (XML attributes
+// become Tag_Attr per the Sigma spec). It understands the attribute shapes of
+// evtx_dump ("#attributes", "#text"), xmltodict ("@Name") and the velocidex parser
+// (attributes as keys, text as "Value"). Values are typed: numbers are
+// engine.KindNumber with their original text in S. The time is TimeCreated's
+// SystemTime, zero if absent.
+func WindowsEvent(m map[string]any) (*engine.FlatEvent, time.Time) {
+	root := m
+	if ev, ok := m["Event"].(map[string]any); ok {
+		root = ev
+	}
+	fields := make(map[string]engine.Value, 40)
+	var t time.Time
+	if sys, ok := root["System"].(map[string]any); ok {
+		for _, k := range sortedKeys(sys) {
+			flattenSystem(fields, k, sys[k])
+		}
+		if v, ok := fields["TimeCreated_SystemTime"]; ok {
+			t = parseTimeString(v.S)
+		}
+	}
+	if ed, ok := root["EventData"]; ok {
+		flattenEventData(fields, ed)
+	}
+	if ud, ok := root["UserData"]; ok {
+		flattenLeaves(fields, "", ud)
+	}
+	return engine.NewFlatEvent(fields), t
+}
+
+// node splits an XML element rendered as JSON into its text and attributes.
+func node(v any) (text any, hasText bool, attrs map[string]any) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return v, true, nil
+	}
+	for k, val := range m {
+		switch {
+		case k == "#attributes":
+			if am, ok := val.(map[string]any); ok {
+				if attrs == nil {
+					attrs = map[string]any{}
+				}
+				for ak, av := range am {
+					attrs[ak] = av
+				}
+			}
+		case k == "#text" || k == "Value" || k == "":
+			text, hasText = val, true
+		case strings.HasPrefix(k, "@"):
+			if attrs == nil {
+				attrs = map[string]any{}
+			}
+			attrs[k[1:]] = val
+		default:
+			if attrs == nil {
+				attrs = map[string]any{}
+			}
+			attrs[k] = val
+		}
+	}
+	return text, hasText, attrs
+}
+
+func flattenSystem(fields map[string]engine.Value, k string, v any) {
+	if v == nil {
+		return
+	}
+	text, hasText, attrs := node(v)
+	if hasText && text != nil {
+		if _, isMap := text.(map[string]any); !isMap {
+			fields[k] = systemValue(k, text)
+		}
+	}
+	for ak, av := range attrs {
+		if ak == "xmlns" || av == nil {
+			continue
+		}
+		if _, isMap := av.(map[string]any); isMap {
+			continue
+		}
+		name := k + "_" + ak
+		fields[name] = systemValue(name, av)
+	}
+}
+
+func systemValue(name string, v any) engine.Value {
+	val := toValue(v)
+	switch {
+	case windowsNumeric[name] && val.Kind == engine.KindString:
+		s := strings.TrimSpace(val.S)
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return engine.Value{Kind: engine.KindNumber, S: s, N: f}
+		}
+	case name == "Keywords" && val.Kind == engine.KindNumber:
+		if u, err := strconv.ParseUint(val.S, 10, 64); err == nil {
+			return engine.Value{Kind: engine.KindString, S: "0x" + strconv.FormatUint(u, 16)}
+		}
+	}
+	return val
+}
+
+func flattenEventData(fields map[string]engine.Value, ed any) {
+	m, ok := ed.(map[string]any)
+	if !ok {
+		if ed != nil {
+			fields["Data"] = toValue(ed)
+		}
+		return
+	}
+	var unnamed []engine.Value
+	for _, k := range sortedKeys(m) {
+		v := m[k]
+		switch {
+		case k == "Data":
+			items, isList := v.([]any)
+			if !isList {
+				items = []any{v}
+			}
+			for _, it := range items {
+				name, text, hasName := dataItem(it)
+				if hasName {
+					fields[name] = toValue(text)
+				} else if text != nil {
+					unnamed = append(unnamed, toValue(text))
+				}
+			}
+		case k == "#attributes" || k == "xmlns" || strings.HasPrefix(k, "@"):
+		default:
+			if sub, isMap := v.(map[string]any); isMap {
+				if text, hasText, _ := node(sub); hasText {
+					fields[k] = toValue(text)
+				} else {
+					flattenLeaves(fields, k, sub)
+				}
+				continue
+			}
+			fields[k] = toValue(v)
+		}
+	}
+	switch len(unnamed) {
+	case 0:
+	case 1:
+		fields["Data"] = unnamed[0]
+	default:
+		fields["Data"] = engine.Value{Kind: engine.KindArray, Arr: unnamed}
+	}
+}
+
+// dataItem reads one <Data Name="x">text</Data> element in any JSON shape.
+func dataItem(it any) (name string, text any, hasName bool) {
+	m, ok := it.(map[string]any)
+	if !ok {
+		return "", it, false
+	}
+	t, _, attrs := node(m)
+	if n, ok := attrs["Name"].(string); ok && n != "" {
+		return n, t, true
+	}
+	return "", t, false
+}
+
+// flattenLeaves adds every scalar leaf of UserData-like content under its own
+// element name (the first occurrence wins; repeated scalars become arrays).
+func flattenLeaves(fields map[string]engine.Value, name string, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			if k == "#attributes" || k == "xmlns" || strings.HasPrefix(k, "@xmlns") {
+				continue
+			}
+			child := k
+			if k == "#text" || k == "Value" || k == "" {
+				child = name
+			} else if strings.HasPrefix(k, "@") {
+				child = k[1:]
+			}
+			if child == "" {
+				continue
+			}
+			flattenLeaves(fields, child, x[k])
+		}
+	case []any:
+		var scalars []engine.Value
+		for _, it := range x {
+			if _, isMap := it.(map[string]any); isMap {
+				flattenLeaves(fields, name, it)
+				continue
+			}
+			scalars = append(scalars, toValue(it))
+		}
+		if len(scalars) > 0 && name != "" {
+			if _, exists := fields[name]; !exists {
+				fields[name] = engine.Value{Kind: engine.KindArray, Arr: scalars}
+			}
+		}
+	default:
+		if name == "" {
+			return
+		}
+		if _, exists := fields[name]; !exists {
+			fields[name] = toValue(v)
+		}
+	}
+}
+
+// toValue converts decoded JSON (and Go integers) to an engine value.
+func toValue(v any) engine.Value {
+	switch x := v.(type) {
+	case string:
+		return engine.Value{Kind: engine.KindString, S: x}
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil {
+			return engine.Value{Kind: engine.KindString, S: x.String()}
+		}
+		return engine.Value{Kind: engine.KindNumber, S: x.String(), N: f}
+	case uint8:
+		return uintVal(uint64(x))
+	case uint16:
+		return uintVal(uint64(x))
+	case uint32:
+		return uintVal(uint64(x))
+	case uint64:
+		return uintVal(x)
+	case uint:
+		return uintVal(uint64(x))
+	case int32:
+		return engine.FromAny(int64(x))
+	case []any:
+		arr := make([]engine.Value, len(x))
+		for i, it := range x {
+			arr[i] = toValue(it)
+		}
+		return engine.Value{Kind: engine.KindArray, Arr: arr}
+	case map[string]any:
+		if text, ok, _ := node(x); ok {
+			return toValue(text)
+		}
+	}
+	return engine.FromAny(v)
+}
+
+func uintVal(u uint64) engine.Value {
+	return engine.Value{Kind: engine.KindNumber, S: strconv.FormatUint(u, 10), N: float64(u)}
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
