@@ -50,9 +50,17 @@ func caseInsensitive(fm *ast.FieldMatch) bool {
 	return !fm.Cased && !hasAnyModifier(fm, "base64", "base64offset", "re")
 }
 
-// valueKey identifies a value for duplicate detection.
+// valueKey identifies a value for duplicate detection: the text as written for
+// strings, regular expressions and expansions (the item's modifiers apply alike to
+// all its values), the typed value otherwise.
 func valueKey(v *ast.Value, fold bool) string {
-	s := string(v.Kind) + ":" + v.String()
+	var s string
+	switch v.Kind {
+	case ast.ValString, ast.ValExpansion, ast.ValRegex:
+		s = string(v.Kind) + ":" + v.Raw
+	default:
+		s = string(v.Kind) + ":" + v.String()
+	}
 	if fold {
 		s = strings.ToLower(s)
 	}

@@ -43,8 +43,9 @@ func lintCommand() *cli.Command {
 
 func runLint(c *cli.Context) error {
 	out := c.App.Writer
+	// Usage and configuration errors: run prints them and exits with status 2.
 	usage := func(format string, args ...any) error {
-		return cli.Exit("rulec lint: "+fmt.Sprintf(format, args...), 2)
+		return fmt.Errorf("lint: "+format, args...)
 	}
 	if c.Bool("list") {
 		return lint.WriteCatalogue(out, lint.Checks())
