@@ -1,19 +1,34 @@
 package engine
 
 import (
+	"regexp/syntax"
+	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/rulec/rulec/ast"
 )
 
-// The candidate index. For each rule we look for a clause: a set of literals of
-// which at least one holds on every event the rule matches (a necessary
-// condition derived from the condition IR). Literals are equalities of a field
-// with a value, or equalities of the file name part of a field (the text after
-// its last backslash) with the file name of an `endswith: '\name.exe'` pattern.
-// An event is checked only against the rules of its logsource whose clause has
-// a literal the event satisfies, plus the rules without a clause.
+// The candidate index. For each rule we look for clauses: sets of literals of
+// which at least one holds on every event the rule matches (necessary
+// conditions derived from the condition IR). Literals are
+//   - eq:   the lowered field value equals a key,
+//   - base: the part of the lowered field value after its last backslash equals
+//           the file name of an `endswith: '\name.exe'` pattern,
+//   - sub:  the lowered field value contains a key (the longest literal of a
+//           wildcard pattern), found for all rules at once by Aho-Corasick.
+// A rule gets up to two clauses that come from different parts of an AND; an
+// event is checked only against the rules of its logsource whose every clause
+// has a literal the event satisfies, plus the rules without a clause.
+
+// atomKind is the kind of an indexable literal.
+type atomKind uint8
+
+const (
+	atomEq atomKind = iota
+	atomBase
+	atomSub
+)
 
 // clause is a disjunction of atoms; top means "no information" (always candidate).
 type clause struct {
@@ -23,6 +38,9 @@ type clause struct {
 
 var topClause = clause{top: true}
 
+// maxClauses bounds the clauses a rule is indexed by.
+const maxClauses = 2
+
 // weakFields are fields whose values are shared by most events of a logsource:
 // a clause on them selects little, so other clauses are preferred.
 var weakFields = map[string]bool{
@@ -30,22 +48,30 @@ var weakFields = map[string]bool{
 	"Level": true, "Task": true, "Opcode": true, "Keywords": true,
 }
 
+// score estimates how often a clause holds: lower is more selective.
 func (c clause) score() int {
 	if c.top {
 		return 1 << 30
 	}
 	s := 0
 	for _, a := range c.atoms {
-		if weakFields[a.field] {
+		switch {
+		case weakFields[a.field]:
 			s += 1000
-		} else {
+		case a.kind == atomSub && len(a.key) < 3:
+			s += 200
+		case a.kind == atomSub && len(a.key) < 5:
+			s += 4
+		case a.kind == atomSub:
+			s += 2
+		default:
 			s++
 		}
 	}
 	return s
 }
 
-// best returns the most selective of several clauses (for a conjunction).
+// best returns the most selective of several clauses.
 func best(cs []clause) clause {
 	out := topClause
 	for _, c := range cs {
@@ -71,8 +97,22 @@ func union(cs []clause) clause {
 	return out
 }
 
-// ruleClause returns a necessary clause of a detection, or nil when there is none.
-func ruleClause(d *ast.Detection) []atom {
+// cnf is a conjunction of clauses, all necessary; empty means no information.
+type cnf []clause
+
+// disjoin returns a clause implied by any of several conjunctions: the union of
+// the best clause of each.
+func disjoin(cs []cnf) clause {
+	parts := make([]clause, len(cs))
+	for i, c := range cs {
+		parts[i] = best(c)
+	}
+	return union(parts)
+}
+
+// ruleClauses returns up to maxClauses necessary clauses of a detection, most
+// selective first; nil when there is none (the rule is always a candidate).
+func ruleClauses(d *ast.Detection) []clause {
 	if d == nil || d.Condition == nil {
 		return nil
 	}
@@ -80,73 +120,88 @@ func ruleClause(d *ast.Detection) []atom {
 	for _, s := range d.Searches {
 		byName[s.Name] = s
 	}
-	c := exprClause(d.Condition, byName)
-	if c.top {
-		return nil
+	var out []clause
+	for _, c := range exprCNF(d.Condition, byName) {
+		if !c.top {
+			out = append(out, c)
+		}
 	}
-	if c.atoms == nil {
-		return []atom{}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].score() < out[j].score() })
+	// A clause that can never hold (a false condition) is kept alone.
+	for _, c := range out {
+		if len(c.atoms) == 0 {
+			return []clause{c}
+		}
 	}
-	return c.atoms
+	if len(out) > maxClauses {
+		out = out[:maxClauses]
+	}
+	return out
 }
 
-func exprClause(e *ast.Expr, byName map[string]*ast.Search) clause {
+func exprCNF(e *ast.Expr, byName map[string]*ast.Search) cnf {
 	switch e.Op {
 	case ast.ExprRef:
 		if s := byName[e.Name]; s != nil {
-			return matcherClause(s.Body)
+			return matcherCNF(s.Body)
 		}
 	case ast.ExprConst:
 		if !e.Value {
-			return clause{atoms: []atom{}}
+			return cnf{{atoms: []atom{}}}
 		}
-	case ast.ExprAnd, ast.ExprOr:
-		cs := make([]clause, len(e.Args))
+	case ast.ExprAnd:
+		var out cnf
+		for _, a := range e.Args {
+			out = append(out, exprCNF(a, byName)...)
+		}
+		return out
+	case ast.ExprOr:
+		parts := make([]cnf, len(e.Args))
 		for i, a := range e.Args {
-			cs[i] = exprClause(a, byName)
+			parts[i] = exprCNF(a, byName)
 		}
-		if e.Op == ast.ExprAnd {
-			return best(cs)
-		}
-		return union(cs)
+		return cnf{disjoin(parts)}
 	}
-	return topClause
+	return nil
 }
 
-func matcherClause(m *ast.Matcher) clause {
+func matcherCNF(m *ast.Matcher) cnf {
 	if m == nil {
-		return topClause
+		return nil
 	}
 	switch m.Op {
 	case ast.MatchField:
 		if m.Field != nil {
-			return fieldClause(m.Field)
+			return fieldCNF(m.Field)
 		}
-	case ast.MatchAll, ast.MatchAny:
-		cs := make([]clause, len(m.Items))
+	case ast.MatchAll:
+		var out cnf
+		for _, it := range m.Items {
+			out = append(out, matcherCNF(it)...)
+		}
+		return out
+	case ast.MatchAny:
+		parts := make([]cnf, len(m.Items))
 		for i, it := range m.Items {
-			cs[i] = matcherClause(it)
+			parts[i] = matcherCNF(it)
 		}
-		if m.Op == ast.MatchAll {
-			return best(cs)
-		}
-		return union(cs)
+		return cnf{disjoin(parts)}
 	}
-	return topClause
+	return nil
 }
 
-func fieldClause(f *ast.FieldMatch) clause {
+func fieldCNF(f *ast.FieldMatch) cnf {
 	if f.IsKeyword() || f.Negate || f.TimePart != "" || len(f.Values) == 0 {
-		return topClause
+		return nil
 	}
 	cs := make([]clause, len(f.Values))
 	for i := range f.Values {
 		cs[i] = valueClause(&f.Values[i], f.Field)
 	}
 	if f.All {
-		return best(cs)
+		return cnf(cs)
 	}
-	return union(cs)
+	return cnf{union(cs)}
 }
 
 func valueClause(v *ast.Value, field string) clause {
@@ -180,8 +235,18 @@ func valueClause(v *ast.Value, field string) clause {
 		case "*l":
 			l := Lower(lits[0])
 			if i := strings.LastIndexByte(l, '\\'); i >= 0 && i < len(l)-1 {
-				return clause{atoms: []atom{{field: field, base: true, key: l[i+1:]}}}
+				return clause{atoms: []atom{{field: field, kind: atomBase, key: l[i+1:]}}}
 			}
+		}
+		// Any match contains the longest literal of the pattern.
+		longest := ""
+		for _, l := range lits {
+			if len(l) > len(longest) {
+				longest = l
+			}
+		}
+		if longest != "" {
+			return clause{atoms: []atom{{field: field, kind: atomSub, key: Lower(longest)}}}
 		}
 	case ast.ValNumber:
 		canon := strconv.FormatFloat(v.Number, 'f', -1, 64)
@@ -190,6 +255,8 @@ func valueClause(v *ast.Value, field string) clause {
 			c.atoms = append(c.atoms, atom{field: field, key: raw})
 		}
 		return c
+	case ast.ValRegex:
+		return regexClause(v, field)
 	case ast.ValExpansion:
 		cs := make([]clause, len(v.Variants))
 		for i := range v.Variants {
@@ -198,4 +265,120 @@ func valueClause(v *ast.Value, field string) clause {
 		return union(cs)
 	}
 	return topClause
+}
+
+// regexClause returns a clause of substrings one of which every match of the
+// regular expression contains, found from its syntax tree.
+func regexClause(v *ast.Value, field string) clause {
+	expr := v.Regex
+	if v.Flags != "" {
+		expr = "(?" + v.Flags + ")" + expr
+	}
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return topClause
+	}
+	lits := regexLiterals(re.Simplify())
+	if len(lits) == 0 {
+		return topClause
+	}
+	c := clause{}
+	for _, l := range lits {
+		c.atoms = append(c.atoms, atom{field: field, kind: atomSub, key: l})
+	}
+	return c
+}
+
+// regexLiterals returns lowered strings of which every match contains one, or nil.
+func regexLiterals(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if l := literalText(re); l != "" {
+			return []string{l}
+		}
+	case syntax.OpCapture:
+		return regexLiterals(re.Sub[0])
+	case syntax.OpPlus:
+		return regexLiterals(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return regexLiterals(re.Sub[0])
+		}
+	case syntax.OpAlternate:
+		var out []string
+		for _, s := range re.Sub {
+			ls := regexLiterals(s)
+			if ls == nil {
+				return nil
+			}
+			out = append(out, ls...)
+		}
+		return out
+	case syntax.OpConcat:
+		// Candidates: each child's set, and runs of adjacent case-sensitive literals joined.
+		var bestSet []string
+		better := func(set []string) {
+			if minLen(set) > minLen(bestSet) {
+				bestSet = set
+			}
+		}
+		var run strings.Builder
+		flush := func() {
+			if run.Len() > 0 {
+				better([]string{Lower(run.String())})
+				run.Reset()
+			}
+		}
+		for _, s := range re.Sub {
+			if s.Op == syntax.OpLiteral && s.Flags&syntax.FoldCase == 0 {
+				run.WriteString(string(s.Rune))
+				continue
+			}
+			flush()
+			if ls := regexLiterals(s); ls != nil {
+				better(ls)
+			}
+		}
+		flush()
+		return bestSet
+	}
+	return nil
+}
+
+// literalText returns the lowered text a literal node requires. A case-folded
+// literal only keeps its longest piece without letters whose case variants
+// lower differently (s/ſ, k/K, Greek sigma, non-ASCII).
+func literalText(re *syntax.Regexp) string {
+	s := string(re.Rune)
+	if re.Flags&syntax.FoldCase == 0 {
+		return Lower(s)
+	}
+	best, cur := "", strings.Builder{}
+	for _, r := range s {
+		if r >= 0x80 || r == 's' || r == 'S' || r == 'k' || r == 'K' {
+			if cur.Len() > len(best) {
+				best = cur.String()
+			}
+			cur.Reset()
+			continue
+		}
+		cur.WriteRune(r)
+	}
+	if cur.Len() > len(best) {
+		best = cur.String()
+	}
+	return Lower(best)
+}
+
+func minLen(set []string) int {
+	if len(set) == 0 {
+		return 0
+	}
+	m := len(set[0])
+	for _, s := range set[1:] {
+		if len(s) < m {
+			m = len(s)
+		}
+	}
+	return m
 }

@@ -250,7 +250,7 @@ func (p panicEvent) Get(f string) (Value, bool) {
 }
 
 func TestPanicIsolated(t *testing.T) {
-	boom := loadRule(t, sel("        Boom|contains: x\n"))
+	boom := loadRule(t, sel("        Boom|re: '.'\n"))
 	ok := loadRule(t, sel("        A: y\n"))
 	rs, _ := NewRuleset([]*ast.Rule{boom, ok}, Options{})
 	ev := rs.NewEvaluator()

@@ -33,17 +33,24 @@ type compiledRule struct {
 	rule  *ast.Rule
 	det   *detection
 	group int
-	// clause is a disjunction of literals of which one holds whenever the rule matches;
-	// nil when no such indexable clause was found (the rule is always a candidate).
-	clause []atom
+	// clauses are necessary conditions of the rule (see index.go); the rule is a
+	// candidate for an event only when each holds. None: always a candidate.
+	clauses []clause
+	// need has one bit per clause.
+	need uint8
 }
 
-// atom is an indexable literal: the lowered field value equals key, or (base)
-// the part after the field value's last backslash equals key.
+// atom is an indexable literal (see index.go).
 type atom struct {
 	field string
-	base  bool
+	kind  atomKind
 	key   string
+}
+
+// ref names a rule and one of its clauses (as a bit).
+type ref struct {
+	rule int32
+	bit  uint8
 }
 
 // group gathers the rules that share a logsource restriction.
@@ -62,11 +69,15 @@ type groupAlt struct {
 	index  []*fieldIndex
 }
 
-// fieldIndex maps lowered values of one event field to the rules they may trigger.
+// fieldIndex maps lowered values of one event field to the rule clauses they satisfy.
 type fieldIndex struct {
 	field int32
-	eq    map[string][]int32
-	base  map[string][]int32
+	eq    map[string][]ref
+	base  map[string][]ref
+	// subs are the substring needles, found by ac; subRefs[i] are needle i's clauses.
+	subs    map[string]int32
+	subRefs [][]ref
+	ac      *acAutomaton
 }
 
 // NewRuleset compiles the detection rules (other kinds are ignored). A rule that
@@ -74,7 +85,11 @@ type fieldIndex struct {
 // the others are unaffected.
 func NewRuleset(rules []*ast.Rule, opts Options) (*Ruleset, ast.Diagnostics) {
 	rs := &Ruleset{fields: newFieldTable(), profile: opts.Profile}
-	if rs.profile == nil {
+	switch {
+	case rs.profile != nil:
+	case opts.IgnoreLogsource:
+		rs.profile = &Profile{Name: "none"}
+	default:
 		rs.profile = DefaultProfile()
 	}
 	cp := &compiler{fields: rs.fields, placeholders: rs.profile.Placeholders}
@@ -104,7 +119,8 @@ func NewRuleset(rules []*ast.Rule, opts Options) (*Ruleset, ast.Diagnostics) {
 			groupOf[key] = gi
 			rs.groups = append(rs.groups, g)
 		}
-		cr := &compiledRule{rule: r, det: det, group: gi, clause: ruleClause(r.Detection)}
+		cr := &compiledRule{rule: r, det: det, group: gi, clauses: ruleClauses(r.Detection)}
+		cr.need = uint8(1)<<len(cr.clauses) - 1
 		rs.groups[gi].rules = append(rs.groups[gi].rules, int32(len(rs.rules)))
 		rs.rules = append(rs.rules, cr)
 	}
@@ -198,31 +214,50 @@ func (rs *Ruleset) buildAlt(g *group, alt *groupAlt) {
 	byField := map[int32]*fieldIndex{}
 	for _, ri := range g.rules {
 		cr := rs.rules[ri]
-		if cr.clause == nil {
+		if len(cr.clauses) == 0 {
 			alt.always = append(alt.always, ri)
 			continue
 		}
-		for _, a := range cr.clause {
-			targets := []string{a.field}
-			if t, ok := alt.fields[a.field]; ok {
-				targets = t
+		for ci, c := range cr.clauses {
+			rf := ref{rule: ri, bit: 1 << ci}
+			for _, a := range c.atoms {
+				targets := []string{a.field}
+				if t, ok := alt.fields[a.field]; ok {
+					targets = t
+				}
+				for _, t := range targets {
+					id := rs.fields.id(t)
+					fi := byField[id]
+					if fi == nil {
+						fi = &fieldIndex{field: id, eq: map[string][]ref{}, base: map[string][]ref{}, subs: map[string]int32{}}
+						byField[id] = fi
+						alt.index = append(alt.index, fi)
+					}
+					switch a.kind {
+					case atomEq:
+						fi.eq[a.key] = append(fi.eq[a.key], rf)
+					case atomBase:
+						fi.base[a.key] = append(fi.base[a.key], rf)
+					default:
+						n, ok := fi.subs[a.key]
+						if !ok {
+							n = int32(len(fi.subRefs))
+							fi.subs[a.key] = n
+							fi.subRefs = append(fi.subRefs, nil)
+						}
+						fi.subRefs[n] = append(fi.subRefs[n], rf)
+					}
+				}
 			}
-			for _, t := range targets {
-				id := rs.fields.id(t)
-				fi := byField[id]
-				if fi == nil {
-					fi = &fieldIndex{field: id, eq: map[string][]int32{}, base: map[string][]int32{}}
-					byField[id] = fi
-					alt.index = append(alt.index, fi)
-				}
-				m := fi.eq
-				if a.base {
-					m = fi.base
-				}
-				if l := m[a.key]; len(l) == 0 || l[len(l)-1] != ri {
-					m[a.key] = append(l, ri)
-				}
+		}
+	}
+	for _, fi := range alt.index {
+		if len(fi.subs) > 0 {
+			needles := make([]string, len(fi.subRefs))
+			for k, n := range fi.subs {
+				needles[n] = k
 			}
+			fi.ac = newAutomaton(needles)
 		}
 	}
 	slices.SortFunc(alt.index, func(a, b *fieldIndex) int { return int(a.field - b.field) })
@@ -255,7 +290,7 @@ func (rs *Ruleset) Groups() []LogsourceGroup {
 	for i, g := range rs.groups {
 		out[i] = LogsourceGroup{Key: g.key, Rules: len(g.rules)}
 		for _, ri := range g.rules {
-			if rs.rules[ri].clause != nil {
+			if len(rs.rules[ri].clauses) > 0 {
 				out[i].Indexed++
 			}
 		}
@@ -278,6 +313,7 @@ type Evaluator struct {
 	rs      *Ruleset
 	c       *evalCtx
 	mark    []uint32
+	mask    []uint8
 	markGen uint32
 	hits    []int32
 	out     []int
@@ -288,7 +324,8 @@ type Evaluator struct {
 
 // NewEvaluator returns an evaluator for the ruleset.
 func (rs *Ruleset) NewEvaluator() *Evaluator {
-	return &Evaluator{rs: rs, c: newEvalCtx(rs.fields), mark: make([]uint32, len(rs.rules)), panics: map[int]*RulePanic{}}
+	return &Evaluator{rs: rs, c: newEvalCtx(rs.fields), mark: make([]uint32, len(rs.rules)),
+		mask: make([]uint8, len(rs.rules)), panics: map[int]*RulePanic{}}
 }
 
 // Match returns the indices of the rules that match the event, in ascending
@@ -433,12 +470,26 @@ func (e *Evaluator) lookup(fi *fieldIndex, v string) {
 	if len(fi.base) > 0 {
 		e.add(fi.base[v[strings.LastIndexByte(v, '\\')+1:]])
 	}
+	if fi.ac != nil {
+		fi.ac.scan(v, func(n int32) { e.add(fi.subRefs[n]) })
+	}
 }
 
-func (e *Evaluator) add(rules []int32) {
-	for _, r := range rules {
+// add records that clauses hold; a rule becomes a candidate when all its clauses do.
+func (e *Evaluator) add(refs []ref) {
+	for _, rf := range refs {
+		r := rf.rule
 		if e.mark[r] != e.markGen {
 			e.mark[r] = e.markGen
+			e.mask[r] = 0
+		}
+		old := e.mask[r]
+		m := old | rf.bit
+		if m == old {
+			continue
+		}
+		e.mask[r] = m
+		if m == e.rs.rules[r].need {
 			e.hits = append(e.hits, r)
 		}
 	}
