@@ -1,10 +1,13 @@
 package logs
 
 import (
+	"time"
+
 	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/rulec/rulec/engine"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -60,50 +63,78 @@ func (l *lineReader) next() ([]byte, int, error) {
 	}
 }
 
-// lineSource turns lines into records with a per-format parser, handling
-// oversized lines, invalid UTF-8 (delivered with U+FFFD, then reported) and
-// blank lines.
+// lineSource yields the non-blank lines of a source as valid UTF-8.
 type lineSource struct {
-	name    string
-	lines   *lineReader
-	index   int
-	pending *RecordError
+	name  string
+	lines *lineReader
 }
 
-// nextLine returns the next non-blank line as valid UTF-8, its number and the
-// record index assigned to it. A returned *RecordError is for the caller to pass on.
-func (s *lineSource) nextLine() (string, int, int, error) {
-	if p := s.pending; p != nil {
-		s.pending = nil
-		return "", p.Line, p.Index, p
-	}
+// nextLine returns the next non-blank line (invalid UTF-8 replaced by U+FFFD,
+// badUTF8 set), and its number. An error wrapping ErrTooLarge is a skipped
+// line; io.EOF the end; any other error is fatal.
+func (s *lineSource) nextLine() (text string, line int, badUTF8 bool, err error) {
 	for {
 		b, n, err := s.lines.next()
 		if err == io.EOF {
-			return "", n, s.index, io.EOF
+			return "", n, false, io.EOF
 		}
 		if errors.Is(err, ErrTooLarge) {
-			idx := s.index
-			s.index++
-			return "", n, idx, &RecordError{Source: s.name, Index: idx, Line: n, Err: err}
+			return "", n, false, err
 		}
 		if err != nil {
-			return "", n, s.index, fmt.Errorf("%s:%d: read: %w", s.name, n, err)
+			return "", n, false, fmt.Errorf("%s:%d: read: %w", s.name, n, err)
 		}
 		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
-		idx := s.index
-		s.index++
 		if !utf8.Valid(b) {
-			s.pending = &RecordError{Source: s.name, Index: idx, Line: n, Err: ErrInvalidUTF8}
-			return strings.ToValidUTF8(string(b), "\uFFFD"), n, idx, nil
+			return strings.ToValidUTF8(string(b), "\uFFFD"), n, true, nil
 		}
-		return string(b), n, idx, nil
+		return string(b), n, false, nil
 	}
 }
 
-// recErr builds a RecordError for this source.
-func (s *lineSource) recErr(idx, line int, format string, args ...any) *RecordError {
-	return &RecordError{Source: s.name, Index: idx, Line: line, Err: fmt.Errorf(format, args...)}
+// lineParser parses one line into an event and its time.
+type lineParser func(line string) (engine.Event, time.Time, error)
+
+// perLineReader is a Reader for formats with one record per line.
+type perLineReader struct {
+	src   lineSource
+	parse lineParser
+	index int
+	queue []item
+}
+
+func newPerLineReader(name string, br *bufio.Reader, parse lineParser) *perLineReader {
+	return &perLineReader{src: lineSource{name: name, lines: newLineReader(br)}, parse: parse}
+}
+
+// Next returns the next record.
+func (p *perLineReader) Next() (Record, error) {
+	if len(p.queue) > 0 {
+		it := p.queue[0]
+		p.queue = p.queue[1:]
+		return it.rec, it.err
+	}
+	text, n, bad, err := p.src.nextLine()
+	if err == io.EOF {
+		return Record{}, io.EOF
+	}
+	idx := p.index
+	if errors.Is(err, ErrTooLarge) {
+		p.index++
+		return Record{}, &RecordError{Source: p.src.name, Index: idx, Line: n, Err: err}
+	}
+	if err != nil {
+		return Record{}, err
+	}
+	p.index++
+	if bad {
+		p.queue = append(p.queue, item{err: &RecordError{Source: p.src.name, Index: idx, Line: n, Err: ErrInvalidUTF8}})
+	}
+	ev, t, err := p.parse(text)
+	if err != nil {
+		return Record{}, &RecordError{Source: p.src.name, Index: idx, Line: n, Err: err}
+	}
+	return Record{Event: ev, Source: p.src.name, Index: idx, Line: n, Time: t}, nil
 }
