@@ -96,31 +96,14 @@ func show(v *ast.Value) string {
 
 var digitsRe = regexp.MustCompile(`^-?[0-9]+$`)
 
-// searchNames returns the names of the searches that the condition trees reference,
-// directly or through `x of` patterns.
+// referencedSearches returns the searches the condition references, directly or through
+// `x of` patterns: the references of the IR, where the front end expanded the patterns.
 func referencedSearches(det *ast.Detection) map[string]bool {
 	used := map[string]bool{}
-	var walk func(n *ast.CondNode)
-	walk = func(n *ast.CondNode) {
-		if n == nil {
-			return
+	if det.Condition != nil {
+		for _, name := range det.Condition.Refs() {
+			used[name] = true
 		}
-		switch n.Op {
-		case ast.CondIdent:
-			used[n.Name] = true
-		case ast.CondOf:
-			for _, s := range det.Searches {
-				if ast.MatchPattern(n.Name, s.Name) {
-					used[s.Name] = true
-				}
-			}
-		}
-		for _, a := range n.Args {
-			walk(a)
-		}
-	}
-	for _, c := range det.Conditions {
-		walk(c.Tree)
 	}
 	return used
 }
