@@ -241,3 +241,52 @@ func (v *Value) String() string {
 	}
 	return v.Raw
 }
+
+// ParseString splits a Sigma string value into literal text and wildcards.
+// `\` escapes `*`, `?` and `\` (and `%` when placeholders are on); a backslash before
+// any other character, or at the end, is a literal backslash. With placeholders,
+// `%name%` becomes a placeholder part.
+func ParseString(s string, placeholders bool) []StringPart {
+	var parts []StringPart
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			parts = append(parts, StringPart{Kind: PartLit, Text: lit.String()})
+			lit.Reset()
+		}
+	}
+	special := func(c byte) bool {
+		return c == '*' || c == '?' || c == '\\' || (placeholders && c == '%')
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s) && special(s[i+1]):
+			lit.WriteByte(s[i+1])
+			i++
+		case c == '*':
+			flush()
+			parts = append(parts, StringPart{Kind: PartStar})
+		case c == '?':
+			flush()
+			parts = append(parts, StringPart{Kind: PartQuestion})
+		case placeholders && c == '%':
+			end := strings.IndexByte(s[i+1:], '%')
+			name := ""
+			if end > 0 {
+				name = s[i+1 : i+1+end]
+			}
+			if end <= 0 || strings.ContainsAny(name, " *?\\") {
+				lit.WriteByte(c)
+				continue
+			}
+			flush()
+			parts = append(parts, StringPart{Kind: PartPlaceholder, Text: name})
+			i += end + 1
+		default:
+			lit.WriteByte(c)
+		}
+	}
+	flush()
+	return parts
+}

@@ -309,7 +309,7 @@ func (d *decoder) value(n *yaml.Node, fm *ast.FieldMatch, typeMod, reFlags strin
 	for _, t := range transforms {
 		expand = expand || t.Name == "expand"
 	}
-	variants := [][]ast.StringPart{parseSigmaString(n.Value, expand)}
+	variants := [][]ast.StringPart{ast.ParseString(n.Value, expand)}
 	for _, t := range transforms {
 		next := variants[:0:0]
 		for _, parts := range variants {
