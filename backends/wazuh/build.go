@@ -92,6 +92,9 @@ type ReasonCount struct {
 	Count  int
 }
 
+// maxPattern bounds one rendered PCRE2 pattern.
+const maxPattern = 16000
+
 var techniqueRe = regexp.MustCompile(`(?i)^attack\.(t\d{4}(?:\.\d{3})?)$`)
 
 // Build converts rules into one Wazuh rules file.
@@ -227,6 +230,11 @@ func buildVariant(r *ast.Rule, v *LogsourceMap, prof *Profile) (variantBuild, er
 		return variantBuild{}, err
 	}
 	f := l.mergeFields(fxNary('a', []*fx{where, det}))
+	for _, a := range l.atoms {
+		if n := len(a.pat.render()); n > maxPattern {
+			return variantBuild{}, fail(r.KeyPos("detection"), "pattern too large", "a field test needs a %d-byte PCRE2 pattern (limit %d: PCRE2's compiled size and Wazuh's 20480-byte element text)", n, maxPattern)
+		}
+	}
 	nodes, err := l.compile(f, false, map[int]bool{}, 0)
 	if err != nil {
 		return variantBuild{}, fail(r.KeyPos("detection"), "condition too complex", "%v", err)

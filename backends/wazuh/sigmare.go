@@ -109,6 +109,9 @@ func (w *reWriter) write(re *syntax.Regexp) error {
 		if err != nil {
 			return err
 		}
+		if re.Op == syntax.OpRepeat && (re.Min > 32 || re.Max > 32) && strings.HasPrefix(s, "(?:") {
+			return fmt.Errorf("repetition {%d,%d} of a multi-character group exceeds PCRE2's compiled size once adapted to the value encoding", re.Min, re.Max)
+		}
 		w.b.WriteString(s)
 		switch re.Op {
 		case syntax.OpStar:

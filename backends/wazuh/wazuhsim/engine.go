@@ -1,0 +1,406 @@
+package wazuhsim
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Event is an already decoded event as the rules see it.
+type Event struct {
+	// Decoder is the decoder name (e.g. windows_eventchannel, sshd, json).
+	Decoder string
+	// Category is the decoder type: syslog, firewall, ids, web-log, squid, windows, ossec.
+	Category string
+	// Log is the text <match> and <regex> search (for eventchannel: the JSON of the event).
+	Log string
+	// Fields are the dynamic fields, looked up case-insensitively.
+	Fields map[string]string
+	// Static are the static fields (program_name, srcip, url, id, protocol, user, ...).
+	Static map[string]string
+	lower  map[string]string
+}
+
+func (e *Event) field(name string) (string, bool) {
+	if e.lower == nil {
+		e.lower = make(map[string]string, len(e.Fields))
+		for k, v := range e.Fields {
+			lk := strings.ToLower(k)
+			if _, ok := e.lower[lk]; !ok {
+				e.lower[lk] = v
+			}
+		}
+	}
+	v, ok := e.lower[strings.ToLower(name)]
+	return v, ok
+}
+
+// Rule is a loaded Wazuh rule.
+type Rule struct {
+	ID, Level   int
+	NoAlert     bool
+	File        string
+	Group       string
+	Description string
+	ifSID       []int
+	ifGroup     string
+	ifLevel     int
+	category    string
+	decodedAs   string
+	context     bool // if_matched_*: needs earlier events, never matches here
+	unsupported string
+	fields      []fieldTest
+	static      map[string]*expr // match, regex, program_name, url, id, ...
+}
+
+type fieldTest struct {
+	name string
+	e    *expr
+}
+
+// node is one place of a rule in the tree (a rule can hang under several parents).
+type node struct {
+	rule     *Rule
+	children []*node
+}
+
+// Ruleset is a loaded rule tree.
+type Ruleset struct {
+	roots []*node
+	byID  map[int]*Rule
+	// Warnings are the rules Wazuh would skip or the simulator cannot evaluate.
+	Warnings []string
+}
+
+// staticElems are the single-value elements and their default expression types.
+var staticElems = map[string]string{
+	"match": "osmatch", "regex": "osregex", "program_name": "osmatch", "id": "osmatch", "url": "osmatch",
+	"protocol": "osmatch", "action": "string", "user": "osmatch", "hostname": "osmatch", "location": "osmatch",
+	"data": "osmatch", "extra_data": "osmatch", "status": "osmatch", "system_name": "osmatch",
+	"srcport": "osmatch", "dstport": "osmatch", "srcgeoip": "osmatch", "dstgeoip": "osmatch",
+}
+
+// metaElems are elements that do not test the event.
+var metaElems = map[string]bool{
+	"description": true, "group": true, "mitre": true, "info": true, "options": true, "cve": true,
+	"same_source_ip": true, "same_srcip": true, "same_user": true, "same_location": true, "same_id": true,
+	"same_field": true, "different_field": true, "not_same_field": true, "check_diff": true, "var": true,
+	"same_srcport": true, "same_dstport": true, "same_src_port": true, "same_dst_port": true, "same_protocol": true,
+	"same_action": true, "same_url": true, "same_srcuser": true, "same_dstip": true, "same_system_name": true,
+	"same_status": true, "same_data": true, "same_extra_data": true, "same_agent": true, "not_same_agent": true,
+	"not_same_source_ip": true, "not_same_user": true, "not_same_id": true, "different_srcip": true,
+	"different_url": true, "different_srcgeoip": true, "global_frequency": true, "different_user": true,
+	"different_srcuser": true, "different_dstuser": true, "different_id": true, "different_status": true,
+}
+
+// LoadDirs loads every *.xml file of the folders, sorted by base name across all
+// of them as Wazuh does, then the extra files in the same order.
+func LoadDirs(dirs []string, files ...string) (*Ruleset, error) {
+	var all []string
+	for _, d := range dirs {
+		m, err := filepath.Glob(filepath.Join(d, "*.xml"))
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, m...)
+	}
+	all = append(all, files...)
+	sort.SliceStable(all, func(i, j int) bool { return filepath.Base(all[i]) < filepath.Base(all[j]) })
+	rs := &Ruleset{byID: map[int]*Rule{}}
+	for _, f := range all {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("reading rules: %w", err)
+		}
+		if err := rs.AddFile(f, data); err != nil {
+			return nil, err
+		}
+	}
+	return rs, nil
+}
+
+// AddFile loads one rules file after the ones already loaded.
+func (rs *Ruleset) AddFile(name string, data []byte) error {
+	roots, err := parseXML(name, data)
+	if err != nil {
+		return err
+	}
+	for _, g := range roots {
+		if g.name != "group" {
+			return fmt.Errorf("%s:%d: invalid root element <%s> (only <group> is allowed)", name, g.line, g.name)
+		}
+		for _, r := range g.children {
+			if r.name != "rule" {
+				return fmt.Errorf("%s:%d: <%s> is not a valid element", name, r.line, r.name)
+			}
+			rule, err := buildRule(name, g.attr("name"), r)
+			if err != nil {
+				return err
+			}
+			if _, dup := rs.byID[rule.ID]; dup {
+				rs.Warnings = append(rs.Warnings, fmt.Sprintf("rule %d: duplicate id, skipped", rule.ID))
+				continue
+			}
+			rs.byID[rule.ID] = rule
+			rs.attach(rule)
+		}
+	}
+	return nil
+}
+
+func buildRule(file, group string, x *xnode) (*Rule, error) {
+	r := &Rule{File: file, Group: group, static: map[string]*expr{}}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%s:%d: rule %s: %s", file, x.line, x.attr("id"), fmt.Sprintf(format, args...))
+	}
+	var err error
+	if r.ID, err = strconv.Atoi(x.attr("id")); err != nil || len(x.attr("id")) > 6 {
+		return nil, bad("invalid id")
+	}
+	if r.Level, err = strconv.Atoi(x.attr("level")); err != nil || r.Level < 0 || r.Level > 16 {
+		return nil, bad("invalid level %q", x.attr("level"))
+	}
+	r.NoAlert = x.attr("noalert") == "1"
+	if x.attr("frequency") != "" {
+		r.context = true
+	}
+	statics := map[string]string{}
+	staticAttrs := map[string]*xnode{}
+	for _, c := range x.children {
+		switch {
+		case c.name == "if_sid":
+			for _, f := range strings.FieldsFunc(c.text, func(r rune) bool { return r == ',' || r == ' ' }) {
+				id, err := strconv.Atoi(f)
+				if err != nil {
+					return nil, bad("invalid if_sid %q", c.text)
+				}
+				r.ifSID = append(r.ifSID, id)
+			}
+		case c.name == "if_group":
+			r.ifGroup = c.text
+		case c.name == "if_level":
+			r.ifLevel, _ = strconv.Atoi(c.text)
+		case c.name == "if_matched_sid" || c.name == "if_matched_group" || c.name == "if_matched_regex":
+			r.context = true
+			if c.name == "if_matched_sid" && len(r.ifSID) == 0 {
+				id, _ := strconv.Atoi(c.text)
+				r.ifSID = []int{id}
+			}
+			if c.name == "if_matched_group" && r.ifGroup == "" {
+				r.ifGroup = c.text
+			}
+		case c.name == "category":
+			r.category = c.text
+		case c.name == "decoded_as":
+			r.decodedAs = c.text
+		case c.name == "description":
+			r.Description = c.text
+		case c.name == "group":
+			r.Group += c.text
+		case c.name == "field":
+			typ := c.attr("type")
+			if typ == "" {
+				typ = "osregex"
+			}
+			e, err := compileExpr(typ, c.text, c.attr("negate") == "yes")
+			if err != nil {
+				r.unsupported = err.Error()
+				continue
+			}
+			r.fields = append(r.fields, fieldTest{c.attr("name"), e})
+		case staticElems[c.name] != "":
+			statics[c.name] += c.text // repeated elements concatenate
+			staticAttrs[c.name] = c
+		case c.name == "srcip" || c.name == "dstip" || c.name == "list" || c.name == "time" || c.name == "weekday" ||
+			c.name == "compiled_rule" || c.name == "maxsize" || c.name == "if_fts" || c.name == "check_if_ignored":
+			r.unsupported = "element <" + c.name + "> is not simulated"
+		case metaElems[c.name] || strings.HasPrefix(c.name, "same_") || strings.HasPrefix(c.name, "different_") || strings.HasPrefix(c.name, "not_same_"):
+		case c.name == "ignore" || c.name == "check_if_ignored":
+			// suppression over time: not simulated, does not change a first match
+		default:
+			return nil, bad("invalid option <%s>", c.name)
+		}
+	}
+	for k, v := range statics {
+		a := staticAttrs[k]
+		typ := a.attr("type")
+		if typ == "" {
+			typ = staticElems[k]
+		}
+		e, err := compileExpr(typ, v, a.attr("negate") == "yes")
+		if err != nil {
+			r.unsupported = err.Error()
+			continue
+		}
+		r.static[k] = e
+	}
+	if r.Description == "" {
+		return nil, bad("no description")
+	}
+	return r, nil
+}
+
+// order gives the sibling rank: level-0 rules first (Wazuh stores them as 99), then higher levels.
+func (r *Rule) order() int {
+	if r.Level == 0 {
+		return 99
+	}
+	return r.Level
+}
+
+func insert(list []*node, r *Rule) []*node {
+	n := &node{rule: r}
+	for i, x := range list {
+		if r.order() > x.rule.order() {
+			return append(list[:i], append([]*node{n}, list[i:]...)...)
+		}
+	}
+	return append(list, n)
+}
+
+// attach puts a rule in the tree like OS_AddChild.
+
+func (rs *Ruleset) attach(r *Rule) {
+	if r.ID < 10 {
+		rs.roots = insert(rs.roots, r)
+		return
+	}
+	var add func(list []*node, match func(*node) bool, stopAtFirst bool) bool
+	add = func(list []*node, match func(*node) bool, stopAtFirst bool) bool {
+		found := false
+		for _, n := range list {
+			if match(n) {
+				n.children = insert(n.children, r)
+				found = true
+				if stopAtFirst {
+					return true
+				}
+			}
+			if add(n.children, match, stopAtFirst) {
+				found = true
+			}
+		}
+		return found
+	}
+	switch {
+	case len(r.ifSID) > 0:
+		ok := false
+		for _, sid := range r.ifSID {
+			sid := sid
+			if add(rs.roots, func(n *node) bool { return n.rule.ID == sid }, true) {
+				ok = true
+			} else {
+				rs.Warnings = append(rs.Warnings, fmt.Sprintf("rule %d: if_sid %d not found", r.ID, sid))
+			}
+		}
+		if !ok {
+			delete(rs.byID, r.ID)
+		}
+	case r.ifGroup != "":
+		if !add(rs.roots, func(n *node) bool { return n.rule.ID != r.ID && wordMatch(r.ifGroup, n.rule.Group) }, false) {
+			rs.Warnings = append(rs.Warnings, fmt.Sprintf("rule %d: if_group %q not found", r.ID, r.ifGroup))
+			delete(rs.byID, r.ID)
+		}
+	case r.ifLevel > 0:
+		add(rs.roots, func(n *node) bool { return n.rule.ID != r.ID && n.rule.Level >= r.ifLevel }, false)
+	default:
+		// Child of the template rule of its category.
+		cat := r.category
+		if cat == "" {
+			cat = "syslog"
+		}
+		for _, n := range rs.roots {
+			if n.rule.category == cat {
+				n.children = insert(n.children, r)
+				return
+			}
+		}
+		rs.Warnings = append(rs.Warnings, fmt.Sprintf("rule %d: no template rule for category %q", r.ID, cat))
+	}
+}
+
+// wordMatch is OS_WordMatch: case-insensitive substring, `|` alternatives, `^` prefix.
+func wordMatch(pattern, s string) bool {
+	ls := strings.ToLower(s)
+	for _, p := range strings.Split(strings.ToLower(pattern), "|") {
+		if p == "" {
+			continue
+		}
+		if strings.HasPrefix(p, "^") {
+			if strings.HasPrefix(ls, p[1:]) {
+				return true
+			}
+		} else if strings.Contains(ls, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Rule returns a loaded rule by id.
+func (rs *Ruleset) Rule(id int) *Rule { return rs.byID[id] }
+
+// Eval returns the rule the event ends on (nil when none matched); it alerts when its level is above 0.
+func (rs *Ruleset) Eval(ev *Event) *Rule {
+	for _, n := range rs.roots {
+		if n.rule.category != ev.Category {
+			continue
+		}
+		if r := rs.check(ev, n); r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+func (rs *Ruleset) check(ev *Event, n *node) *Rule {
+	r := n.rule
+	if !r.matches(ev) {
+		return nil
+	}
+	for _, c := range n.children {
+		if got := rs.check(ev, c); got != nil {
+			return got
+		}
+	}
+	if r.NoAlert {
+		return nil
+	}
+	return r
+}
+
+func (r *Rule) matches(ev *Event) bool {
+	if r.context || r.unsupported != "" {
+		return false
+	}
+	if r.decodedAs != "" && r.decodedAs != ev.Decoder {
+		return false
+	}
+	for k, e := range r.static {
+		var v string
+		var ok bool
+		switch k {
+		case "match", "regex":
+			v, ok = ev.Log, true
+		case "user":
+			if v, ok = ev.Static["dstuser"]; !ok {
+				v, ok = ev.Static["srcuser"]
+			}
+		default:
+			v, ok = ev.Static[k]
+		}
+		if !ok || !e.test(v) {
+			return false
+		}
+	}
+	for _, f := range r.fields {
+		v, ok := ev.field(f.name)
+		if !ok || !f.e.test(v) {
+			return false
+		}
+	}
+	return true
+}
