@@ -1,0 +1,26 @@
+package wazuh_test
+
+import (
+	"testing"
+
+	"github.com/rulec/rulec/backends/wazuh"
+	"github.com/rulec/rulec/frontend"
+	"github.com/rulec/rulec/internal/shared"
+)
+
+// BenchmarkBuildSigmaHQ converts every loaded SigmaHQ rule to one Wazuh rules file
+// (loading the YAML is outside the timer).
+func BenchmarkBuildSigmaHQ(b *testing.B) {
+	dirs := shared.SigmaHQRuleDirs(b)
+	loaded := frontend.Load(dirs, frontend.Options{})
+	prof, err := wazuh.DefaultProfile()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := wazuh.Build(loaded.Rules, wazuh.Options{Profile: prof}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
