@@ -201,16 +201,34 @@ func (v *Value) Pattern() string {
 		case PartPlaceholder:
 			b.WriteString("%" + p.Text + "%")
 		default:
-			t := p.Text
-			t = strings.NewReplacer(`*`, `\*`, `?`, `\?`).Replace(t)
-			// A trailing backslash before a wildcard must be doubled.
-			if strings.HasSuffix(p.Text, `\`) && i+1 < len(v.Parts) && v.Parts[i+1].Kind != PartLit {
-				t += `\`
+			next := PartLit
+			if i+1 < len(v.Parts) {
+				next = v.Parts[i+1].Kind
 			}
-			b.WriteString(t)
+			writeEscaped(&b, p.Text, next != PartLit)
 		}
 	}
 	return b.String()
+}
+
+// writeEscaped writes literal text in Sigma notation: wildcards are escaped, and a
+// backslash is doubled where it would otherwise escape what follows it.
+func writeEscaped(b *strings.Builder, t string, wildcardNext bool) {
+	for j := 0; j < len(t); j++ {
+		switch c := t[j]; c {
+		case '*', '?':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\\':
+			if j+1 < len(t) && (t[j+1] == '*' || t[j+1] == '?' || t[j+1] == '\\') || j+1 == len(t) && wildcardNext {
+				b.WriteString(`\\`)
+			} else {
+				b.WriteByte('\\')
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
 }
 
 // String renders the value for messages and for printing the IR.
