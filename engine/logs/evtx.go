@@ -39,6 +39,8 @@ type evtxReader struct {
 	index  int
 	done   bool
 	fatal  error
+	// badChunks counts damaged chunks in a row.
+	badChunks int
 }
 
 // item is a queued reader result.
@@ -97,7 +99,18 @@ func (r *evtxReader) chunkErr(off int64, format string, args ...any) {
 		Err: fmt.Errorf("chunk at offset %#x: %s", off, fmt.Sprintf(format, args...))}})
 }
 
+// maxBadChunks ends reading after this many damaged chunks in a row.
+const maxBadChunks = 64
+
 func (r *evtxReader) readChunk() {
+	queued := len(r.queue)
+	defer func() {
+		// The parser runs under its own recover; this one guards the rest.
+		if p := recover(); p != nil {
+			r.queue = r.queue[:queued]
+			r.chunkErr(r.offset-evtxChunkSize, "internal error: %v", p)
+		}
+	}()
 	off := r.offset
 	r.offset += evtxChunkSize
 	if _, err := r.rs.Seek(off, io.SeekStart); err != nil {
@@ -123,9 +136,15 @@ func (r *evtxReader) readChunk() {
 	if string(buf[:8]) != evtxChunkMagic {
 		if !allZero(buf[:evtxChunkHeader]) {
 			r.chunkErr(off, "bad chunk magic %q", buf[:8])
+			r.badChunks++
+			if r.badChunks >= maxBadChunks {
+				r.chunkErr(off, "%d damaged chunks in a row: not reading further", r.badChunks)
+				r.done = true
+			}
 		}
 		return
 	}
+	r.badChunks = 0
 	// Find the records ourselves: the parser trusts the header's record
 	// numbers, which could make it loop over garbage.
 	free := int(binary.LittleEndian.Uint32(buf[0x30:]))

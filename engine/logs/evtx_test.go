@@ -307,6 +307,14 @@ func TestEVTXGarbage(t *testing.T) {
 	if err != nil || len(errs) != 3 {
 		t.Errorf("garbage chunks: %v %v", errs, err)
 	}
+	// Many garbage chunks: reading stops after maxBadChunks of them.
+	for i := 0; i < 70*evtxChunkSize; i++ {
+		d = append(d, byte(rnd()))
+	}
+	_, errs, err = drain(mustReader(t, d))
+	if err != nil || len(errs) != maxBadChunks+1 || !strings.Contains(errs[maxBadChunks].Error(), "not reading further") {
+		t.Errorf("many garbage chunks: %d errors, %v", len(errs), err)
+	}
 }
 
 func mustReader(t *testing.T, d []byte) Reader {

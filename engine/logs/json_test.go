@@ -2,7 +2,6 @@ package logs
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -340,6 +339,7 @@ func TestSniff(t *testing.T) {
 		{"Feb  5 17:32:18 host prog[12]: msg", FormatSyslog},
 		{"2024-01-02T03:04:05.123456+00:00 host prog[1]: msg", FormatSyslog},
 		{"level=info msg=\"hi\"", FormatLogfmt},
+		{"172.16.5.10 6705: Feb 17 13:40:03.673: %PARSER-5-CFGLOG_LOGGEDCMD: User:admin", FormatLines},
 		{"", formatEmpty},
 		{"\n\n", formatEmpty},
 	}
@@ -349,8 +349,14 @@ func TestSniff(t *testing.T) {
 			t.Errorf("%q: %q %v, want %q", tt.in, got, err, tt.want)
 		}
 	}
-	if _, err := NewReader("g.bin", bytes.NewReader([]byte("\x00\x01\x02binary")), ""); err == nil || !strings.Contains(err.Error(), "g.bin") {
-		t.Errorf("garbage: %v", err)
+	for _, in := range []string{"\x00\x01\x02binary", "\x89PNG\r\n\x1a\n", "abc\xff\xfe"} {
+		if _, err := NewReader("g.bin", strings.NewReader(in), ""); err == nil || !strings.Contains(err.Error(), "g.bin") || !strings.Contains(err.Error(), "cannot detect") {
+			t.Errorf("garbage %q: %v", in, err)
+		}
+	}
+	res := readString(t, "plain text line\n\nsecond line\n", "")
+	if len(res.recs) != 2 || get(t, res.recs[1], "message") != "second line" || res.recs[1].Line != 3 {
+		t.Errorf("lines: %v %v", res.recs, res.errs)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rulec/rulec/engine"
 )
@@ -34,11 +35,15 @@ const (
 	FormatAudit     Format = "auditd"
 	FormatSyslog    Format = "syslog"
 	FormatLogfmt    Format = "logfmt"
+	// FormatLines reads any text, one event per line with the line as the
+	// field "message" (and "msg"): for keyword rules over raw logs. Sniffing
+	// picks it for printable text that matches no other format.
+	FormatLines Format = "lines"
 )
 
 // Formats lists the formats a caller may name explicitly, for help texts.
 func Formats() []Format {
-	return []Format{FormatAuto, FormatJSONLines, FormatJSONArray, FormatEVTX, FormatOTel, FormatAudit, FormatSyslog, FormatLogfmt}
+	return []Format{FormatAuto, FormatJSONLines, FormatJSONArray, FormatEVTX, FormatOTel, FormatAudit, FormatSyslog, FormatLogfmt, FormatLines}
 }
 
 // ParseFormat checks a format name given by a user ("" means auto).
@@ -258,6 +263,8 @@ func newTextReader(name string, r io.Reader, f Format, closer io.Closer) (Reader
 		t.next = newSyslogReader(name, br, time.Now).Next
 	case FormatLogfmt:
 		t.next = newLogfmtReader(name, br).Next
+	case FormatLines:
+		t.next = newPerLineReader(name, br, parseLine).Next
 	case formatEmpty:
 		t.next = func() (Record, error) { return Record{}, io.EOF }
 	default:
@@ -311,10 +318,32 @@ func sniff(br *bufio.Reader) (Format, error) {
 		return FormatSyslog, nil
 	case sniffLogfmt.Match(first):
 		return FormatLogfmt, nil
+	case isText(first):
+		return FormatLines, nil
 	}
 	show := first
 	if len(show) > 32 {
 		show = show[:32]
 	}
 	return "", fmt.Errorf("cannot detect the log format (input starts with %q); name the format explicitly", show)
+}
+
+// isText reports whether a line is printable UTF-8 text (tabs allowed).
+func isText(b []byte) bool {
+	b = bytes.TrimRight(b, "\r")
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, r := range string(b) {
+		if (r < 0x20 && r != '\t') || r == 0x7f || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
+}
+
+// parseLine makes a raw line an event.
+func parseLine(line string) (engine.Event, time.Time, error) {
+	v := engine.Value{Kind: engine.KindString, S: line}
+	return engine.NewFlatEvent(map[string]engine.Value{"message": v, "msg": v}), time.Time{}, nil
 }

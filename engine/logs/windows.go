@@ -43,7 +43,7 @@ func hasWindowsShape(m map[string]any) bool {
 // evtx_dump ("#attributes", "#text"), xmltodict ("@Name") and the velocidex parser
 // (attributes as keys, text as "Value"). Values are typed: numbers are
 // engine.KindNumber with their original text in S. The time is TimeCreated's
-// SystemTime, zero if absent.
+// SystemTime, else Sysmon's UtcTime, zero if neither.
 func WindowsEvent(m map[string]any) (*engine.FlatEvent, time.Time) {
 	root := m
 	if ev, ok := m["Event"].(map[string]any); ok {
@@ -64,6 +64,11 @@ func WindowsEvent(m map[string]any) (*engine.FlatEvent, time.Time) {
 	}
 	if ud, ok := root["UserData"]; ok {
 		flattenLeaves(fields, "", ud)
+	}
+	if t.IsZero() {
+		if v, ok := fields["UtcTime"]; ok { // Sysmon's own timestamp
+			t = parseTimeString(v.S)
+		}
 	}
 	return engine.NewFlatEvent(fields), t
 }

@@ -90,6 +90,12 @@ func TestWindowsEvent(t *testing.T) {
 			time: "2019-02-06T14:17:53.3172597Z",
 		},
 		{
+			name: "Sysmon UtcTime when TimeCreated is absent",
+			in:   `{"Event":{"System":{"EventID":1},"EventData":{"UtcTime":"2024-01-02 03:04:05.678"}}}`,
+			want: map[string]wantField{"UtcTime": str("2024-01-02 03:04:05.678")},
+			time: "2024-01-02T03:04:05.678Z",
+		},
+		{
 			name: "unnamed data and binary",
 			in:   `{"Event":{"System":{"EventID":1000},"EventData":{"Data":["a","b"],"Binary":"00FF"}}}`,
 			want: map[string]wantField{"EventID": num("1000"), "Binary": str("00FF")},
