@@ -341,16 +341,19 @@ func detectionChecks() []*Check {
 				}
 			})),
 		c("number-as-string", N, "a number is written as a quoted string",
-			"A quoted number such as `'4688'` is a string: it matches the text 4688 but not a numeric field value in backends with typed fields. Write the number unquoted (pySigma: NumberAsString).",
+			"A quoted number such as `'4688'` is a string: it matches the text 4688 but not a numeric field value in backends with typed fields. Write the number unquoted (pySigma: NumberAsString). Items that mix numeric and other strings (user agents, for instance) are left alone: there the quotes keep the list consistent.",
 			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
-				if len(fm.Modifiers) > 0 || fm.IsKeyword() {
+				if len(fm.Modifiers) > 0 || fm.IsKeyword() || len(fm.Values) == 0 {
 					return
 				}
 				for i := range fm.Values {
-					v := &fm.Values[i]
-					if v.Kind == ast.ValString && v.IsPlain() && digitsRe.MatchString(v.Raw) {
-						p.Reportf(r, v.Pos, "number %s of %s is written as a string; write it unquoted", v.Raw, itemName(fm))
+					if v := &fm.Values[i]; v.Kind != ast.ValString || !v.IsPlain() || !digitsRe.MatchString(v.Raw) {
+						return
 					}
+				}
+				for i := range fm.Values {
+					v := &fm.Values[i]
+					p.Reportf(r, v.Pos, "number %s of %s is written as a string; write it unquoted", v.Raw, itemName(fm))
 				}
 			})),
 	}
