@@ -164,10 +164,25 @@ func flattenEventData(fields map[string]engine.Value, ed any) {
 			}
 			for _, it := range items {
 				name, text, hasName := dataItem(it)
-				if hasName {
-					fields[name] = toValue(text)
-				} else if text != nil {
-					unnamed = append(unnamed, toValue(text))
+				switch x := text.(type) {
+				case nil:
+					if hasName {
+						fields[name] = engine.Value{Kind: engine.KindNull}
+					}
+				case []any: // {"#text": ["a", "b"]}: several values
+					if hasName {
+						fields[name] = toValue(x)
+						continue
+					}
+					for _, e := range x {
+						unnamed = append(unnamed, toValue(e))
+					}
+				default:
+					if hasName {
+						fields[name] = toValue(text)
+					} else {
+						unnamed = append(unnamed, toValue(text))
+					}
 				}
 			}
 		case k == "#attributes" || k == "xmlns" || strings.HasPrefix(k, "@"):

@@ -131,9 +131,14 @@ func TestWindowsEvent(t *testing.T) {
 		})
 	}
 	// Unnamed data values are an array under "Data".
-	ev, _ := WindowsEvent(decodeJSON(t, `{"Event":{"System":{"EventID":1000},"EventData":{"Data":["a","b"]}}}`))
-	if v, _ := ev.Get("Data"); v.Kind != engine.KindArray || len(v.Arr) != 2 || v.Arr[1].S != "b" {
-		t.Errorf("Data = %+v", v)
+	for _, in := range []string{
+		`{"Event":{"System":{"EventID":1000},"EventData":{"Data":["a","b"]}}}`,
+		`{"Event":{"System":{"EventID":1000},"EventData":{"Data":{"#text":["a","b"]}}}}`,
+	} {
+		ev, _ := WindowsEvent(decodeJSON(t, in))
+		if v, _ := ev.Get("Data"); v.Kind != engine.KindArray || len(v.Arr) != 2 || v.Arr[1].S != "b" {
+			t.Errorf("%s: Data = %+v", in, v)
+		}
 	}
 }
 
