@@ -40,9 +40,13 @@ func neverMatches(m *ast.Matcher) bool {
 
 // impossibleItem: `field|all` over two or more different exact values (without neq).
 func impossibleItem(fm *ast.FieldMatch) bool {
-	if fm == nil || !fm.All || fm.Negate || fm.IsKeyword() {
-		return false
-	}
+	return fm != nil && fm.All && !fm.Negate && !fm.IsKeyword() && distinctExactValues(fm) >= 2
+}
+
+// distinctExactValues counts the different exact values of an item (plain strings,
+// numbers, booleans); it returns 0 when a value is a pattern, a regex, a range... that
+// could hold together with another.
+func distinctExactValues(fm *ast.FieldMatch) int {
 	distinct := map[string]bool{}
 	for i := range fm.Values {
 		v := &fm.Values[i]
@@ -50,10 +54,10 @@ func impossibleItem(fm *ast.FieldMatch) bool {
 		case v.Kind == ast.ValString && v.IsPlain(), v.Kind == ast.ValNumber, v.Kind == ast.ValBool:
 			distinct[valueKey(v, caseInsensitive(fm))] = true
 		default:
-			return false
+			return 0
 		}
 	}
-	return len(distinct) >= 2
+	return len(distinct)
 }
 
 // compileExpr turns an expression into a function of a bit mask: bit i is the value of

@@ -125,17 +125,6 @@ func walkCond(det *ast.Detection, fn func(c *ast.CondSource, n *ast.CondNode)) {
 	}
 }
 
-// ownDetection returns the detection section written in a rule or filter document.
-func ownDetection(r *ast.Rule) *ast.Detection {
-	switch {
-	case r.Detection != nil:
-		return r.Detection
-	case r.Filter != nil:
-		return r.Filter.Detection
-	}
-	return nil
-}
-
 func detectionChecks() []*Check {
 	W, E, N := ast.SeverityWarning, ast.SeverityError, ast.SeverityNote
 	c := func(id string, sev ast.Severity, summary, doc string, run func(*Pass)) *Check {
@@ -147,15 +136,15 @@ func detectionChecks() []*Check {
 			p.FieldMatches(func(r *ast.Rule, _ *ast.Search, fm *ast.FieldMatch) { fn(p, r, fm) })
 		}
 	}
-	// strings runs fn on every string value of every item, expansions' variants excluded.
+	// strs runs fn on every string value (or expansion of one) of every item.
 	strs := func(fn func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value)) func(*Pass) {
-		return item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
-			for i := range fm.Values {
-				if v := &fm.Values[i]; v.Kind == ast.ValString || v.Kind == ast.ValExpansion {
+		return func(p *Pass) {
+			p.Values(func(r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) {
+				if v.Kind == ast.ValString || v.Kind == ast.ValExpansion {
 					fn(p, r, fm, v)
 				}
-			}
-		})
+			})
+		}
 	}
 	return []*Check{
 		c("unused-search", W, "a search identifier is not used by the condition",
@@ -214,27 +203,18 @@ func detectionChecks() []*Check {
 		c("all-exact-values", E, "`|all` requires one field to equal several different exact values",
 			"Without `contains`, `startswith`, `endswith` or wildcards, `field|all: [a, b]` asks the field to be equal to a and to b at once, which no event satisfies (pySigma: AllWithoutContainsModifier); with `neq` the item matches every event. Add `contains` (the usual intent) or drop `all`.",
 			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
-				if !fm.All || fm.IsKeyword() || len(fm.Values) < 2 {
+				if !fm.All || fm.IsKeyword() {
 					return
 				}
-				distinct := map[string]bool{}
-				for i := range fm.Values {
-					v := &fm.Values[i]
-					switch {
-					case v.Kind == ast.ValString && v.IsPlain(), v.Kind == ast.ValNumber, v.Kind == ast.ValBool:
-						distinct[valueKey(v, caseInsensitive(fm))] = true
-					default:
-						return // wildcards, regexes, ranges... can hold together
-					}
-				}
-				if len(distinct) < 2 {
+				distinct := distinctExactValues(fm)
+				if distinct < 2 {
 					return
 				}
 				if fm.Negate {
-					p.Reportf(r, modifierPos(fm, "all"), "%s cannot equal %d different exact values at once, so 'neq' with 'all' matches every event", itemName(fm), len(distinct))
+					p.Reportf(r, modifierPos(fm, "all"), "%s cannot equal %d different exact values at once, so 'neq' with 'all' matches every event", itemName(fm), distinct)
 					return
 				}
-				p.Reportf(r, modifierPos(fm, "all"), "%s cannot equal %d different exact values at once; this item never matches (did you mean |contains|all?)", itemName(fm), len(distinct))
+				p.Reportf(r, modifierPos(fm, "all"), "%s cannot equal %d different exact values at once; this item never matches (did you mean |contains|all?)", itemName(fm), distinct)
 			})),
 		c("base64offset-without-contains", W, "base64offset is not followed by contains",
 			"The three base64offset variants are fragments of a longer base64 text, so they only match inside it: add `|contains` after `base64offset` (pySigma: Base64OffsetWithoutContainsModifier).",

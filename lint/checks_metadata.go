@@ -3,6 +3,7 @@ package lint
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -31,15 +32,6 @@ var (
 		"references", "date", "modified", "tags", "logsource", "detection", "fields", "falsepositives",
 		"level", "scope", "taxonomy", "correlation", "filter", "generate", "regression_tests_path"}
 )
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // needsMetadata reports whether metadata checks apply: detection and correlation rules,
 // except base rules of a correlation (the specification leaves metadata to the outermost rule).
@@ -97,7 +89,7 @@ func metadataChecks() []*Check {
 						case strings.EqualFold(rel.ID, r.ID):
 							p.Reportf(r, rel.Pos, "rule is related to itself")
 						}
-						if !contains(relatedTypes, rel.Type) {
+						if !slices.Contains(relatedTypes, rel.Type) {
 							p.Reportf(r, rel.Pos, "related type %q is not one of %s", rel.Type, strings.Join(relatedTypes, ", "))
 						}
 					}
@@ -124,7 +116,7 @@ func metadataChecks() []*Check {
 			}),
 		c("missing-status", W, "the rule has no status",
 			"`status` (stable, test, experimental, deprecated, unsupported) tells users how mature a rule is; pipelines often select rules by it. Base rules of a correlation are exempt.",
-			func(p *Pass) { missing(p, "status", "status", func(r *ast.Rule) string { return r.Status }) }),
+			func(p *Pass) { missing(p, "status", func(r *ast.Rule) string { return r.Status }) }),
 		c("invalid-status", E, "the status is not one the specification defines",
 			"`status` must be one of stable, test, experimental, deprecated and unsupported.",
 			func(p *Pass) {
@@ -141,13 +133,13 @@ func metadataChecks() []*Check {
 			}),
 		c("missing-level", W, "the rule has no level",
 			"`level` (informational, low, medium, high, critical) sets how urgent an alert is; backends fall back to a default that is rarely right. Base rules of a correlation are exempt.",
-			func(p *Pass) { missing(p, "level", "level", func(r *ast.Rule) string { return r.Level }) }),
+			func(p *Pass) { missing(p, "level", func(r *ast.Rule) string { return r.Level }) }),
 		c("invalid-level", E, "the level is not one the specification defines",
 			"`level` must be one of informational, low, medium, high and critical.",
 			func(p *Pass) { enum(p, "level", levels, func(r *ast.Rule) string { return r.Level }) }),
 		c("missing-date", W, "the rule has no creation date",
 			"`date` records when the rule was written (YYYY-MM-DD); together with `modified` it tells how fresh a rule is. Base rules of a correlation are exempt.",
-			func(p *Pass) { missing(p, "date", "date", func(r *ast.Rule) string { return r.Date }) }),
+			func(p *Pass) { missing(p, "date", func(r *ast.Rule) string { return r.Date }) }),
 		c("invalid-date", E, "date or modified is not a valid YYYY-MM-DD date",
 			"`date` and `modified` use the ISO 8601 form YYYY-MM-DD (Sigma 1.0's YYYY/MM/DD is no longer valid) and must name a real calendar day.",
 			func(p *Pass) {
@@ -178,7 +170,7 @@ func metadataChecks() []*Check {
 		c("missing-description", W, "the rule has no description",
 			"A description says what the rule detects and why it matters; analysts read it when an alert fires. Base rules of a correlation are exempt.",
 			func(p *Pass) {
-				missing(p, "description", "description", func(r *ast.Rule) string { return r.Description })
+				missing(p, "description", func(r *ast.Rule) string { return r.Description })
 			}),
 		c("short-description", N, "the description is shorter than 16 characters",
 			"A description of a few characters rarely explains the detection; pySigma flags descriptions under 16 characters.",
@@ -191,7 +183,7 @@ func metadataChecks() []*Check {
 			}),
 		c("missing-author", N, "the rule has no author",
 			"`author` credits the rule's writers and tells maintainers whom to ask. Base rules of a correlation are exempt.",
-			func(p *Pass) { missing(p, "author", "author", func(r *ast.Rule) string { return r.Author }) }),
+			func(p *Pass) { missing(p, "author", func(r *ast.Rule) string { return r.Author }) }),
 		c("missing-falsepositives", N, "the rule lists no false positives",
 			"`falsepositives` tells analysts what benign activity may trigger the rule (write `Unknown` when none is known). Only detection rules are checked, base rules of a correlation excepted.",
 			func(p *Pass) {
@@ -216,7 +208,7 @@ func metadataChecks() []*Check {
 			"A reference listed twice is noise, and often a sign that a different link was meant.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
-					for _, d := range duplicatesIn(r.References, false) {
+					for _, d := range duplicatesIn(r.References) {
 						p.Reportf(r, r.KeyPos("references"), "reference %q is listed more than once", d)
 					}
 				}
@@ -274,7 +266,7 @@ func dupes(p *Pass, keyOf func(*ast.Rule) (key, shown string, pos ast.Pos), what
 }
 
 // missing reports rules that need metadata and lack the key.
-func missing(p *Pass, key, what string, get func(*ast.Rule) string) {
+func missing(p *Pass, what string, get func(*ast.Rule) string) {
 	for _, r := range p.Rules {
 		if needsMetadata(p, r) && strings.TrimSpace(get(r)) == "" {
 			p.Reportf(r, r.Pos, "rule has no %s", what)
@@ -286,11 +278,11 @@ func missing(p *Pass, key, what string, get func(*ast.Rule) string) {
 func enum(p *Pass, key string, allowed []string, get func(*ast.Rule) string) {
 	for _, r := range p.Rules {
 		v := get(r)
-		if v == "" || contains(allowed, v) {
+		if v == "" || slices.Contains(allowed, v) {
 			continue
 		}
 		hint := ""
-		if contains(allowed, strings.ToLower(strings.TrimSpace(v))) {
+		if slices.Contains(allowed, strings.ToLower(strings.TrimSpace(v))) {
 			hint = " (write it in lower case)"
 		}
 		p.Reportf(r, r.KeyPos(key), "%s %q is not one of %s%s", key, v, strings.Join(allowed, ", "), hint)
@@ -320,16 +312,12 @@ func isURL(s string) bool {
 }
 
 // duplicatesIn returns the values listed more than once, in first-repeat order.
-func duplicatesIn(list []string, fold bool) []string {
+func duplicatesIn(list []string) []string {
 	seen := map[string]int{}
 	var out []string
 	for _, s := range list {
-		k := s
-		if fold {
-			k = strings.ToLower(s)
-		}
-		seen[k]++
-		if seen[k] == 2 {
+		seen[s]++
+		if seen[s] == 2 {
 			out = append(out, s)
 		}
 	}

@@ -10,11 +10,9 @@ import (
 
 // regexValues calls fn for every regular expression value written in the rules.
 func regexValues(p *Pass, fn func(r *ast.Rule, fm *ast.FieldMatch, v *ast.Value)) {
-	p.FieldMatches(func(r *ast.Rule, _ *ast.Search, fm *ast.FieldMatch) {
-		for i := range fm.Values {
-			if fm.Values[i].Kind == ast.ValRegex {
-				fn(r, fm, &fm.Values[i])
-			}
+	p.Values(func(r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) {
+		if v.Kind == ast.ValRegex {
+			fn(r, fm, v)
 		}
 	})
 }

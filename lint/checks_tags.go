@@ -2,6 +2,7 @@ package lint
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rulec/rulec/ast"
@@ -64,7 +65,7 @@ func tagChecks() []*Check {
 			"The tags appendix defines the namespaces attack, car, cve, d3fend, detection, stp and tlp. Other namespaces are not understood by tools; a typo (`attck.`) loses the tag.",
 			func(p *Pass, r *ast.Rule, t string) {
 				ns, _ := splitTag(t)
-				if tagFormatRe.MatchString(strings.ToLower(t)) && !contains(tagNamespaces, strings.ToLower(ns)) {
+				if tagFormatRe.MatchString(strings.ToLower(t)) && !slices.Contains(tagNamespaces, strings.ToLower(ns)) {
 					p.Reportf(r, r.KeyPos("tags"), "tag %q uses unknown namespace %q (known: %s)", t, ns, strings.Join(tagNamespaces, ", "))
 				}
 			}),
@@ -75,12 +76,12 @@ func tagChecks() []*Check {
 				if ns != "attack" {
 					return
 				}
-				if contains(attackTactics, name) || attackIDRe.MatchString(name) {
+				if slices.Contains(attackTactics, name) || attackIDRe.MatchString(name) {
 					return
 				}
 				hint := ""
 				switch l := strings.ReplaceAll(strings.ToLower(name), "_", "-"); {
-				case contains(attackTactics, l):
+				case slices.Contains(attackTactics, l):
 					hint = "; write attack." + l
 				case attackIDRe.MatchString(l):
 					hint = "; write attack." + l
@@ -99,7 +100,7 @@ func tagChecks() []*Check {
 			Doc: "A tag listed twice is noise, and often a sign that a different tag was meant.",
 			Run: func(p *Pass) {
 				for _, r := range p.Rules {
-					for _, d := range duplicatesIn(r.Tags, false) {
+					for _, d := range duplicatesIn(r.Tags) {
 						p.Reportf(r, r.KeyPos("tags"), "tag %q is listed more than once", d)
 					}
 				}

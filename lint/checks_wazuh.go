@@ -29,11 +29,7 @@ func wazuhChecks() []*Check {
 	}
 	values := func(fn func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value)) func(*Pass) {
 		return func(p *Pass) {
-			p.FieldMatches(func(r *ast.Rule, _ *ast.Search, fm *ast.FieldMatch) {
-				for i := range fm.Values {
-					fn(p, r, fm, &fm.Values[i])
-				}
-			})
+			p.Values(func(r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) { fn(p, r, fm, v) })
 		}
 	}
 	return []*Check{

@@ -140,13 +140,7 @@ func (p *Pass) FieldMatches(fn func(r *ast.Rule, s *ast.Search, fm *ast.FieldMat
 
 // ownSearches returns the searches written in the rule itself (filters' added searches excluded).
 func ownSearches(r *ast.Rule) []*ast.Search {
-	var det *ast.Detection
-	switch {
-	case r.Detection != nil:
-		det = r.Detection
-	case r.Filter != nil:
-		det = r.Filter.Detection
-	}
+	det := ownDetection(r)
 	if det == nil {
 		return nil
 	}
@@ -157,6 +151,26 @@ func ownSearches(r *ast.Rule) []*ast.Search {
 		}
 	}
 	return out
+}
+
+// ownDetection returns the detection section written in a rule or filter document.
+func ownDetection(r *ast.Rule) *ast.Detection {
+	switch {
+	case r.Detection != nil:
+		return r.Detection
+	case r.Filter != nil:
+		return r.Filter.Detection
+	}
+	return nil
+}
+
+// Values calls fn for every value of every detection item written in the rules.
+func (p *Pass) Values(fn func(r *ast.Rule, fm *ast.FieldMatch, v *ast.Value)) {
+	p.FieldMatches(func(r *ast.Rule, _ *ast.Search, fm *ast.FieldMatch) {
+		for i := range fm.Values {
+			fn(r, fm, &fm.Values[i])
+		}
+	})
 }
 
 // Options configures a lint run.
