@@ -98,17 +98,16 @@ func (m anyText) matchText(raw, lowered string) bool {
 }
 
 func (n *keywordNode) eval(c *evalCtx) bool {
+	vals := c.values()
 	r := n.all
 	for _, v := range n.vals {
 		found := false
-		c.ev.Each(func(_ string, val Value) bool {
-			if !isScalar(val.Kind) {
-				return true
+		for i := range vals {
+			if v.matchText(vals[i].raw, vals[i].lower) {
+				found = true
+				break
 			}
-			c.buf = AppendLower(c.buf[:0], val.S)
-			found = v.matchText(val.S, view(c.buf))
-			return !found
-		})
+		}
 		if found != n.all {
 			r = !n.all
 			break

@@ -43,10 +43,44 @@ type evalCtx struct {
 	// nil, or a nil entry, reads the field under its own name.
 	remap [][]int32
 	buf   []byte
+	// vals caches the scalar values of the event (raw and lowered) for keyword searches.
+	vgen    uint32
+	vals    []textValue
+	vbuf    []byte
+	vends   []int
+	collect func(string, Value) bool
 }
 
+// textValue is one scalar value of the event with its lowered form.
+type textValue struct{ raw, lower string }
+
 func newEvalCtx(t *fieldTable) *evalCtx {
-	return &evalCtx{slots: make([]slot, len(t.names)), names: t.names}
+	c := &evalCtx{slots: make([]slot, len(t.names)), names: t.names}
+	c.collect = func(_ string, v Value) bool {
+		if isScalar(v.Kind) {
+			c.vals = append(c.vals, textValue{raw: v.S})
+			c.vbuf = AppendLower(c.vbuf, v.S)
+			c.vends = append(c.vends, len(c.vbuf))
+		}
+		return true
+	}
+	return c
+}
+
+// values returns every scalar value of the event (Event.Each order), raw and lowered.
+func (c *evalCtx) values() []textValue {
+	if c.vgen == c.gen {
+		return c.vals
+	}
+	c.vgen = c.gen
+	c.vals, c.vbuf, c.vends = c.vals[:0], c.vbuf[:0], c.vends[:0]
+	c.ev.Each(c.collect)
+	start := 0
+	for i, end := range c.vends {
+		c.vals[i].lower = view(c.vbuf[start:end])
+		start = end
+	}
+	return c.vals
 }
 
 // reset starts a new event.
@@ -57,6 +91,7 @@ func (c *evalCtx) reset(ev Event) {
 		for i := range c.slots {
 			c.slots[i].gen, c.slots[i].lgen = 0, 0
 		}
+		c.vgen = 0
 		c.gen = 1
 	}
 	c.remap = nil
