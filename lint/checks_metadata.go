@@ -2,6 +2,7 @@ package lint
 
 import (
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -213,6 +214,29 @@ func metadataChecks() []*Check {
 					}
 				}
 			}),
+		c("duplicate-filename", W, "two rule files in different folders share a file name",
+			"Rule repositories keep file names unique (pySigma: DuplicateFilename): converters that write one output per rule name their outputs after the file, and a copied file that kept its name is easy to confuse with the original. Rename one of them.",
+			func(p *Pass) {
+				dupes(p, func(r *ast.Rule) (string, string, ast.Pos) {
+					if r.Document != firstDocument(p, r) {
+						return "", "", ast.Pos{}
+					}
+					base := filepath.Base(r.Pos.File)
+					return base, base, ast.Pos{File: r.Pos.File, Line: r.Pos.Line, Col: r.Pos.Col}
+				}, "file name")
+			}),
+		c("filename-length", N, "the file name is shorter than 10 or longer than 90 characters",
+			"pySigma's FilenameLength validator expects rule file names of 10 to 90 characters: long enough to say what the rule detects, short enough for every file system and tool.",
+			func(p *Pass) {
+				for _, r := range p.Rules {
+					if r.Document != firstDocument(p, r) {
+						continue
+					}
+					if n := len(filepath.Base(r.Pos.File)); n < 10 || n > 90 {
+						p.Reportf(r, r.Pos, "file name %q is %d characters long (expected 10 to 90)", filepath.Base(r.Pos.File), n)
+					}
+				}
+			}),
 		c("misspelled-key", W, "a top-level key looks like a misspelled standard key",
 			"Sigma keeps unknown top-level keys as custom metadata, so a typo such as `reference`, `falsepositive` or `Level` silently loses the information. Rename the key to the standard spelling.",
 			func(p *Pass) {
@@ -225,6 +249,11 @@ func metadataChecks() []*Check {
 				}
 			}),
 	}
+}
+
+// firstDocument returns the index of the first loaded document of r's file.
+func firstDocument(p *Pass, r *ast.Rule) int {
+	return p.Index.firstDoc[r.Pos.File]
 }
 
 // dupes reports every rule whose key (as keyOf returns it) another rule already has.

@@ -155,7 +155,7 @@ func TestSuppressions(t *testing.T) {
 	}
 	// End to end: a suppressed finding stays in the report, marked, and does not fail.
 	text := "# rulec:disable=missing-id\n" + replace("id: 0b6a9c5e-5d6b-4f1e-9a44-3c8d2f1e7a10\n", "")
-	rep := Run(frontend.LoadBytes("s.yml", []byte(text)), Options{ReadFile: func(string) ([]byte, error) { return []byte(text), nil }})
+	rep := Run(frontend.LoadBytes("suppress.yml", []byte(text)), Options{ReadFile: func(string) ([]byte, error) { return []byte(text), nil }})
 	fs := findingsOf(rep, "missing-id")
 	note := ast.SeverityNote
 	if len(fs) != 1 || !fs[0].Suppressed || rep.Fails(&note) || rep.Counts()[ast.SeverityWarning] != 0 {

@@ -14,13 +14,18 @@ type Index struct {
 	referenced map[*ast.Rule]bool
 	// fields caches the fields each rule's detection and fields list mention.
 	fields map[*ast.Rule]map[string]bool
+	// firstDoc is the index of the first loaded document of each file.
+	firstDoc map[string]int
 	// conds caches the condition analysis of each detection.
 	conds map[*ast.Detection]condFacts
 }
 
 func newIndex(rules []*ast.Rule) *Index {
-	ix := &Index{byRef: map[string][]*ast.Rule{}, referenced: map[*ast.Rule]bool{}, fields: map[*ast.Rule]map[string]bool{}, conds: map[*ast.Detection]condFacts{}}
+	ix := &Index{byRef: map[string][]*ast.Rule{}, referenced: map[*ast.Rule]bool{}, fields: map[*ast.Rule]map[string]bool{}, conds: map[*ast.Detection]condFacts{}, firstDoc: map[string]int{}}
 	for _, r := range rules {
+		if d, ok := ix.firstDoc[r.Pos.File]; !ok || r.Document < d {
+			ix.firstDoc[r.Pos.File] = r.Document
+		}
 		if r.ID != "" {
 			k := strings.ToLower(r.ID)
 			ix.byRef[k] = append(ix.byRef[k], r)

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"testing"
@@ -71,6 +72,22 @@ type checkCase struct {
 	good string
 	// targets selects target-aware checks.
 	targets []string
+	// badName and goodName name the files (default bad.yml and good.yml).
+	badName, goodName string
+	// extra, when set, is another file (named extraName) linted alongside both rules.
+	extra, extraName string
+}
+
+// lintCase lints one rule text of a case, with the case's extra file.
+func lintCase(t *testing.T, tc checkCase, name, text string) *Report {
+	t.Helper()
+	res := frontend.LoadBytes(name, []byte(text))
+	if tc.extra != "" {
+		more := frontend.LoadBytes(tc.extraName, []byte(tc.extra))
+		res.Rules = append(more.Rules, res.Rules...)
+		res.Diagnostics = append(more.Diagnostics, res.Diagnostics...)
+	}
+	return Run(res, Options{Targets: tc.targets})
 }
 
 func runCases(t *testing.T, cases []checkCase) {
@@ -80,7 +97,8 @@ func runCases(t *testing.T, cases []checkCase) {
 			if Lookup(tc.check) == nil {
 				t.Fatalf("check %q is not in the catalogue", tc.check)
 			}
-			rep := lintText(t, "bad.yml", tc.bad, tc.targets...)
+			bad, good := cmp.Or(tc.badName, "bad.yml"), cmp.Or(tc.goodName, "good.yml")
+			rep := lintCase(t, tc, bad, tc.bad)
 			got := findingsOf(rep, tc.check)
 			found := false
 			for _, f := range got {
@@ -91,7 +109,7 @@ func runCases(t *testing.T, cases []checkCase) {
 			if !found {
 				t.Errorf("bad rule: want a %s finding at %d:%d containing %q; got:%s\nall findings:%s", tc.check, tc.line, tc.col, tc.msg, describe(got), describe(rep.Findings))
 			}
-			rep = lintText(t, "good.yml", tc.good, tc.targets...)
+			rep = lintCase(t, tc, good, tc.good)
 			if got := findingsOf(rep, tc.check); len(got) > 0 {
 				t.Errorf("good rule: want no %s finding; got:%s", tc.check, describe(got))
 			}
@@ -114,7 +132,7 @@ func TestCleanRuleHasNoFindings(t *testing.T) {
 			targets = append(targets, c.Target)
 		}
 	}
-	rep := lintText(t, "clean.yml", cleanRule, targets...)
+	rep := lintText(t, "clean_rule.yml", cleanRule, targets...)
 	if len(rep.Findings) > 0 {
 		t.Fatalf("clean rule has findings:%s", describe(rep.Findings))
 	}
@@ -175,6 +193,9 @@ func TestMetadataChecks(t *testing.T) {
 		{check: "missing-falsepositives", bad: replace("falsepositives:\n    - Administrators\n", ""), line: 1, col: 1, good: cleanRule},
 		{check: "reference-not-url", bad: replace("https://example.com/whoami", "Internal research"), line: 5, col: 1, msg: `"Internal research"`, good: cleanRule},
 		{check: "duplicate-reference", bad: replace("    - https://example.com/whoami\n", "    - https://example.com/whoami\n    - https://example.com/whoami\n"), line: 5, col: 1, good: cleanRule},
+		{check: "duplicate-filename", bad: cleanRule, badName: "a/whoami_rule.yml", line: 1, col: 1, msg: `"whoami_rule.yml" is also used at b/whoami_rule.yml:1:1`,
+			good: cleanRule, goodName: "a/whoami_other.yml", extraName: "b/whoami_rule.yml", extra: strings.NewReplacer("0b6a9c5e", "1b6a9c5e", "Whoami Execution", "Whoami 2").Replace(cleanRule)},
+		{check: "filename-length", bad: cleanRule, badName: "w.yml", line: 1, col: 1, good: cleanRule, goodName: "whoami_rule.yml"},
 		{check: "misspelled-key", bad: replace("falsepositives:", "falsepositive:"), line: 22, col: 1, msg: `"falsepositives"`, good: replace("level: medium", "level: medium\nsimulation: yes")},
 		{check: "misspelled-key", bad: replace("level: medium", "Level: medium"), line: 24, col: 1, msg: `"level"`, good: cleanRule},
 		{check: "tag-format", bad: replace("attack.t1033", "Attack.T1033"), line: 10, col: 1, good: cleanRule},

@@ -51,7 +51,7 @@ func TestLintCorpus(t *testing.T) {
 	if code, _, _ := runLintCmd(t, "--fail-on", "none", corpus); code != 0 {
 		t.Errorf("--fail-on none: exit %d", code)
 	}
-	if code, _, _ := runLintCmd(t, "--fail-on", "error", filepath.Join(corpus, "clean.yml")); code != 0 {
+	if code, _, _ := runLintCmd(t, "--fail-on", "error", filepath.Join(corpus, "clean_rule.yml")); code != 0 {
 		t.Errorf("clean.yml: exit %d", code)
 	}
 	code, out, _ = runLintCmd(t, "--format", "sarif", "--fail-on", "none", corpus)
@@ -106,8 +106,8 @@ func TestLintOutputFileAndUsageErrors(t *testing.T) {
 // TestLintContext: --context loads other rules for cross-file checks but reports only on the paths given.
 func TestLintContext(t *testing.T) {
 	corpus := filepath.Join("..", "..", "corpus", "lint")
-	code, out, _ := runLintCmd(t, "--no-config", "--fail-on", "none", "--context", corpus, filepath.Join(corpus, "clean.yml"))
-	if code != 0 || !strings.Contains(out, `clean.yml:1:1: warning: title "Whoami Execution" is also used at`) || strings.Contains(out, "\n"+filepath.Join(corpus, "metadata.yml")) {
+	code, out, _ := runLintCmd(t, "--no-config", "--fail-on", "none", "--context", corpus, filepath.Join(corpus, "clean_rule.yml"))
+	if code != 0 || !strings.Contains(out, `clean_rule.yml:1:1: warning: title "Whoami Execution" is also used at`) || strings.Contains(out, "\n"+filepath.Join(corpus, "metadata.yml")) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
