@@ -54,3 +54,15 @@ func TestVersionCommand(t *testing.T) {
 		t.Errorf("version: %d %q", code, out.String())
 	}
 }
+
+func TestFlagsAfterPaths(t *testing.T) {
+	app := newApp(&bytes.Buffer{}, &bytes.Buffer{})
+	got := strings.Join(flagsFirst(app, []string{"rulec", "ir", "rules/", "--compact", "more/"}), " ")
+	if got != "rulec ir --compact rules/ more/" {
+		t.Errorf("got %q", got)
+	}
+	got = strings.Join(flagsFirst(app, []string{"rulec", "lint", "rules/", "--format", "sarif", "-o", "x.sarif", "--", "-odd"}), " ")
+	if got != "rulec lint --format sarif -o x.sarif rules/ -- -odd" {
+		t.Errorf("got %q", got)
+	}
+}
