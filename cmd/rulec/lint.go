@@ -124,12 +124,17 @@ func runLint(c *cli.Context) error {
 		root = abs
 	}
 
-	load := append(append([]string(nil), paths...), c.StringSlice("context")...)
-	res := frontend.Load(load, frontend.Options{})
+	load := paths
 	opts := lint.Options{Config: cfg, Targets: targets, Root: root, ReadFile: os.ReadFile}
-	if len(c.StringSlice("context")) > 0 {
+	if ctx := c.StringSlice("context"); len(ctx) > 0 {
+		// Relative to the current folder, the same file named two ways loads once.
+		load = nil
+		for _, p := range append(append([]string(nil), paths...), ctx...) {
+			load = append(load, relToCwd(cwd, p))
+		}
 		opts.Only = paths
 	}
+	res := frontend.Load(load, frontend.Options{})
 	rep := lint.Run(res, opts)
 
 	var w io.Writer = out
@@ -202,4 +207,16 @@ func gitRoot(p string) string {
 			return ""
 		}
 	}
+}
+
+// relToCwd rewrites a path relative to cwd when it can.
+func relToCwd(cwd, p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(cwd, abs); err == nil {
+		return rel
+	}
+	return p
 }

@@ -110,6 +110,12 @@ func TestLintContext(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `clean_rule.yml:1:1: warning: title "Whoami Execution" is also used at`) || strings.Contains(out, "\n"+filepath.Join(corpus, "metadata.yml")) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
+	// The same files named by an absolute context path load once: no duplicate ids.
+	abs, _ := filepath.Abs(corpus)
+	_, out, _ = runLintCmd(t, "--no-config", "--fail-on", "none", "--context", abs, filepath.Join(corpus, "clean_rule.yml"))
+	if strings.Contains(out, "duplicate-id") || strings.Count(out, "duplicate-title") != 1 {
+		t.Errorf("absolute context loaded files twice:\n%s", out)
+	}
 }
 
 func TestUseColor(t *testing.T) {
