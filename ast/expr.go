@@ -43,10 +43,13 @@ func MatchPattern(pattern, ident string) bool {
 		return false
 	}
 	// path.Match treats only *, ? and [ specially; identifiers never contain / and we escape ? and [.
-	p := strings.NewReplacer(`\`, `\\`, `?`, `\?`, `[`, `\[`).Replace(pattern)
+	p := patternEscaper.Replace(pattern)
 	ok, err := path.Match(p, ident)
 	return err == nil && ok
 }
+
+// patternEscaper makes `?`, `[` and `\` literal for path.Match.
+var patternEscaper = strings.NewReplacer(`\`, `\\`, `?`, `\?`, `[`, `\[`)
 
 // ExprOp is the kind of a condition IR node.
 type ExprOp string

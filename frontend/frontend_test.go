@@ -341,3 +341,16 @@ func TestGoldenIR(t *testing.T) {
 		t.Errorf("IR differs from %s; run go test ./frontend -update and review the diff", golden)
 	}
 }
+
+func TestFolderWalkSkipsDotFiles(t *testing.T) {
+	dir := t.TempDir()
+	rule := ruleWith("    sel:\n        A: x\n    condition: sel\n")
+	os.WriteFile(filepath.Join(dir, ".rulec.yml"), []byte("checks: {}\n"), 0o644)
+	os.MkdirAll(filepath.Join(dir, ".git"), 0o755)
+	os.WriteFile(filepath.Join(dir, ".git", "x.yml"), []byte(rule), 0o644)
+	os.WriteFile(filepath.Join(dir, "r.yml"), []byte(rule), 0o644)
+	res := Load([]string{dir}, Options{})
+	if res.Files != 1 || len(res.Rules) != 1 || len(res.Diagnostics) != 0 {
+		t.Errorf("files=%d rules=%d diags=%v", res.Files, len(res.Rules), res.Diagnostics)
+	}
+}

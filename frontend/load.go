@@ -181,7 +181,8 @@ func collectFiles(paths []string) ([]string, ast.Diagnostics) {
 				}
 				return nil
 			}
-			if de.Type().IsRegular() && isRuleFile(de.Name()) {
+			// Dot-files in a folder are tool configuration (.rulec.yml, .pre-commit-config.yaml), not rules.
+			if de.Type().IsRegular() && isRuleFile(de.Name()) && !strings.HasPrefix(de.Name(), ".") {
 				found = append(found, p)
 			}
 			return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -22,7 +23,7 @@ func irCommand() *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
-				return cli.Exit("rulec ir: give at least one rule file or folder", 2)
+				return errors.New("rulec ir: give at least one rule file or folder")
 			}
 			res := frontend.Load(c.Args().Slice(), frontend.Options{})
 			enc := json.NewEncoder(c.App.Writer)
