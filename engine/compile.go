@@ -161,6 +161,8 @@ func (d *detection) eval(c *evalCtx) bool { return d.cond.eval(c, d.searches) }
 type compiler struct {
 	fields       *fieldTable
 	placeholders map[string][]string
+	// warnings collects non-fatal problems of the rule being compiled.
+	warnings ast.Diagnostics
 }
 
 // compileError is a problem that makes one rule unusable.
@@ -292,7 +294,7 @@ func (cp *compiler) value(v *ast.Value, f *ast.FieldMatch) (valueMatcher, error)
 	}
 	switch v.Kind {
 	case ast.ValString:
-		variants := cp.expandPlaceholders(v.Parts)
+		variants := cp.expandPlaceholders(v)
 		if len(variants) == 1 {
 			return &strMatcher{p: CompilePattern(variants[0], f.Cased)}, nil
 		}
@@ -347,7 +349,7 @@ func (cp *compiler) value(v *ast.Value, f *ast.FieldMatch) (valueMatcher, error)
 func (cp *compiler) keyword(v *ast.Value, cased bool) (textMatcher, error) {
 	switch v.Kind {
 	case ast.ValString:
-		variants := cp.expandPlaceholders(v.Parts)
+		variants := cp.expandPlaceholders(v)
 		alts := make(anyText, len(variants))
 		for i, parts := range variants {
 			alts[i] = patText{p: CompilePattern(containsParts(parts), cased)}
@@ -408,8 +410,11 @@ func compileRegex(v *ast.Value) (*regexp.Regexp, error) {
 const maxPlaceholderVariants = 4096
 
 // expandPlaceholders replaces %name% placeholders by the profile's values for
-// them (each a Sigma string pattern), or by `*` when the profile has none.
-func (cp *compiler) expandPlaceholders(parts []ast.StringPart) [][]ast.StringPart {
+// them (each a Sigma string pattern). A placeholder the profile gives no values
+// for matches nothing (the value has no variants), with a warning: a filter
+// built on it then excludes nothing and a selection selects nothing.
+func (cp *compiler) expandPlaceholders(v *ast.Value) [][]ast.StringPart {
+	parts := v.Parts
 	has := false
 	for _, p := range parts {
 		has = has || p.Kind == ast.PartPlaceholder
@@ -425,12 +430,16 @@ func (cp *compiler) expandPlaceholders(parts []ast.StringPart) [][]ast.StringPar
 			}
 			continue
 		}
-		vals, ok := cp.placeholders[p.Text]
-		if !ok || len(vals) == 0 || len(out)*len(vals) > maxPlaceholderVariants {
-			for i := range out {
-				out[i] = append(out[i], ast.StringPart{Kind: ast.PartStar})
-			}
-			continue
+		vals := cp.placeholders[p.Text]
+		if len(vals) == 0 {
+			cp.warnings = append(cp.warnings, ast.Diagnostic{Pos: v.Pos, Severity: ast.SeverityWarning, Code: "placeholder",
+				Message: fmt.Sprintf("placeholder %%%s%% has no values in the logsource profile: the value matches nothing (give values under placeholders: in a profile)", p.Text)})
+			return nil
+		}
+		if len(out)*len(vals) > maxPlaceholderVariants {
+			cp.warnings = append(cp.warnings, ast.Diagnostic{Pos: v.Pos, Severity: ast.SeverityWarning, Code: "placeholder",
+				Message: fmt.Sprintf("placeholders expand to more than %d variants: the value matches nothing", maxPlaceholderVariants)})
+			return nil
 		}
 		next := make([][]ast.StringPart, 0, len(out)*len(vals))
 		for _, prefix := range out {

@@ -143,9 +143,9 @@ func TestValueForms(t *testing.T) {
 		{"windash dash", sel("        CommandLine|windash|contains: ' -f '\n"), `{"CommandLine":"x /f y"}`, true},
 		{"windash en dash", sel("        CommandLine|windash|contains: ' -f '\n"), `{"CommandLine":"x \u2013f y"}`, true},
 		{"windash other", sel("        CommandLine|windash|contains: ' -f '\n"), `{"CommandLine":"x +f y"}`, false},
-		{"expand default wildcard", sel("        A|expand: '%dc%'\n"), `{"A":"anything"}`, true},
-		{"expand partial", sel("        A|expand: 'x%dc%y'\n"), `{"A":"xqqy"}`, true},
-		{"expand partial no", sel("        A|expand: 'x%dc%y'\n"), `{"A":"xqq"}`, false},
+		// A placeholder without values (none in the default profile) matches nothing.
+		{"expand without values", sel("        A|expand: '%dc%'\n"), `{"A":"anything"}`, false},
+		{"expand without values negated", "    a:\n        A|expand: 'x%dc%y'\n    condition: not a\n", `{"A":"xqqy"}`, true},
 		// Arrays: any element.
 		{"array eq", sel("        Tags: b\n"), `{"Tags":["a","B"]}`, true},
 		{"array none", sel("        Tags: c\n"), `{"Tags":["a","b"]}`, false},
@@ -190,7 +190,7 @@ func TestValueForms(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := loadRule(t, tt.det)
 			rs, diags := NewRuleset([]*ast.Rule{r}, Options{})
-			if len(diags) > 0 || rs.Len() != 1 {
+			if diags.HasErrors() || rs.Len() != 1 {
 				t.Fatalf("compile: %v", diags)
 			}
 			ev := rs.NewEvaluator()
@@ -207,6 +207,15 @@ func TestValueForms(t *testing.T) {
 				t.Errorf("Ruleset.Match = %v, want %v", m, tt.want)
 			}
 		})
+	}
+}
+
+func TestPlaceholderWarning(t *testing.T) {
+	r := loadRule(t, sel("        A|expand: '%admins%'\n"))
+	rs, diags := NewRuleset([]*ast.Rule{r}, Options{})
+	if rs.Len() != 1 || len(diags) != 1 || diags[0].Severity != ast.SeverityWarning || diags[0].Pos.Line != 7 ||
+		!strings.Contains(diags[0].Message, "%admins%") {
+		t.Errorf("want one warning at t.yml:7 naming %%admins%%, got %v", diags)
 	}
 }
 

@@ -82,7 +82,8 @@ type fieldIndex struct {
 
 // NewRuleset compiles the detection rules (other kinds are ignored). A rule that
 // cannot be compiled is left out with an error diagnostic naming its position;
-// the others are unaffected.
+// the others are unaffected. Warnings (e.g. placeholders without values) do not
+// leave rules out.
 func NewRuleset(rules []*ast.Rule, opts Options) (*Ruleset, ast.Diagnostics) {
 	rs := &Ruleset{fields: newFieldTable(), profile: opts.Profile}
 	switch {
@@ -98,11 +99,13 @@ func NewRuleset(rules []*ast.Rule, opts Options) (*Ruleset, ast.Diagnostics) {
 		if r == nil || r.Kind != ast.KindDetection {
 			continue
 		}
+		cp.warnings = nil
 		det, err := cp.detection(r.Detection)
 		if err != nil {
 			rs.diags = append(rs.diags, compileDiag(r, err))
 			continue
 		}
+		rs.diags = append(rs.diags, cp.warnings...)
 		var entries []*LogsourceEntry
 		if !opts.IgnoreLogsource {
 			entries = rs.profile.Resolve(r.Logsource)

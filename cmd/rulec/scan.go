@@ -1,0 +1,294 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/correlation"
+	"github.com/rulec/rulec/engine/logs"
+	"github.com/rulec/rulec/frontend"
+)
+
+// scanMatch is one JSON output line of rulec scan.
+type scanMatch struct {
+	RuleID     string   `json:"rule_id"`
+	Title      string   `json:"title"`
+	Level      string   `json:"level,omitempty"`
+	Tags       []string `json:"tags"`
+	Source     string   `json:"source"`
+	EventIndex int      `json:"event_index"`
+	Line       int      `json:"line,omitempty"`
+	Time       string   `json:"time,omitempty"`
+	RuleFile   string   `json:"rule_file"`
+	// Correlation is set on correlation alerts.
+	Correlation *scanCorrelation `json:"correlation,omitempty"`
+}
+
+// scanCorrelation describes a correlation alert: the event that completed it is source/event_index.
+type scanCorrelation struct {
+	Type   string                   `json:"type"`
+	Group  []correlation.GroupValue `json:"group"`
+	Value  float64                  `json:"value"`
+	Events []correlation.EventRef   `json:"events"`
+}
+
+func scanCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "scan",
+		Usage:     "evaluate detection rules on log files and print every match",
+		ArgsUsage: "LOGS...",
+		Description: "Prints one JSON object per match (rule_id, title, level, tags, source, event_index, line, time,\n" +
+			"rule_file), or one line per match with --format text, and a summary on stderr. Log formats are\n" +
+			"sniffed from the content (" + formatNames() + "); --log-format names one.\n" +
+			"A rule only fires on events of its logsource, as the logsource profile (--profile) defines it.",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "rules", Aliases: []string{"r"}, Usage: "rule files or folders (repeatable)", Required: true},
+			&cli.StringFlag{Name: "format", Value: "json", Usage: "output format: json or text"},
+			&cli.StringFlag{Name: "log-format", Value: "auto", Usage: "log format: " + formatNames()},
+			&cli.StringFlag{Name: "profile", Usage: "logsource profile YAML file (default: the built-in profile)"},
+			&cli.BoolFlag{Name: "no-logsource", Usage: "let every rule see every event (ignore logsources)"},
+			&cli.BoolFlag{Name: "show-suppressed", Usage: "also print matches of rules that only feed correlations (generate: false)"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return failUsage(c, "rulec scan: give at least one log file")
+			}
+			format := c.String("format")
+			if format != "json" && format != "text" {
+				return failUsage(c, fmt.Sprintf("rulec scan: --format must be json or text, found %q", format))
+			}
+			logFormat, err := logs.ParseFormat(c.String("log-format"))
+			if err != nil {
+				return failUsage(c, "rulec scan: "+err.Error())
+			}
+			opts := engine.Options{IgnoreLogsource: c.Bool("no-logsource")}
+			if p := c.String("profile"); p != "" {
+				if opts.Profile, err = engine.LoadProfile(p); err != nil {
+					return failUsage(c, "rulec scan: "+err.Error())
+				}
+			}
+			return runScan(c.App.Writer, c.App.ErrWriter, scanConfig{
+				rules: c.StringSlice("rules"), logs: c.Args().Slice(), format: format, logFormat: logFormat,
+				engine: opts, showSuppressed: c.Bool("show-suppressed"),
+			})
+		},
+	}
+}
+
+func formatNames() string {
+	names := make([]string, 0, len(logs.Formats()))
+	for _, f := range logs.Formats() {
+		names = append(names, string(f))
+	}
+	return strings.Join(names, ", ")
+}
+
+type scanConfig struct {
+	rules, logs    []string
+	format         string
+	logFormat      logs.Format
+	engine         engine.Options
+	showSuppressed bool
+}
+
+func runScan(stdout, stderr io.Writer, cfg scanConfig) error {
+	res := frontend.Load(cfg.rules, frontend.Options{})
+	printDiagnostics(stderr, res.Diagnostics)
+	rs, diags := engine.NewRuleset(res.Rules, cfg.engine)
+	printDiagnostics(stderr, diags)
+	corr, corrErrs := correlation.New(res.Rules, correlation.Options{})
+	for _, err := range corrErrs {
+		fmt.Fprintf(stderr, "warning: %v\n", err)
+	}
+	// Rules referenced only by correlations with generate: false do not alert on their own.
+	suppressed := make([]bool, rs.Len())
+	feeds := make([]bool, rs.Len())
+	for i := range suppressed {
+		suppressed[i] = !cfg.showSuppressed && correlation.Suppressed(rs.Rule(i), res.Rules)
+		feeds[i] = corr.Interested(rs.Rule(i))
+	}
+
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	defer out.Flush()
+	w := &matchWriter{out: out, enc: json.NewEncoder(out), format: cfg.format, suppressed: func(r *ast.Rule) bool {
+		return !cfg.showSuppressed && correlation.Suppressed(r, res.Rules)
+	}}
+	w.enc.SetEscapeHTML(false)
+
+	ev := rs.NewEvaluator()
+	timeSource := correlation.TimeSource{}
+	var events, matches, alerts, recordErrors, badFiles int
+	perRule := make([]int, rs.Len())
+	for _, path := range cfg.logs {
+		rd, err := logs.Open(path, cfg.logFormat)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: error: %v\n", path, err)
+			badFiles++
+			continue
+		}
+		for {
+			rec, err := rd.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			var re *logs.RecordError
+			if errors.As(err, &re) {
+				fmt.Fprintf(stderr, "%v\n", re)
+				recordErrors++
+				continue
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "%s: error: %v (rest of the file skipped)\n", path, err)
+				badFiles++
+				break
+			}
+			events++
+			for _, i := range ev.Match(rec.Event) {
+				matches++
+				perRule[i]++
+				r := rs.Rule(i)
+				if !suppressed[i] {
+					w.match(r, rec)
+				}
+				if !feeds[i] {
+					continue
+				}
+				t := rec.Time
+				if t.IsZero() {
+					t, _ = timeSource.Time(rec.Event)
+				}
+				for _, a := range corr.Observe(correlation.Match{Rule: r, Event: rec.Event, Time: t,
+					Ref: correlation.EventRef{Source: rec.Source, Index: rec.Index}}) {
+					if !w.suppressed(a.Rule) {
+						alerts++
+					}
+					w.alert(a)
+				}
+			}
+			if w.err != nil {
+				rd.Close()
+				return fmt.Errorf("writing output: %w", w.err)
+			}
+		}
+		rd.Close()
+	}
+	for _, a := range corr.Flush() {
+		if !w.suppressed(a.Rule) {
+			alerts++
+		}
+		w.alert(a)
+	}
+	if err := out.Flush(); err != nil || w.err != nil {
+		return fmt.Errorf("writing output: %w", errors.Join(err, w.err))
+	}
+	for _, p := range ev.Panics() {
+		who := "candidate selection"
+		if p.Rule >= 0 {
+			r := rs.Rule(p.Rule)
+			who = fmt.Sprintf("rule %q (%s)", r.Title, r.Pos.File)
+		}
+		fmt.Fprintf(stderr, "error: %s panicked on %d events, first: %v\n", who, p.Count, p.Value)
+	}
+	notCompiled := 0
+	for _, d := range diags {
+		if d.Severity == ast.SeverityError {
+			notCompiled++
+		}
+	}
+	fired := 0
+	for _, n := range perRule {
+		if n > 0 {
+			fired++
+		}
+	}
+	fmt.Fprintf(stderr, "%d events from %d files, %d matches of %d rules, %d correlation alerts (%d rules evaluated, %d not compiled), %d unreadable records, %d files failed\n",
+		events, len(cfg.logs)-badFiles, matches, fired, alerts, rs.Len(), notCompiled, recordErrors, badFiles)
+	if badFiles > 0 || len(res.FailedFiles) > 0 || diags.HasErrors() || len(ev.Panics()) > 0 {
+		return exitError{1}
+	}
+	return nil
+}
+
+// matchWriter prints matches and correlation alerts as JSON lines or text; it keeps the first write error.
+type matchWriter struct {
+	// suppressed tells whether a correlation's alerts only feed other correlations.
+	suppressed func(*ast.Rule) bool
+	out        io.Writer
+	enc        *json.Encoder
+	format     string
+	err        error
+}
+
+func (w *matchWriter) match(r *ast.Rule, rec logs.Record) {
+	m := scanMatch{RuleID: r.Ref(), Title: r.Title, Level: r.Level, Tags: r.Tags, Source: rec.Source,
+		EventIndex: rec.Index, Line: rec.Line, RuleFile: r.Pos.File}
+	if !rec.Time.IsZero() {
+		m.Time = rec.Time.UTC().Format(time.RFC3339Nano)
+	}
+	w.write(m)
+}
+
+func (w *matchWriter) alert(a correlation.Alert) {
+	r := a.Rule
+	if w.suppressed(r) {
+		return
+	}
+	m := scanMatch{RuleID: r.Ref(), Title: r.Title, Level: r.Level, Tags: r.Tags, RuleFile: r.Pos.File,
+		Correlation: &scanCorrelation{Type: string(r.Correlation.Type), Group: a.Group, Value: a.Value, Events: a.Events}}
+	if n := len(a.Events); n > 0 {
+		m.Source, m.EventIndex = a.Events[n-1].Source, a.Events[n-1].Index
+	}
+	if !a.Time.IsZero() {
+		m.Time = a.Time.UTC().Format(time.RFC3339Nano)
+	}
+	if m.Correlation.Group == nil {
+		m.Correlation.Group = []correlation.GroupValue{}
+	}
+	w.write(m)
+}
+
+func (w *matchWriter) write(m scanMatch) {
+	if w.err != nil {
+		return
+	}
+	if m.Tags == nil {
+		m.Tags = []string{}
+	}
+	if w.format == "json" {
+		w.err = w.enc.Encode(m)
+		return
+	}
+	loc := fmt.Sprintf("%s:#%d", m.Source, m.EventIndex)
+	if m.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", m.Source, m.Line)
+	}
+	level := m.Level
+	if level == "" {
+		level = "-"
+	}
+	extra := ""
+	if c := m.Correlation; c != nil {
+		var g []string
+		for _, v := range c.Group {
+			g = append(g, v.Field+"="+v.Value)
+		}
+		extra = fmt.Sprintf(" %s %s value=%g over %d events", c.Type, strings.Join(g, ","), c.Value, len(c.Events))
+	}
+	_, w.err = fmt.Fprintf(w.out, "%s [%s] %s (%s)%s\n", loc, level, m.Title, m.RuleID, extra)
+}
+
+// failUsage prints a usage problem and exits with status 2. (cli.Exit would
+// print to the global writer and end the process from inside the library.)
+func failUsage(c *cli.Context, msg string) error {
+	fmt.Fprintln(c.App.ErrWriter, msg)
+	return exitError{2}
+}

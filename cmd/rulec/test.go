@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/ruletest"
+	"github.com/rulec/rulec/frontend"
+)
+
+func testCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "test",
+		Usage:     "run rule fixtures: SigmaHQ regression cases and rulec fixture files",
+		ArgsUsage: "PATHS...",
+		Description: "PATHS are rule files and folders; YAML files with a top-level tests: key among them are rulec\n" +
+			"fixture files (see README.md, \"Rule fixtures\"). Every rule with a regression_tests_path runs its\n" +
+			"SigmaHQ regression cases (an absent capture is skipped). Prints failures (and passes with -v) and\n" +
+			"the closing line \"N passed, M failed[, K skipped]\"; exits 1 on any failure.",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print passing and skipped cases too"},
+			&cli.StringFlag{Name: "profile", Usage: "logsource profile YAML file (default: the built-in profile)"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return failUsage(c, "rulec test: give at least one rule file or folder")
+			}
+			var opts engine.Options
+			if p := c.String("profile"); p != "" {
+				prof, err := engine.LoadProfile(p)
+				if err != nil {
+					return failUsage(c, "rulec test: "+err.Error())
+				}
+				opts.Profile = prof
+			}
+			return runTest(c.App.Writer, c.App.ErrWriter, c.Args().Slice(), c.Bool("verbose"), opts)
+		},
+	}
+}
+
+func runTest(stdout, stderr io.Writer, paths []string, verbose bool, opts engine.Options) error {
+	rulePaths, fixturePaths, err := ruletest.SplitPaths(paths)
+	if err != nil {
+		fmt.Fprintf(stderr, "rulec test: %v\n", err)
+		return exitError{2}
+	}
+	// Rules that fail to load or compile make the run fail even when no case names them.
+	failed := false
+	var rules []*ast.Rule
+	if len(rulePaths) > 0 {
+		res := frontend.Load(rulePaths, frontend.Options{})
+		printDiagnostics(stderr, res.Diagnostics)
+		failed = len(res.FailedFiles) > 0
+		rules = res.Rules
+	}
+	rs, diags := engine.NewRuleset(rules, opts)
+	printDiagnostics(stderr, diags)
+	failed = failed || diags.HasErrors()
+	runner := ruletest.NewRunner(rs)
+	cases := runner.Regression()
+	for _, p := range fixturePaths {
+		fxs, err := ruletest.LoadFixtures(p)
+		if err != nil {
+			cases = append(cases, ruletest.Case{Kind: "fixture", Where: p, Name: "fixture file", Status: ruletest.Fail, Message: err.Error()})
+			continue
+		}
+		cases = append(cases, runner.Fixtures(fxs)...)
+	}
+	for _, c := range cases {
+		if c.Status != ruletest.Fail && !verbose {
+			continue
+		}
+		fmt.Fprintf(stdout, "%s %s %s: %s: %s: %s\n", c.Status, c.Kind, c.Where, c.Rule, c.Name, c.Message)
+	}
+	sum := ruletest.Summarize(cases)
+	fmt.Fprintln(stdout, sum.String())
+	if sum.Failed > 0 || failed {
+		return exitError{1}
+	}
+	return nil
+}

@@ -1,0 +1,222 @@
+// Package ruletest runs rule fixtures: SigmaHQ regression cases (a rule's
+// regression_tests_path naming an info.yml with .evtx/.json captures) and
+// rulec fixture files (events that must or must not match a rule).
+package ruletest
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/logs"
+)
+
+// Status is the outcome of a case.
+type Status int
+
+// Case outcomes.
+const (
+	Pass Status = iota
+	Fail
+	Skip
+)
+
+// String names the status as printed.
+func (s Status) String() string {
+	switch s {
+	case Pass:
+		return "PASS"
+	case Fail:
+		return "FAIL"
+	}
+	return "SKIP"
+}
+
+// Case is one checked expectation.
+type Case struct {
+	// Kind is "regression" or "fixture".
+	Kind string
+	// Where locates the case: the info.yml entry or the fixture item (file:line).
+	Where string
+	// Rule is the rule's file and title, when known.
+	Rule string
+	// Name describes the case.
+	Name   string
+	Status Status
+	// Warning marks a passing case whose message deserves attention.
+	Warning bool
+	// Message explains a failure or a skip, or gives the match count of a pass.
+	Message string
+}
+
+// Summary counts cases by status.
+type Summary struct{ Passed, Failed, Skipped int }
+
+// Summarize counts the cases.
+func Summarize(cs []Case) Summary {
+	var s Summary
+	for _, c := range cs {
+		switch c.Status {
+		case Pass:
+			s.Passed++
+		case Fail:
+			s.Failed++
+		default:
+			s.Skipped++
+		}
+	}
+	return s
+}
+
+// String renders the closing line: "N passed, M failed" and ", K skipped" when some were.
+func (s Summary) String() string {
+	out := fmt.Sprintf("%d passed, %d failed", s.Passed, s.Failed)
+	if s.Skipped > 0 {
+		out += fmt.Sprintf(", %d skipped", s.Skipped)
+	}
+	return out
+}
+
+// Runner evaluates cases on a compiled ruleset.
+type Runner struct {
+	rs *engine.Ruleset
+	ev *engine.Evaluator
+	// Format overrides log format sniffing for fixture log files.
+	Format logs.Format
+}
+
+// NewRunner returns a runner for the ruleset.
+func NewRunner(rs *engine.Ruleset) *Runner {
+	return &Runner{rs: rs, ev: rs.NewEvaluator(), Format: logs.FormatAuto}
+}
+
+func ruleLabel(r *ast.Rule) string {
+	return fmt.Sprintf("%s (%s)", r.Pos.File, r.Title)
+}
+
+// countMatches counts the records of a log file that rule i matches (with its
+// logsource restriction, or its detection alone).
+func (r *Runner) countMatches(i int, path string, f logs.Format, logsource bool) (n int, total int, problems []string, err error) {
+	rd, err := logs.Open(path, f)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	defer rd.Close()
+	for {
+		rec, err := rd.Next()
+		if err != nil {
+			if isEOF(err) {
+				return n, total, problems, nil
+			}
+			if re, ok := asRecordError(err); ok {
+				problems = append(problems, re.Error())
+				continue
+			}
+			return n, total, problems, err
+		}
+		total++
+		match := r.ev.MatchRule
+		if !logsource {
+			match = r.ev.MatchDetection
+		}
+		ok, err := match(i, rec.Event)
+		if err != nil {
+			return n, total, problems, fmt.Errorf("%s: record %d: %w", rec.Source, rec.Index, err)
+		}
+		if ok {
+			n++
+		}
+	}
+}
+
+// SplitPaths expands the command-line paths into rule files and fixture files
+// (YAML files with a top-level `tests:` key). Folders are walked recursively,
+// skipping hidden folders, as the front end does.
+func SplitPaths(paths []string) (rules, fixtures []string, err error) {
+	seen := map[string]bool{}
+	add := func(p string) error {
+		p = filepath.Clean(p)
+		if seen[p] {
+			return nil
+		}
+		seen[p] = true
+		fx, err := IsFixtureFile(p)
+		if err != nil {
+			return err
+		}
+		if fx {
+			fixtures = append(fixtures, p)
+		} else {
+			rules = append(rules, p)
+		}
+		return nil
+	}
+	for _, root := range paths {
+		st, err := os.Stat(root)
+		if err != nil {
+			// Let the front end report unreadable paths with its diagnostics.
+			rules = append(rules, root)
+			continue
+		}
+		if !st.IsDir() {
+			if err := add(root); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if de.IsDir() {
+				if p != root && strings.HasPrefix(de.Name(), ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			ext := strings.ToLower(filepath.Ext(p))
+			if de.Type().IsRegular() && (ext == ".yml" || ext == ".yaml") {
+				found = append(found, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("walking %s: %w", root, err)
+		}
+		sort.Strings(found)
+		for _, p := range found {
+			if err := add(p); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return rules, fixtures, nil
+}
+
+// IsFixtureFile reports whether a YAML file is a rulec fixture file: it has a
+// line `tests:` at the top level (Sigma rules never do).
+func IsFixtureFile(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, fmt.Errorf("reading %s: %w", path, err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := bytes.TrimRight(sc.Bytes(), " \t\r")
+		if bytes.Equal(line, []byte("tests:")) || bytes.HasPrefix(line, []byte("tests: ")) {
+			return true, nil
+		}
+	}
+	// A line longer than the buffer cannot be a `tests:` key; treat the file as a rule.
+	return false, nil
+}
