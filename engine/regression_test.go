@@ -1,0 +1,109 @@
+package engine_test
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/logs"
+	"github.com/rulec/rulec/frontend"
+	"github.com/rulec/rulec/internal/shared"
+)
+
+// regressionEvents reads every .evtx capture of ../shared/sigmahq/regression_data.
+func regressionEvents(tb testing.TB) []logs.Record {
+	tb.Helper()
+	root := shared.Path(tb, "sigmahq", "regression_data")
+	var files []string
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".evtx") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sort.Strings(files)
+	var out []logs.Record
+	for _, f := range files {
+		recs, errs, err := logs.ReadAll(f, logs.FormatEVTX)
+		if err != nil {
+			tb.Fatalf("%s: %v", f, err)
+		}
+		for _, e := range errs {
+			tb.Logf("unreadable record: %v", e)
+		}
+		out = append(out, recs...)
+	}
+	if len(out) == 0 {
+		tb.Skip("no regression events")
+	}
+	return out
+}
+
+// sigmaHQRules loads every SigmaHQ detection rule (rules* folders).
+func sigmaHQRules(tb testing.TB) []*ast.Rule {
+	tb.Helper()
+	res := frontend.Load(shared.SigmaHQRuleDirs(tb), frontend.Options{})
+	return res.Detections()
+}
+
+// TestIndexConsistency checks that the multi-rule evaluator (logsource groups and
+// literal index) returns exactly the rules that evaluating each rule alone finds,
+// on every SigmaHQ regression event and on events generated from the rules.
+func TestIndexConsistency(t *testing.T) {
+	rules := sigmaHQRules(t)
+	rs, diags := engine.NewRuleset(rules, engine.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	var events []engine.Event
+	for _, r := range regressionEvents(t) {
+		events = append(events, r.Event)
+	}
+	// Generated events, in Sysmon process-creation shape so they reach the indexed groups.
+	for i := 0; i < rs.Len(); i += 25 {
+		for _, m := range genEvents(rs.Rule(i), 6) {
+			m["Channel"] = "Microsoft-Windows-Sysmon/Operational"
+			m["EventID"] = 1
+			events = append(events, engine.NewMapEvent(m))
+		}
+	}
+	ev := rs.NewEvaluator()
+	fired := 0
+	for n, e := range events {
+		got := append([]int(nil), ev.Match(e)...)
+		var want []int
+		for i := 0; i < rs.Len(); i++ {
+			ok, err := ev.MatchRule(i, e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok {
+				want = append(want, i)
+			}
+		}
+		if !equalInts(got, want) {
+			t.Errorf("event %d: Match = %v, rule by rule = %v", n, got, want)
+		}
+		fired += len(got)
+	}
+	t.Logf("%d events, %d matches", len(events), fired)
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
