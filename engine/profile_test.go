@@ -52,6 +52,10 @@ func TestLogsourceRestriction(t *testing.T) {
 		{"windows only: channel present", "    product: windows\n    category: nosuchcategory\n", sysmon7, true},
 		{"service sysmon", "    product: windows\n    service: sysmon\n", sysmon7, true},
 		{"service security", "    product: windows\n    service: security\n", sysmon7, false},
+		{"linux sshd by program", "    product: linux\n    service: sshd\n", win(map[string]any{"program": "sshd", "Image": `C:\Windows\System32\whoami.exe`, "User": "admin"}), true},
+		{"linux sshd other program", "    product: linux\n    service: sshd\n", win(map[string]any{"program": "cron", "Image": `C:\Windows\System32\whoami.exe`, "User": "admin"}), false},
+		{"auditd shape", "    product: linux\n    service: auditd\n", win(map[string]any{"type": []any{"SYSCALL", "EXECVE"}, "Image": `C:\Windows\System32\whoami.exe`, "User": "admin"}), true},
+		{"auditd not windows", "    product: linux\n    service: auditd\n", win(map[string]any{"type": "x", "Channel": "Security", "Image": `C:\Windows\System32\whoami.exe`, "User": "admin"}), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
