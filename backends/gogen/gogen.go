@@ -624,10 +624,14 @@ const programAPI = `// Rule is one compiled detection rule with its metadata.
 type Rule struct {
 	// Index is the rule's position in Rules() and in match results.
 	Index int
-	ID, Name, Title, Status, Description, Author, License string
-	Date, Modified, Level                                 string
-	Tags, References, FalsePositives, Fields              []string
-	Logsource                                             Logsource
+	// ID, Name and Title identify the rule.
+	ID, Name, Title string
+	// Status, Level, Description, Author, License, Date and Modified are the rule's metadata.
+	Status, Level, Description, Author, License, Date, Modified string
+	// Tags, References, FalsePositives and Fields are the rule's lists.
+	Tags, References, FalsePositives, Fields []string
+	// Logsource is the logsource section as written.
+	Logsource Logsource
 	// File and Line locate the rule's source.
 	File string
 	Line int

@@ -30,6 +30,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			irCommand(),
 			buildCommand(),
+			genGoCommand(),
 			lintCommand(),
 			scanCommand(),
 			testCommand(),

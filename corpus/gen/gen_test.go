@@ -1,0 +1,169 @@
+package gen
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rulec/rulec/backends/gogen"
+	"github.com/rulec/rulec/backends/gogen/gentest"
+	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/logs"
+	"github.com/rulec/rulec/frontend"
+)
+
+// generateArgs reads the rule paths and the package name of doc.go's go:generate line.
+func generateArgs(t *testing.T) (paths []string, pkg string) {
+	t.Helper()
+	f, err := os.Open("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line, ok := strings.CutPrefix(sc.Text(), "//go:generate go run github.com/rulec/rulec/cmd/rulec gen-go ")
+		if !ok {
+			continue
+		}
+		args := strings.Fields(line)
+		for i := 0; i < len(args); i++ {
+			switch args[i] {
+			case "-pkg":
+				i++
+				pkg = args[i]
+			case "-o":
+				i++
+				if args[i] != "." {
+					t.Fatalf("the test expects -o ., found %q", args[i])
+				}
+			default:
+				paths = append(paths, args[i])
+			}
+		}
+		return paths, pkg
+	}
+	t.Fatal("doc.go has no go:generate line for rulec gen-go")
+	return nil, ""
+}
+
+// TestFresh regenerates the package as go generate does and compares it with
+// the committed files: run `go generate ./corpus/gen` after changing the rules,
+// the generator or the engine's default profile.
+func TestFresh(t *testing.T) {
+	paths, pkg := generateArgs(t)
+	res, _, err := gogen.GeneratePaths(paths, gogen.Options{Package: pkg, BaseDir: "."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, f := range res.Files {
+		want[f.Name] = true
+		cur, err := os.ReadFile(f.Name)
+		if err != nil {
+			t.Errorf("%s is missing: run go generate ./corpus/gen", f.Name)
+			continue
+		}
+		if !bytes.Equal(cur, f.Data) {
+			t.Errorf("%s is stale: run go generate ./corpus/gen", f.Name)
+		}
+	}
+	old, _ := filepath.Glob("*_gen.go")
+	for _, name := range old {
+		if !want[name] {
+			t.Errorf("%s is no longer generated: run go generate ./corpus/gen", name)
+		}
+	}
+}
+
+// TestAgainstInterpreter checks the compiled rules against the interpreter on
+// the corpus logs and on events generated from each rule (near misses included).
+func TestAgainstInterpreter(t *testing.T) {
+	paths, _ := generateArgs(t)
+	loaded := frontend.Load(paths, frontend.Options{})
+	c := gentest.New(loaded.Rules, engine.Options{}, NewMatcher())
+	if c.RS.Len() != len(Rules()) {
+		t.Fatalf("%d compiled rules, the interpreter has %d", len(Rules()), c.RS.Len())
+	}
+	for i, r := range Rules() {
+		if src := c.RS.Rule(i); r.ID != src.ID || r.Title != src.Title {
+			t.Errorf("rule %d is %q, the interpreter's is %q", i, r.Title, src.Title)
+		}
+	}
+	files, _ := filepath.Glob("../logs/*.jsonl")
+	n := 0
+	for _, file := range files {
+		recs, _, err := logs.ReadAll(file, logs.FormatAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, rec := range recs {
+			label := file + " record " + itoa(k)
+			c.Match(rec.Event, label)
+			for i := range Rules() {
+				c.Rule(i, rec.Event, label)
+			}
+			n++
+		}
+	}
+	profile := c.RS.Profile()
+	for i := range Rules() {
+		ls := gentest.LogsourceFields(profile, c.RS.Rule(i))
+		for k, m := range gentest.Events(c.RS.Rule(i), 80) {
+			label := "rule " + itoa(i) + " generated event " + itoa(k)
+			c.Rule(i, engine.NewMapEvent(m), label)
+			for f, v := range ls {
+				m[f] = v
+			}
+			c.Match(engine.NewMapEvent(m), label)
+		}
+	}
+	for _, d := range c.Diffs {
+		t.Error(d)
+	}
+	if n == 0 {
+		t.Error("no corpus log records read")
+	}
+	t.Logf("%d log records, %d events, %d comparisons", n, c.Events, c.Checks)
+}
+
+func itoa(i int) string {
+	var b [20]byte
+	p := len(b)
+	for {
+		p--
+		b[p] = byte('0' + i%10)
+		i /= 10
+		if i == 0 {
+			return string(b[p:])
+		}
+	}
+}
+
+// TestMatchAllocs checks that matching does not allocate once the Matcher's buffers have grown.
+func TestMatchAllocs(t *testing.T) {
+	recs, _, err := logs.ReadAll("../logs/windows_sysmon.jsonl", logs.FormatAuto)
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("corpus log: %v", err)
+	}
+	m := NewMatcher()
+	hits := 0
+	count := func(*Rule) { hits++ }
+	for _, r := range recs {
+		m.Match(r.Event, count)
+	}
+	allocs := testing.AllocsPerRun(20, func() {
+		for _, r := range recs {
+			m.Match(r.Event, count)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per pass over %d events, want 0", allocs, len(recs))
+	}
+	if hits == 0 {
+		t.Error("no rule matched the Sysmon corpus log")
+	}
+}
