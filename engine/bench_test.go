@@ -142,3 +142,25 @@ func toSigmaGo(e engine.Event) map[string]any {
 	})
 	return m
 }
+
+// BenchmarkAllRules evaluates every SigmaHQ detection rule (all logsources) on
+// every event of the regression captures. One op is one event.
+func BenchmarkAllRules(b *testing.B) {
+	rules := sigmaHQRules(b)
+	var events []engine.Event
+	for _, rec := range regressionEvents(b) {
+		events = append(events, rec.Event)
+	}
+	rs, diags := engine.NewRuleset(rules, engine.Options{})
+	if diags.HasErrors() {
+		b.Fatal(diags)
+	}
+	ev := rs.NewEvaluator()
+	matches := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		matches += len(ev.Match(events[i%len(events)]))
+	}
+	report(b, rs.Len(), len(events), matches)
+}

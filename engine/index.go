@@ -16,7 +16,8 @@ import (
 //   - base: the part of the lowered field value after its last backslash equals
 //           the file name of an `endswith: '\name.exe'` pattern,
 //   - sub:  the lowered field value contains a key (the longest literal of a
-//           wildcard pattern), found for all rules at once by Aho-Corasick.
+//           wildcard pattern), found for all rules at once by Aho-Corasick; for
+//           keywords (field ""), some value of the event contains it.
 // A rule gets up to two clauses that come from different parts of an AND; an
 // event is checked only against the rules of its logsource whose every clause
 // has a literal the event satisfies, plus the rules without a clause.
@@ -191,12 +192,16 @@ func matcherCNF(m *ast.Matcher) cnf {
 }
 
 func fieldCNF(f *ast.FieldMatch) cnf {
-	if f.IsKeyword() || f.Negate || f.TimePart != "" || len(f.Values) == 0 {
+	if f.Negate || f.TimePart != "" || len(f.Values) == 0 {
 		return nil
 	}
 	cs := make([]clause, len(f.Values))
 	for i := range f.Values {
-		cs[i] = valueClause(&f.Values[i], f.Field)
+		if f.IsKeyword() {
+			cs[i] = keywordClause(&f.Values[i])
+		} else {
+			cs[i] = valueClause(&f.Values[i], f.Field)
+		}
 	}
 	if f.All {
 		return cnf(cs)
@@ -261,6 +266,37 @@ func valueClause(v *ast.Value, field string) clause {
 		cs := make([]clause, len(v.Variants))
 		for i := range v.Variants {
 			cs[i] = valueClause(&v.Variants[i], field)
+		}
+		return union(cs)
+	}
+	return topClause
+}
+
+// keywordClause returns the clause of a keyword: some value of the event
+// contains its longest literal (atoms on the field "", which stands for every value).
+func keywordClause(v *ast.Value) clause {
+	switch v.Kind {
+	case ast.ValString:
+		longest := ""
+		for _, p := range v.Parts {
+			switch {
+			case p.Kind == ast.PartPlaceholder:
+				return topClause
+			case p.Kind == ast.PartLit && len(p.Text) > len(longest):
+				longest = p.Text
+			}
+		}
+		if longest != "" {
+			return clause{atoms: []atom{{kind: atomSub, key: Lower(longest)}}}
+		}
+	case ast.ValNumber, ast.ValBool:
+		return clause{atoms: []atom{{kind: atomSub, key: Lower(v.String())}}}
+	case ast.ValRegex:
+		return regexClause(v, "")
+	case ast.ValExpansion:
+		cs := make([]clause, len(v.Variants))
+		for i := range v.Variants {
+			cs[i] = keywordClause(&v.Variants[i])
 		}
 		return union(cs)
 	}

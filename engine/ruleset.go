@@ -69,7 +69,8 @@ type groupAlt struct {
 	index  []*fieldIndex
 }
 
-// fieldIndex maps lowered values of one event field to the rule clauses they satisfy.
+// fieldIndex maps lowered values of one event field (every value of the event
+// when field is -1) to the rule clauses they satisfy.
 type fieldIndex struct {
 	field int32
 	eq    map[string][]ref
@@ -229,7 +230,10 @@ func (rs *Ruleset) buildAlt(g *group, alt *groupAlt) {
 					targets = t
 				}
 				for _, t := range targets {
-					id := rs.fields.id(t)
+					id := int32(-1) // keywords: every value of the event
+					if t != "" {
+						id = rs.fields.id(t)
+					}
 					fi := byField[id]
 					if fi == nil {
 						fi = &fieldIndex{field: id, eq: map[string][]ref{}, base: map[string][]ref{}, subs: map[string]int32{}}
@@ -440,6 +444,13 @@ func (e *Evaluator) collect(alt *groupAlt) {
 	}
 	c := e.c
 	for _, fi := range alt.index {
+		if fi.field < 0 {
+			vals := c.values()
+			for i := range vals {
+				e.lookup(fi, vals[i].lower)
+			}
+			continue
+		}
 		s := c.raw(fi.field)
 		if !s.ok {
 			continue

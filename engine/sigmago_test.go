@@ -226,7 +226,21 @@ func alternatives(m *ast.Matcher, fill string) []map[string]string {
 	case ast.MatchField:
 		f := m.Field
 		if f.IsKeyword() {
-			return nil
+			// Keywords: the text in a message field.
+			var out []map[string]string
+			for i := range f.Values {
+				if s, ok := sampleText(&f.Values[i], fill); ok && len(out) < maxAlts {
+					out = append(out, map[string]string{"message": "x " + s + " y"})
+				}
+			}
+			if f.All && len(out) > 0 {
+				all := map[string]string{}
+				for _, o := range out {
+					merge(all, o)
+				}
+				return []map[string]string{all}
+			}
+			return out
 		}
 		if f.All {
 			parts := make([]string, 0, len(f.Values))
