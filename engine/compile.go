@@ -171,6 +171,7 @@ type compileError struct {
 	msg string
 }
 
+// Error renders the problem with its position.
 func (e *compileError) Error() string { return e.pos.String() + ": " + e.msg }
 
 func (cp *compiler) detection(d *ast.Detection) (*detection, error) {
