@@ -456,31 +456,4 @@ func (cp *compiler) expandPlaceholders(v *ast.Value) [][]ast.StringPart {
 
 // ParseSigmaString parses a Sigma string pattern (`*`, `?`, `\` escapes) as found
 // in configuration such as placeholder values.
-func ParseSigmaString(s string) []ast.StringPart {
-	var parts []ast.StringPart
-	var lit strings.Builder
-	flush := func() {
-		if lit.Len() > 0 {
-			parts = append(parts, ast.StringPart{Kind: ast.PartLit, Text: lit.String()})
-			lit.Reset()
-		}
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '\\' && i+1 < len(s) && (s[i+1] == '*' || s[i+1] == '?' || s[i+1] == '\\'):
-			lit.WriteByte(s[i+1])
-			i++
-		case c == '*':
-			flush()
-			parts = append(parts, ast.StringPart{Kind: ast.PartStar})
-		case c == '?':
-			flush()
-			parts = append(parts, ast.StringPart{Kind: ast.PartQuestion})
-		default:
-			lit.WriteByte(c)
-		}
-	}
-	flush()
-	return parts
-}
+func ParseSigmaString(s string) []ast.StringPart { return ast.ParseString(s, false) }
