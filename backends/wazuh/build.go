@@ -140,6 +140,10 @@ func Build(rules []*ast.Rule, opts Options) (*Result, error) {
 		}
 		variants := prof.Match(r.Logsource)
 		if len(variants) == 0 {
+			if u := prof.UnavailableFor(r.Logsource); u != nil {
+				skip(Skip{Pos: r.KeyPos("logsource"), Reason: u.Reason, Detail: u.Detail})
+				continue
+			}
 			ls := r.Logsource
 			skip(Skip{Pos: r.KeyPos("logsource"), Reason: "logsource without Wazuh mapping",
 				Detail: fmt.Sprintf("no profile entry for product=%q category=%q service=%q (add one with --profile)", ls.Product, ls.Category, ls.Service)})
@@ -314,33 +318,45 @@ func (vb variantBuild) emit(r *ast.Rule, key string, ids *IDMap, prof *Profile) 
 	return out, em, nil
 }
 
-// tests writes a node's atoms: fields in order, regex atoms combined into one <regex>
-// (Wazuh concatenates repeated <regex> elements, so several become lookaheads).
+// tests writes a node's atoms: fields in order; the atoms of one static element
+// (regex on the log, url, id, ...) combined into one element, since Wazuh
+// concatenates repeated static elements: several become lookaheads.
 func (vb variantBuild) tests(x *XMLRule, atoms []int) {
-	var regexes []atom
+	byElem := map[string][]atom{}
+	var order []string
 	for _, id := range atoms {
 		a := vb.low.atoms[id]
-		if a.elem == "regex" {
-			regexes = append(regexes, a)
+		if a.elem == "field" {
+			x.Fields = append(x.Fields, XMLField{Name: a.name, Pattern: a.pat.render(), Negate: a.negate})
 			continue
 		}
-		x.Fields = append(x.Fields, XMLField{Name: a.name, Pattern: a.pat.render(), Negate: a.negate})
-	}
-	switch len(regexes) {
-	case 0:
-	case 1:
-		x.Regex, x.RegexNegate = regexes[0].pat.render(), regexes[0].negate
-	default:
-		var b strings.Builder
-		b.WriteString("^")
-		for _, a := range regexes {
-			if a.negate {
-				b.WriteString(`(?![\s\S]*?(?:` + a.pat.render() + `))`)
-			} else {
-				b.WriteString(`(?=[\s\S]*?(?:` + a.pat.render() + `))`)
-			}
+		if _, ok := byElem[a.elem]; !ok {
+			order = append(order, a.elem)
 		}
-		x.Regex = b.String()
+		byElem[a.elem] = append(byElem[a.elem], a)
+	}
+	for _, elem := range order {
+		list := byElem[elem]
+		st := XMLStatic{Elem: elem}
+		if len(list) == 1 {
+			st.Pattern, st.Negate = list[0].pat.render(), list[0].negate
+		} else {
+			var b strings.Builder
+			b.WriteString("^")
+			for _, a := range list {
+				if a.negate {
+					b.WriteString(`(?![\s\S]*?(?:` + a.pat.render() + `))`)
+				} else {
+					b.WriteString(`(?=[\s\S]*?(?:` + a.pat.render() + `))`)
+				}
+			}
+			st.Pattern = b.String()
+		}
+		if elem == "regex" {
+			x.Regex, x.RegexNegate = st.Pattern, st.Negate
+			continue
+		}
+		x.Statics = append(x.Statics, st)
 	}
 }
 

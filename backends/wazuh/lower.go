@@ -2,6 +2,7 @@ package wazuh
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -18,9 +19,10 @@ const (
 
 // atom is one Wazuh test that can be written positively in a rule: a dynamic
 // field matched (or, with negate, present and not matched) by a PCRE2 pattern,
-// or a PCRE2 search of the whole log line (elem "regex").
+// a static field tested by its own element (elem "url", "id", ...), or a PCRE2
+// search of the whole log line (elem "regex").
 type atom struct {
-	elem   string // "field" or "regex"
+	elem   string // "field", "regex" or a static element name
 	name   string
 	pat    pattern
 	negate bool
@@ -265,12 +267,22 @@ func (l *lowerer) keywords(fm *ast.FieldMatch) (*fx, error) {
 }
 
 func (l *lowerer) fieldItem(fm *ast.FieldMatch) (*fx, error) {
+	if vm, ok := l.fs.Values[fm.Field]; ok {
+		return l.presenceItem(fm, vm)
+	}
 	name, ok := l.fs.Field(fm.Field)
 	if !ok {
+		if why, known := l.fs.Unmapped[fm.Field]; known && why != "" {
+			return nil, fail(fm.Pos, why, "field %q", fm.Field)
+		}
 		return nil, fail(fm.Pos, "unmapped field", "field %q has no Wazuh field in this logsource's profile", fm.Field)
 	}
+	elem := "field"
+	if staticElements[strings.ToLower(name)] {
+		elem, name = strings.ToLower(name), strings.ToLower(name)
+	}
 	enc := l.fs.Encoding
-	exists := l.lit(atom{elem: "field", name: name, pat: matchAll})
+	exists := l.lit(atom{elem: elem, name: name, pat: matchAll})
 	var vals []valueAlt
 	var others []*fx // presence tests
 	addString := func(parts []ast.StringPart, cased bool, pos ast.Pos) error {
@@ -287,11 +299,22 @@ func (l *lowerer) fieldItem(fm *ast.FieldMatch) (*fx, error) {
 		case ast.ValString:
 			return addString(v.Parts, fm.Cased, v.Pos)
 		case ast.ValNumber:
-			return addString([]ast.StringPart{{Kind: ast.PartLit, Text: strconv.FormatFloat(v.Number, 'f', -1, 64)}}, true, v.Pos)
+			if err := addString([]ast.StringPart{{Kind: ast.PartLit, Text: strconv.FormatFloat(v.Number, 'f', -1, 64)}}, true, v.Pos); err != nil {
+				return err
+			}
+			if enc == EncodingJSON && v.Number != math.Trunc(v.Number) {
+				// Wazuh's JSON decoder prints non-integer numbers with %f.
+				return addString([]ast.StringPart{{Kind: ast.PartLit, Text: fmt.Sprintf("%f", v.Number)}}, true, v.Pos)
+			}
+			return nil
 		case ast.ValBool:
 			return addString([]ast.StringPart{{Kind: ast.PartLit, Text: strconv.FormatBool(v.Bool)}}, false, v.Pos)
 		case ast.ValNull:
 			others = append(others, fxNot(exists))
+			if enc == EncodingJSON {
+				// The JSON decoder keeps a null as the text "null".
+				return addString([]ast.StringPart{{Kind: ast.PartLit, Text: "null"}}, true, v.Pos)
+			}
 		case ast.ValExists:
 			if v.Bool {
 				others = append(others, exists)
@@ -344,7 +367,7 @@ func (l *lowerer) fieldItem(fm *ast.FieldMatch) (*fx, error) {
 			if err := add(v); err != nil {
 				return nil, err
 			}
-			parts = append(parts, l.orValues(name, vals, others))
+			parts = append(parts, l.orValues(elem, name, vals, others))
 		}
 		return fxNary('a', parts), nil
 	}
@@ -353,12 +376,52 @@ func (l *lowerer) fieldItem(fm *ast.FieldMatch) (*fx, error) {
 			return nil, err
 		}
 	}
-	return l.orValues(name, vals, others), nil
+	return l.orValues(elem, name, vals, others), nil
+}
+
+// presenceItem lowers an item on a field whose values map to the presence of
+// Wazuh fields (Fieldset.Values).
+func (l *lowerer) presenceItem(fm *ast.FieldMatch, vm map[string][]string) (*fx, error) {
+	var args []*fx
+	for _, v := range fm.Values {
+		lit, ok := "", v.Kind == ast.ValString
+		for _, p := range v.Parts {
+			ok = ok && p.Kind == ast.PartLit
+			lit += p.Text
+		}
+		var fields []string
+		for k, fs := range vm {
+			if ok && (k == lit || !fm.Cased && strings.EqualFold(k, lit)) {
+				fields = fs
+			}
+		}
+		if fields == nil {
+			return nil, fail(v.Pos, "value not decoded by Wazuh", "field %q: Wazuh tells only the values %s apart (by the fields its decoder produces), not %s", fm.Field, strings.Join(sortedKeys(vm), ", "), v.String())
+		}
+		var any []*fx
+		for _, f := range fields {
+			any = append(any, l.lit(atom{elem: "field", name: f, pat: matchAll}))
+		}
+		args = append(args, fxNary('o', any))
+	}
+	if fm.All {
+		return fxNary('a', args), nil
+	}
+	return fxNary('o', args), nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // orValues ORs value alternatives on one field: those that fail on an absent field
 // become one positive test, those that hold on it one negated test.
-func (l *lowerer) orValues(name string, vals []valueAlt, others []*fx) *fx {
+func (l *lowerer) orValues(elem, name string, vals []valueAlt, others []*fx) *fx {
 	var pos, neg pattern
 	for _, v := range vals {
 		if v.onAbsent {
@@ -369,15 +432,16 @@ func (l *lowerer) orValues(name string, vals []valueAlt, others []*fx) *fx {
 	}
 	args := others
 	if len(pos) > 0 {
-		args = append(args, l.lit(atom{elem: "field", name: name, pat: pos}))
+		args = append(args, l.lit(atom{elem: elem, name: name, pat: pos}))
 	}
 	if len(neg) > 0 {
-		args = append(args, fxNot(l.lit(atom{elem: "field", name: name, pat: neg, negate: true})))
+		args = append(args, fxNot(l.lit(atom{elem: elem, name: name, pat: neg, negate: true})))
 	}
 	return fxNary('o', args)
 }
 
-// where builds the profile's extra conditions (exact, case-insensitive values).
+// where builds the profile's extra conditions: Sigma string patterns (`*`, `?`
+// wildcards, `\` escapes), case-insensitive; `*` alone tests that the field exists.
 func (l *lowerer) where(w map[string][]string, pos ast.Pos) (*fx, error) {
 	keys := make([]string, 0, len(w))
 	for k := range w {
@@ -388,11 +452,7 @@ func (l *lowerer) where(w map[string][]string, pos ast.Pos) (*fx, error) {
 	for _, k := range keys {
 		fm := &ast.FieldMatch{Pos: pos, Field: k}
 		for _, v := range w[k] {
-			var parts []ast.StringPart
-			if v != "" {
-				parts = []ast.StringPart{{Kind: ast.PartLit, Text: v}}
-			}
-			fm.Values = append(fm.Values, ast.Value{Kind: ast.ValString, Parts: parts, Pos: pos})
+			fm.Values = append(fm.Values, ast.Value{Kind: ast.ValString, Parts: ast.ParseString(v, false), Pos: pos})
 		}
 		f, err := l.item(fm)
 		if err != nil {

@@ -28,14 +28,42 @@ type Profile struct {
 	// Logsources are tried in order; every entry whose product, category and
 	// service equal the rule's emits one variant of the rule.
 	Logsources []*LogsourceMap `yaml:"logsources"`
+	// Unavailable documents logsources that no Wazuh decoder produces: a rule
+	// whose logsource matches one (and no logsource entry) is skipped with its reason.
+	Unavailable []*Unavailable `yaml:"unavailable"`
+}
+
+// Unavailable is a logsource Wazuh cannot see, and why.
+type Unavailable struct {
+	// Product, Category and Service match like a logsource entry's; "*" matches any value.
+	Product  string `yaml:"product"`
+	Category string `yaml:"category"`
+	Service  string `yaml:"service"`
+	// Reason is short (the build report groups skipped rules by it); Detail explains.
+	Reason string `yaml:"reason"`
+	Detail string `yaml:"detail"`
 }
 
 // Fieldset maps Sigma field names to Wazuh fields.
 type Fieldset struct {
-	// Encoding is how values arrive: plain or eventchannel.
+	// Encoding is how values arrive: plain, json or eventchannel.
 	Encoding Encoding `yaml:"encoding"`
-	// Fields maps a Sigma field to a Wazuh dynamic field (`<field name>`).
+	// Fields maps a Sigma field to a Wazuh dynamic field (`<field name>`), or to
+	// a static field written as its own element (url, id, protocol, action,
+	// status, data, extra_data, system_name, srcport, dstport, program_name,
+	// hostname); an empty name means the field cannot be converted.
 	Fields map[string]string `yaml:"fields"`
+	// Unmapped names Sigma fields that no Wazuh decoder of this source produces,
+	// with the reason (short: the build report groups skipped rules by it).
+	Unmapped map[string]string `yaml:"unmapped"`
+	// Values maps a Sigma field whose values Wazuh does not keep as text but
+	// reveals by which fields the decoder produced: value (compared
+	// case-insensitively, no wildcards) -> Wazuh fields, any of which present
+	// means the value (e.g. auditd `type: EXECVE` -> audit.execve.argc).
+	Values map[string]map[string][]string `yaml:"values"`
+	// Prefixes maps a Sigma field-name prefix to a Wazuh one (e.g. `data.` to
+	// `gcp.`), tried after Fields and before Default.
+	Prefixes map[string]string `yaml:"prefixes"`
 	// Default names the Wazuh field of an unlisted Sigma field: a template where
 	// {field} is the Sigma name and {lcfirst} the name with its first letter
 	// lower-cased. Empty: unlisted fields cannot be converted.
@@ -118,6 +146,7 @@ func LoadProfile(path string) (*Profile, error) {
 		}
 	}
 	base.Logsources = append(added, base.Logsources...)
+	base.Unavailable = append(user.Unavailable, base.Unavailable...)
 	if err := base.validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -165,8 +194,45 @@ func (p *Profile) validate() error {
 		if fs == nil {
 			return fmt.Errorf("logsource %q uses unknown fieldset %q", l.Name, l.Fieldset)
 		}
-		if fs.Encoding != EncodingPlain && fs.Encoding != EncodingEventchannel {
+		if fs.Encoding != EncodingPlain && fs.Encoding != EncodingEventchannel && fs.Encoding != EncodingJSON {
 			return fmt.Errorf("fieldset %q: unknown encoding %q", l.Fieldset, fs.Encoding)
+		}
+		for s, w := range fs.Fields {
+			if rejectedFieldNames[strings.ToLower(w)] {
+				return fmt.Errorf("fieldset %q: %s maps to %q, which Wazuh only tests as an IP list or through another field (not a pattern)", l.Fieldset, s, w)
+			}
+		}
+	}
+	for i, u := range p.Unavailable {
+		if u.Reason == "" {
+			return fmt.Errorf("unavailable entry %d has no reason", i+1)
+		}
+	}
+	return nil
+}
+
+// rejectedFieldNames are Wazuh static fields that cannot be tested with a
+// pattern: srcip/dstip take IP lists, user means dstuser else srcuser.
+var rejectedFieldNames = map[string]bool{"srcip": true, "dstip": true, "user": true, "srcuser": true, "dstuser": true, "srcgeoip": true, "dstgeoip": true}
+
+// staticElements are the Wazuh static fields a rule tests with an element of
+// their own name (`<url type="pcre2">`); `<field name>` refuses them.
+var staticElements = map[string]bool{
+	"url": true, "id": true, "protocol": true, "action": true, "status": true, "data": true,
+	"extra_data": true, "system_name": true, "srcport": true, "dstport": true, "program_name": true,
+	"hostname": true, "location": true,
+}
+
+// matchKey compares a profile key with a logsource key: case-insensitive, "*" matches any.
+func matchKey(pattern, v string) bool {
+	return pattern == "*" || strings.EqualFold(pattern, v)
+}
+
+// UnavailableFor returns the documented reason a logsource cannot be converted, or nil.
+func (p *Profile) UnavailableFor(ls ast.Logsource) *Unavailable {
+	for _, u := range p.Unavailable {
+		if matchKey(u.Product, ls.Product) && matchKey(u.Category, ls.Category) && matchKey(u.Service, ls.Service) {
+			return u
 		}
 	}
 	return nil
@@ -199,6 +265,19 @@ func (p *Profile) Level(sigma string) int {
 func (f *Fieldset) Field(name string) (string, bool) {
 	if w, ok := f.Fields[name]; ok {
 		return w, w != ""
+	}
+	if _, ok := f.Unmapped[name]; ok {
+		return "", false
+	}
+	pfx := make([]string, 0, len(f.Prefixes))
+	for k := range f.Prefixes {
+		pfx = append(pfx, k)
+	}
+	sort.Slice(pfx, func(i, j int) bool { return len(pfx[i]) > len(pfx[j]) || len(pfx[i]) == len(pfx[j]) && pfx[i] < pfx[j] })
+	for _, k := range pfx {
+		if strings.HasPrefix(name, k) && len(name) > len(k) {
+			return f.Prefixes[k] + name[len(k):], true
+		}
 	}
 	if f.Default == "" || name == "" {
 		return "", false

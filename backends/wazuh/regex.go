@@ -23,6 +23,11 @@ const (
 	// `"` as `\"` and control characters as JSON escapes), and EventData values
 	// that are empty, `-` or `(NULL)` are dropped.
 	EncodingEventchannel Encoding = "eventchannel"
+	// EncodingJSON: values decoded by Wazuh's JSON decoder (cloud modules and
+	// other JSON logs): strings as they were, true/false, integers in decimal,
+	// other numbers with six decimals (printf %f), null as the text "null",
+	// and arrays as their JSON text.
+	EncodingJSON Encoding = "json"
 )
 
 // droppedValues are the eventchannel values Wazuh drops from EventData.

@@ -19,6 +19,8 @@ type XMLRule struct {
 	// DecodedAs and Category restrict root rules to a decoder (rarely needed).
 	DecodedAs string
 	Fields    []XMLField
+	// Statics are tests of static fields (`<url type="pcre2">`), one per element.
+	Statics []XMLStatic
 	// Regex is a PCRE2 test on the whole log (keyword searches), empty when unused.
 	Regex       string
 	RegexNegate bool
@@ -35,6 +37,13 @@ type XMLRule struct {
 // XMLField is a `<field name type="pcre2">` test.
 type XMLField struct {
 	Name    string
+	Pattern string
+	Negate  bool
+}
+
+// XMLStatic is a test of a static field by its own element (`<url type="pcre2">`).
+type XMLStatic struct {
+	Elem    string
 	Pattern string
 	Negate  bool
 }
@@ -95,6 +104,14 @@ func WriteXML(header string, rootGroup string, rules []XMLRule) ([]byte, error) 
 				fe.CreateAttr("negate", "yes")
 			}
 			fe.SetText(check(r.ID, "pattern", f.Pattern))
+		}
+		for _, st := range r.Statics {
+			se := e.CreateElement(st.Elem)
+			se.CreateAttr("type", "pcre2")
+			if st.Negate {
+				se.CreateAttr("negate", "yes")
+			}
+			se.SetText(check(r.ID, "pattern", st.Pattern))
 		}
 		if r.Regex != "" {
 			re := e.CreateElement("regex")
