@@ -566,6 +566,117 @@ func (s *GenState) loweredElem(f *GenSlot, i int) string {
 	return f.elems[i]
 }
 
+// The string tests of generated code, one method per pattern shape: the field
+// (by rule field id, after renames) is a scalar whose text (lowered for the
+// case-insensitive forms, whose needles are lowered) passes the test, or an
+// array with such an element. A missing field, null or object never passes.
+
+// Equal tests lowered text == a.
+func (s *GenState) Equal(id int32, a string) bool {
+	f := s.Field(id)
+	if t, ok := s.Lowered(f); ok {
+		return t == a
+	}
+	return s.AnyStr(f, false, OpEqual, a, "")
+}
+
+// EqualCased tests text == a.
+func (s *GenState) EqualCased(id int32, a string) bool {
+	f := s.Field(id)
+	if t, ok := f.Text(); ok {
+		return t == a
+	}
+	return s.AnyStr(f, true, OpEqual, a, "")
+}
+
+// Prefix tests that lowered text starts with a.
+func (s *GenState) Prefix(id int32, a string) bool {
+	f := s.Field(id)
+	if t, ok := s.Lowered(f); ok {
+		return strings.HasPrefix(t, a)
+	}
+	return s.AnyStr(f, false, OpPrefix, a, "")
+}
+
+// PrefixCased tests that text starts with a.
+func (s *GenState) PrefixCased(id int32, a string) bool {
+	f := s.Field(id)
+	if t, ok := f.Text(); ok {
+		return strings.HasPrefix(t, a)
+	}
+	return s.AnyStr(f, true, OpPrefix, a, "")
+}
+
+// Suffix tests that lowered text ends with a.
+func (s *GenState) Suffix(id int32, a string) bool {
+	f := s.Field(id)
+	if t, ok := s.Lowered(f); ok {
+		return strings.HasSuffix(t, a)
+	}
+	return s.AnyStr(f, false, OpSuffix, a, "")
+}
+
+// SuffixCased tests that text ends with a.
+func (s *GenState) SuffixCased(id int32, a string) bool {
+	f := s.Field(id)
+	if t, ok := f.Text(); ok {
+		return strings.HasSuffix(t, a)
+	}
+	return s.AnyStr(f, true, OpSuffix, a, "")
+}
+
+// Contains tests that lowered text contains a.
+func (s *GenState) Contains(id int32, a string) bool {
+	f := s.Field(id)
+	if t, ok := s.Lowered(f); ok {
+		return strings.Contains(t, a)
+	}
+	return s.AnyStr(f, false, OpContains, a, "")
+}
+
+// ContainsCased tests that text contains a.
+func (s *GenState) ContainsCased(id int32, a string) bool {
+	f := s.Field(id)
+	if t, ok := f.Text(); ok {
+		return strings.Contains(t, a)
+	}
+	return s.AnyStr(f, true, OpContains, a, "")
+}
+
+// PrefixSuffix tests that lowered text starts with a and ends with b, without overlap.
+func (s *GenState) PrefixSuffix(id int32, a, b string) bool {
+	f := s.Field(id)
+	if t, ok := s.Lowered(f); ok {
+		return MatchStrOp(OpPrefixSuffix, t, a, b)
+	}
+	return s.AnyStr(f, false, OpPrefixSuffix, a, b)
+}
+
+// PrefixSuffixCased tests that text starts with a and ends with b, without overlap.
+func (s *GenState) PrefixSuffixCased(id int32, a, b string) bool {
+	f := s.Field(id)
+	if t, ok := f.Text(); ok {
+		return MatchStrOp(OpPrefixSuffix, t, a, b)
+	}
+	return s.AnyStr(f, true, OpPrefixSuffix, a, b)
+}
+
+// AnyScalar is the pattern `*`: the field is a scalar, or an array with a scalar element.
+func (s *GenState) AnyScalar(id int32) bool {
+	return s.AnyStr(s.Field(id), false, OpAnything, "", "")
+}
+
+// Glob matches a compiled pattern (see CompilePattern) against the field.
+func (s *GenState) Glob(id int32, p *Pattern) bool { return s.AnyPattern(s.Field(id), p) }
+
+// Number is a number value n on the field (see MatchNumber).
+func (s *GenState) Number(id int32, n float64, t1, t2 string) bool {
+	return s.MatchNumber(s.Field(id), n, t1, t2)
+}
+
+// Missing reports whether the event lacks the field.
+func (f *GenSlot) Missing() bool { return !f.ok }
+
 // AnyStr applies a string pattern shape to each scalar element of an array field,
 // lowered unless cased. Scalar fields are matched inline by generated code with
 // Lowered or Text; for them AnyStr gives the same answer.

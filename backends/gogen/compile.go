@@ -142,7 +142,9 @@ func (c *compiler) fieldMatch(f *ast.FieldMatch) (*expr, error) {
 	return e, nil
 }
 
-func (c *compiler) call(key string, p *pred) *expr { return callExpr(c.preds.intern(key, p)) }
+func (c *compiler) call(key string, p *pred) *expr {
+	return &expr{op: 'c', pred: c.preds.intern(key, p)}
+}
 
 // value compiles one typed value of a field item.
 func (c *compiler) value(v *ast.Value, f *ast.FieldMatch) (*expr, error) {

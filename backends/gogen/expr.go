@@ -8,8 +8,9 @@ import (
 // expr is a boolean expression of generated code: calls of generated
 // functions combined with and, or, not.
 type expr struct {
-	op   byte // 'c' call, '!' not, '&' and, '|' or, 'T' true, 'F' false
+	op   byte // 'c' call or predicate, '!' not, '&' and, '|' or, 'T' true, 'F' false
 	call string
+	pred *pred // the predicate of a 'c' node without call
 	args []*expr
 }
 
@@ -79,6 +80,7 @@ type funcWriter struct {
 	prefix  string // helper name prefix, e.g. "r12h"
 	helpers []string
 	n       int
+	imports map[string]bool
 }
 
 // render returns the Go expression for e (s is the *engine.GenState parameter).
@@ -89,9 +91,19 @@ func (w *funcWriter) render(e *expr) string {
 	case 'F':
 		return "false"
 	case 'c':
-		return e.call + "(s)"
+		if e.pred == nil {
+			return e.call + "(s)"
+		}
+		if e.pred.memo >= 0 {
+			return fmt.Sprintf("p%d(s)", e.pred.id)
+		}
+		return e.pred.inline(w.imports)
 	case '!':
-		return "!" + w.atom(e.args[0])
+		inner := w.atom(e.args[0])
+		if strings.HasPrefix(inner, "!") {
+			return "!(" + inner + ")"
+		}
+		return "!" + inner
 	}
 	if len(e.args) > maxInline {
 		return w.helper(e) + "(s)"

@@ -363,9 +363,15 @@ func (g *generator) goFile(name string, doc string, imports map[string]bool, bod
 		b.WriteString(doc)
 	}
 	fmt.Fprintf(&b, "package %s\n\n", g.opts.Package)
-	if len(imports) > 0 {
+	used := map[string]bool{}
+	for imp := range imports {
+		if strings.Contains(body, path.Base(imp)+".") {
+			used[imp] = true
+		}
+	}
+	if len(used) > 0 {
 		var std, other []string
-		for imp := range imports {
+		for imp := range used {
 			if strings.Contains(imp, ".") {
 				other = append(other, imp)
 			} else {
@@ -423,15 +429,17 @@ func (g *generator) emit() error {
 
 func (g *generator) emitRules() error {
 	bodies := map[string]*strings.Builder{}
+	imports := map[string]map[string]bool{}
 	var order []string
 	for _, r := range g.rules {
 		b := bodies[r.folder]
 		if b == nil {
 			b = &strings.Builder{}
 			bodies[r.folder] = b
+			imports[r.folder] = map[string]bool{enginePkg: true}
 			order = append(order, r.folder)
 		}
-		w := &funcWriter{prefix: fmt.Sprintf("r%dh", r.index)}
+		w := &funcWriter{prefix: fmt.Sprintf("r%dh", r.index), imports: imports[r.folder]}
 		fmt.Fprintf(b, "// r%d is rule %d, %s (%s:%d).\n", r.index, r.index, comment(r.src.Title), comment(g.relFile(r.src.Pos.File)), r.src.Pos.Line)
 		fmt.Fprintf(b, "func r%d(s *engine.GenState) bool {\nreturn %s\n}\n\n", r.index, w.render(r.cond))
 		ids := make([]int, 0, len(r.searches))
@@ -448,7 +456,7 @@ func (g *generator) emitRules() error {
 		}
 	}
 	for _, name := range order {
-		if err := g.goFile(name, "", map[string]bool{enginePkg: true}, bodies[name].String()); err != nil {
+		if err := g.goFile(name, "", imports[name], bodies[name].String()); err != nil {
 			return err
 		}
 	}
@@ -459,7 +467,12 @@ func (g *generator) emitRules() error {
 const predicatesPerFile = 2000
 
 func (g *generator) emitPredicates() error {
-	list := g.preds.list
+	var list []*pred
+	for _, p := range g.preds.list {
+		if p.memo >= 0 {
+			list = append(list, p)
+		}
+	}
 	chunks := (len(list) + predicatesPerFile - 1) / predicatesPerFile
 	for n := 0; n < max(chunks, 1); n++ {
 		chunk := list[min(n*predicatesPerFile, len(list)):min((n+1)*predicatesPerFile, len(list))]
@@ -500,6 +513,7 @@ var atomOpNames = map[engine.AtomOp]string{
 
 func (g *generator) emitProgram() error {
 	var b strings.Builder
+	progImports := map[string]bool{enginePkg: true, "sync": true}
 	b.WriteString(programAPI)
 	// Logsource alternatives.
 	for gi, gr := range g.groups {
@@ -507,7 +521,7 @@ func (g *generator) emitProgram() error {
 			if gr.where[ai].op == 'T' {
 				continue
 			}
-			w := &funcWriter{prefix: fmt.Sprintf("w%d_%dh", gi, ai)}
+			w := &funcWriter{prefix: fmt.Sprintf("w%d_%dh", gi, ai), imports: progImports}
 			fmt.Fprintf(&b, "// w%d_%d decides alternative %d of logsource %s.\n", gi, ai, ai, comment(gr.key))
 			fmt.Fprintf(&b, "func w%d_%d(s *engine.GenState) bool {\nreturn %s\n}\n\n", gi, ai, w.render(gr.where[ai]))
 			for _, h := range w.helpers {
@@ -608,8 +622,7 @@ func (g *generator) emitProgram() error {
 		doc += fmt.Sprintf(" and %d correlation rules", g.res.Correlations)
 	}
 	doc += " compiled to Go by rulec gen-go.\n"
-	imports := map[string]bool{enginePkg: true, "sync": true}
-	return g.goFile("program_gen.go", doc, imports, b.String())
+	return g.goFile("program_gen.go", doc, progImports, b.String())
 }
 
 func displayKey(k string) string {

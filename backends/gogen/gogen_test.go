@@ -27,7 +27,7 @@ func TestValueFormsAgainstInterpreter(t *testing.T) {
 		t.Fatalf("driver did not pass:\n%s", out)
 	}
 	for _, l := range strings.Split(out, "\n") {
-		if strings.Contains(l, "comparisons") {
+		if strings.Contains(l, "RESULT") {
 			t.Log(strings.TrimSpace(l))
 		}
 	}

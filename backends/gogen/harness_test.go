@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -50,25 +51,41 @@ func writeFiles(t testing.TB, dir string, res *Result) {
 
 // driverTest is a test file dropped into a generated package: it compares the
 // package with the interpreter on the same rules, on the events of a JSON-lines
-// file and on events generated from each rule.
+// file, on the records of every .evtx file under a folder, and on events
+// generated from each rule (rule by rule, and through the index with the
+// rule's logsource fields added).
 const driverTest = `package %[1]s
 
 import (
 	"bufio"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"reflect"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/rulec/rulec/backends/gogen/gentest"
 	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/logs"
 	"github.com/rulec/rulec/frontend"
 )
 
+var (
+	rulePaths     = %[2]s
+	ignoreLS      = %[3]v
+	eventsFile    = %[4]q
+	evtxRoot      = %[5]q
+	perRule       = %[6]d
+	perRuleMatch  = %[7]d
+	allRulesEvent = %[8]v
+)
+
 func TestAgainstInterpreter(t *testing.T) {
-	res := frontend.Load([]string{%[2]q}, frontend.Options{})
-	c := gentest.New(res.Rules, engine.Options{IgnoreLogsource: %[3]v}, NewMatcher())
+	res := frontend.Load(rulePaths, frontend.Options{})
+	c := gentest.New(res.Rules, engine.Options{IgnoreLogsource: ignoreLS}, NewMatcher())
 	rules := Rules()
 	if c.RS.Len() != len(rules) {
 		t.Fatalf("%%d compiled rules, the interpreter has %%d", len(rules), c.RS.Len())
@@ -84,8 +101,9 @@ func TestAgainstInterpreter(t *testing.T) {
 		}
 	}
 	var events []engine.Event
-	if path := %[4]q; path != "" {
-		f, err := os.Open(path)
+	var labels []string
+	if eventsFile != "" {
+		f, err := os.Open(eventsFile)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,21 +120,64 @@ func TestAgainstInterpreter(t *testing.T) {
 				t.Fatalf("event %%q: %%v", sc.Text(), err)
 			}
 			events = append(events, engine.NewMapEvent(m))
+			labels = append(labels, "event "+strconv.Itoa(len(labels)))
 		}
 	}
+	if evtxRoot != "" {
+		var files []string
+		filepath.WalkDir(evtxRoot, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".evtx") {
+				files = append(files, p)
+			}
+			return nil
+		})
+		sort.Strings(files)
+		for _, f := range files {
+			recs, _, err := logs.ReadAll(f, logs.FormatEVTX)
+			if err != nil {
+				t.Fatalf("%%s: %%v", f, err)
+			}
+			for _, r := range recs {
+				events = append(events, r.Event)
+				labels = append(labels, f+" record "+strconv.Itoa(r.Index))
+			}
+		}
+		if len(files) == 0 {
+			t.Fatalf("no .evtx file under %%s", evtxRoot)
+		}
+	}
+	near := 0
 	for k, ev := range events {
-		c.Match(ev, "event "+itoa(k))
-		for i := range rules {
-			c.Rule(i, ev, "event "+itoa(k))
+		c.Match(ev, labels[k])
+		if allRulesEvent {
+			for i := range rules {
+				c.Rule(i, ev, labels[k])
+			}
+		}
+		// Near misses of matching events: each field a matched rule reads, changed or removed.
+		var fields []string
+		seen := map[string]bool{}
+		for _, i := range append([]int(nil), c.Eval.Match(ev)...) {
+			for _, f := range gentest.Fields(c.RS.Rule(i)) {
+				if !seen[f] && len(fields) < 12 {
+					seen[f] = true
+					fields = append(fields, f)
+				}
+			}
+		}
+		for n, m := range gentest.NearMisses(ev, fields) {
+			c.Match(m, labels[k]+" near miss "+strconv.Itoa(n))
+			near++
 		}
 	}
+	fixed := c.Events - near
 	profile := c.RS.Profile()
 	for i := range rules {
 		ls := gentest.LogsourceFields(profile, c.RS.Rule(i))
-		for k, m := range gentest.Events(c.RS.Rule(i), 60) {
-			label := "rule " + itoa(i) + " generated event " + itoa(k)
+		for k, m := range gentest.Events(c.RS.Rule(i), perRule) {
+			label := "rule " + strconv.Itoa(i) + " generated event " + strconv.Itoa(k)
 			c.Rule(i, engine.NewMapEvent(m), label)
-			if ls != nil {
+			if ls != nil && k < perRuleMatch {
 				for f, v := range ls {
 					m[f] = v
 				}
@@ -127,14 +188,36 @@ func TestAgainstInterpreter(t *testing.T) {
 	for _, d := range c.Diffs {
 		t.Error(d)
 	}
-	t.Logf("%%d events, %%d comparisons, %%d disagreements", c.Events, c.Checks, len(c.Diffs))
-}
-
-func itoa(i int) string {
-	b, _ := json.Marshal(i)
-	return string(b)
+	t.Logf("RESULT %%d rules, %%d log events, %%d near misses of them, %%d events in all, %%d comparisons, %%d disagreements", len(rules), fixed, near, c.Events, c.Checks, len(c.Diffs))
 }
 `
+
+// driverConfig says what the driver test reads.
+type driverConfig struct {
+	rulePaths    []string
+	eventsFile   string
+	evtxRoot     string
+	perRule      int
+	perRuleMatch int
+	allRules     bool // compare every rule alone on every fixed event
+}
+
+// writeDriver adds the driver test to a generated package folder.
+func writeDriver(t testing.TB, dir, pkg string, opts Options, cfg driverConfig) {
+	t.Helper()
+	paths := "[]string{"
+	for i, p := range cfg.rulePaths {
+		if i > 0 {
+			paths += ", "
+		}
+		paths += strconv.Quote(p)
+	}
+	paths += "}"
+	src := fmt.Sprintf(driverTest, pkg, paths, opts.IgnoreLogsource, cfg.eventsFile, cfg.evtxRoot, cfg.perRule, cfg.perRuleMatch, cfg.allRules)
+	if err := os.WriteFile(filepath.Join(dir, "driver_test.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // runDriver generates a package from rulesDir, adds the driver test and runs it.
 func runDriver(t *testing.T, name, rulesDir, eventsFile string, opts Options) (*Result, string) {
@@ -149,10 +232,7 @@ func runDriver(t *testing.T, name, rulesDir, eventsFile string, opts Options) (*
 		t.Fatalf("rules do not load: %v", loaded.Diagnostics)
 	}
 	writeFiles(t, dir, res)
-	src := fmt.Sprintf(driverTest, name, rulesDir, opts.IgnoreLogsource, eventsFile)
-	if err := os.WriteFile(filepath.Join(dir, "driver_test.go"), []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeDriver(t, dir, name, opts, driverConfig{rulePaths: []string{rulesDir}, eventsFile: eventsFile, perRule: 60, perRuleMatch: 60, allRules: true})
 	goCmd(t, dir, "vet", ".")
 	out := goCmd(t, dir, "test", "-count=1", "-v", "-run", "TestAgainstInterpreter", ".")
 	return res, out

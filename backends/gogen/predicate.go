@@ -68,7 +68,7 @@ func newPredTable() *predTable {
 	return &predTable{byKey: map[string]*pred{}, imports: map[string]bool{}}
 }
 
-func (t *predTable) intern(key string, p *pred) string {
+func (t *predTable) intern(key string, p *pred) *pred {
 	q, ok := t.byKey[key]
 	if !ok {
 		p.id = len(t.list)
@@ -100,7 +100,7 @@ func (t *predTable) intern(key string, p *pred) string {
 		q.lastUser = t.user
 		q.users++
 	}
-	return fmt.Sprintf("p%d", q.id)
+	return q
 }
 
 func (t *predTable) global(init string) string {
@@ -154,12 +154,84 @@ func strOpExpr(v string, op engine.StrOp, a, b string) string {
 	return "true"
 }
 
-var opNames = map[engine.StrOp]string{
-	engine.OpEqual: "engine.OpEqual", engine.OpPrefix: "engine.OpPrefix", engine.OpSuffix: "engine.OpSuffix",
-	engine.OpContains: "engine.OpContains", engine.OpPrefixSuffix: "engine.OpPrefixSuffix", engine.OpAnything: "engine.OpAnything",
+// strMethods names the GenState method of each string shape, case-insensitive and cased.
+var strMethods = map[engine.StrOp][2]string{
+	engine.OpEqual: {"Equal", "EqualCased"}, engine.OpPrefix: {"Prefix", "PrefixCased"},
+	engine.OpSuffix: {"Suffix", "SuffixCased"}, engine.OpContains: {"Contains", "ContainsCased"},
+	engine.OpPrefixSuffix: {"PrefixSuffix", "PrefixSuffixCased"}, engine.OpAnything: {"AnyScalar", "AnyScalar"},
 }
 
-// render writes the predicate's function. Imports it needs are recorded in imports.
+// inline returns the Go expression evaluating the predicate (s is the
+// *engine.GenState). Imports it needs are recorded in imports.
+func (p *pred) inline(imports map[string]bool) string {
+	var e string
+	field := fmt.Sprintf("s.Field(%d)", p.field)
+	switch p.kind {
+	case predStr:
+		m := strMethods[p.op][0]
+		if p.cased {
+			m = strMethods[p.op][1]
+		}
+		switch p.op {
+		case engine.OpAnything:
+			e = fmt.Sprintf("s.%s(%d)", m, p.field)
+		case engine.OpPrefixSuffix:
+			e = fmt.Sprintf("s.%s(%d, %s, %s)", m, p.field, strconv.Quote(p.a), strconv.Quote(p.b))
+		default:
+			e = fmt.Sprintf("s.%s(%d, %s)", m, p.field, strconv.Quote(p.a))
+		}
+	case predGlob:
+		e = fmt.Sprintf("s.Glob(%d, %s)", p.field, p.global)
+	case predNumber:
+		e = fmt.Sprintf("s.Number(%d, %s, %s, %s)", p.field, floatLit(p.n), strconv.Quote(p.t1), strconv.Quote(p.t2))
+	case predBool:
+		e = fmt.Sprintf("%s.MatchBool(%v)", field, p.bval)
+	case predNull:
+		e = field + ".MatchNull()"
+	case predRegex:
+		e = fmt.Sprintf("%s.MatchRegexp(%s)", field, p.global)
+	case predCIDR:
+		e = fmt.Sprintf("%s.MatchCIDR(%s)", field, p.global)
+	case predCompare:
+		e = fmt.Sprintf("%s.AnyNumber(func(x float64) bool { return %s })", field, cmpExpr(p.cmp, p.n))
+	case predExists:
+		if p.bval {
+			e = field + ".Exists()"
+		} else {
+			e = field + ".Missing()"
+		}
+	case predFieldRef:
+		e = fmt.Sprintf("s.FieldRef(%s, s.Field(%d), %s, %v)", field, p.ref, strconv.Quote(p.a), p.cased)
+	case predTime:
+		e = fmt.Sprintf("%s.AnyTimePart(%s, func(x float64) bool { return %s })", field, strconv.Quote(p.part), cmpExpr(p.cmp, p.n))
+	case predKeyword:
+		text := "low"
+		if p.cased {
+			text = "raw"
+		}
+		var body string
+		switch p.kwKind {
+		case predStr:
+			body = strOpExpr(text, p.op, p.a, p.b)
+			if strings.Contains(body, "strings.") {
+				imports["strings"] = true
+			}
+		case predGlob:
+			body = fmt.Sprintf("%s.MatchLowered(%s)", p.global, text)
+		case predRegex:
+			body = fmt.Sprintf("%s.MatchString(raw)", p.global)
+		}
+		e = fmt.Sprintf("s.AnyText(func(raw, low string) bool { return %s })", body)
+	default:
+		e = "false"
+	}
+	if strings.Contains(e, "math.") {
+		imports["math"] = true
+	}
+	return e
+}
+
+// render writes the function of a memoized predicate.
 func (p *pred) render(fields []string, imports map[string]bool) string {
 	var b strings.Builder
 	if p.kind == predKeyword {
@@ -167,87 +239,7 @@ func (p *pred) render(fields []string, imports map[string]bool) string {
 	} else {
 		fmt.Fprintf(&b, "// p%d tests field %s.\n", p.id, comment(fields[p.field]))
 	}
-	fmt.Fprintf(&b, "func p%d(s *engine.GenState) bool {\n", p.id)
-	if p.memo >= 0 {
-		fmt.Fprintf(&b, "if v, ok := s.Memo(%d); ok {\nreturn v\n}\n", p.memo)
-	}
-	result := func(e string) {
-		if p.memo >= 0 {
-			fmt.Fprintf(&b, "return s.SetMemo(%d, %s)\n}\n", p.memo, e)
-		} else {
-			fmt.Fprintf(&b, "return %s\n}\n", e)
-		}
-	}
-	field := fmt.Sprintf("s.Field(%d)", p.field)
-	switch p.kind {
-	case predStr:
-		if p.op == engine.OpAnything {
-			// Any scalar, or any array with a scalar element.
-			result(fmt.Sprintf("s.AnyStr(%s, %v, engine.OpAnything, \"\", \"\")", field, p.cased))
-			return b.String()
-		}
-		test := strOpExpr("t", p.op, p.a, p.b)
-		if strings.Contains(test, "strings.") {
-			imports["strings"] = true
-		}
-		get := "s.Lowered(f)"
-		if p.cased {
-			get = "f.Text()"
-		}
-		fmt.Fprintf(&b, "f := %s\nvar r bool\nif t, ok := %s; ok {\nr = %s\n} else {\nr = s.AnyStr(f, %v, %s, %s, %s)\n}\n",
-			field, get, test, p.cased, opNames[p.op], strconv.Quote(p.a), strconv.Quote(p.b))
-		result("r")
-	case predGlob:
-		result(fmt.Sprintf("s.AnyPattern(%s, %s)", field, p.global))
-	case predNumber:
-		result(fmt.Sprintf("s.MatchNumber(%s, %s, %s, %s)", field, floatLit(p.n), strconv.Quote(p.t1), strconv.Quote(p.t2)))
-	case predBool:
-		result(fmt.Sprintf("%s.MatchBool(%v)", field, p.bval))
-	case predNull:
-		result(field + ".MatchNull()")
-	case predRegex:
-		result(fmt.Sprintf("%s.MatchRegexp(%s)", field, p.global))
-	case predCIDR:
-		result(fmt.Sprintf("%s.MatchCIDR(%s)", field, p.global))
-	case predCompare:
-		result(fmt.Sprintf("%s.AnyNumber(func(x float64) bool { return %s })", field, cmpExpr(p.cmp, p.n)))
-	case predExists:
-		if p.bval {
-			result(field + ".Exists()")
-		} else {
-			result("!" + field + ".Exists()")
-		}
-	case predFieldRef:
-		result(fmt.Sprintf("s.FieldRef(%s, s.Field(%d), %s, %v)", field, p.ref, strconv.Quote(p.a), p.cased))
-	case predTime:
-		result(fmt.Sprintf("%s.AnyTimePart(%s, func(x float64) bool { return %s })", field, strconv.Quote(p.part), cmpExpr(p.cmp, p.n)))
-	case predKeyword:
-		var body string
-		switch p.kwKind {
-		case predStr:
-			text := "low"
-			if p.cased {
-				text = "raw"
-			}
-			body = strOpExpr(text, p.op, p.a, p.b)
-			if strings.Contains(body, "strings.") {
-				imports["strings"] = true
-			}
-		case predGlob:
-			text := "low"
-			if p.cased {
-				text = "raw"
-			}
-			body = fmt.Sprintf("%s.MatchLowered(%s)", p.global, text)
-		case predRegex:
-			body = fmt.Sprintf("%s.MatchString(raw)", p.global)
-		}
-		result(fmt.Sprintf("s.AnyText(func(raw, low string) bool { return %s })", body))
-	default:
-		result("false")
-	}
-	if strings.Contains(b.String(), "math.") {
-		imports["math"] = true
-	}
+	fmt.Fprintf(&b, "func p%d(s *engine.GenState) bool {\nif v, ok := s.Memo(%d); ok {\nreturn v\n}\nreturn s.SetMemo(%d, %s)\n}\n",
+		p.id, p.memo, p.memo, p.inline(imports))
 	return b.String()
 }

@@ -97,7 +97,7 @@ func (r *Rule) Match(ev engine.Event) bool {
 
 // w0_0 decides alternative 0 of logsource "windows/*/system".
 func w0_0(s *engine.GenState) bool {
-	return p0(s)
+	return s.Equal(0, "system")
 }
 
 // w1_0 decides alternative 0 of logsource "windows/*/security".
@@ -107,27 +107,27 @@ func w1_0(s *engine.GenState) bool {
 
 // w2_0 decides alternative 0 of logsource "linux/*/*".
 func w2_0(s *engine.GenState) bool {
-	return p2(s)
+	return s.Prefix(0, "linux-")
 }
 
 // w2_1 decides alternative 1 of logsource "linux/*/*".
 func w2_1(s *engine.GenState) bool {
-	return p3(s)
+	return s.Field(0).Missing()
 }
 
 // w3_0 decides alternative 0 of logsource "windows/network_connection/*".
 func w3_0(s *engine.GenState) bool {
-	return p4(s) && p5(s)
+	return p4(s) && s.Number(5, 3.0, "3", "")
 }
 
 // w4_0 decides alternative 0 of logsource "windows/process_creation/*".
 func w4_0(s *engine.GenState) bool {
-	return p4(s) && p6(s)
+	return p4(s) && s.Number(5, 1.0, "1", "")
 }
 
 // w4_1 decides alternative 1 of logsource "windows/process_creation/*".
 func w4_1(s *engine.GenState) bool {
-	return p1(s) && p7(s)
+	return p1(s) && s.Number(5, 4688.0, "4688", "")
 }
 
 // program is the rule set: logsource groups, literal index and detections.

@@ -13,7 +13,7 @@ func r0(s *engine.GenState) bool {
 
 // r0s0 is search "selection".
 func r0s0(s *engine.GenState) bool {
-	return p8(s) && p9(s)
+	return p8(s) && s.Contains(19, "psexe")
 }
 
 // r1 is rule 1, "Legacy Collection Rule" ("../rules/generic/legacy_collection_global.yml":14).
@@ -23,7 +23,7 @@ func r1(s *engine.GenState) bool {
 
 // r1s0 is search "selection".
 func r1s0(s *engine.GenState) bool {
-	return p8(s) && p10(s)
+	return p8(s) && s.Contains(19, "remcom")
 }
 
 // r2 is rule 2, "Failed Login" ("../rules/generic/mr_failed_logins_then_success.yml":30).
@@ -33,7 +33,7 @@ func r2(s *engine.GenState) bool {
 
 // r2s0 is search "selection".
 func r2s0(s *engine.GenState) bool {
-	return p11(s)
+	return s.Number(5, 4625.0, "4625", "")
 }
 
 // r3 is rule 3, "Successful Login" ("../rules/generic/mr_failed_logins_then_success.yml":43).
@@ -43,5 +43,5 @@ func r3(s *engine.GenState) bool {
 
 // r3s0 is search "selection".
 func r3s0(s *engine.GenState) bool {
-	return p12(s)
+	return s.Number(5, 4624.0, "4624", "")
 }

@@ -3,6 +3,8 @@
 package gen
 
 import (
+	"strings"
+
 	"github.com/rulec/rulec/engine"
 )
 
@@ -13,12 +15,12 @@ func r4(s *engine.GenState) bool {
 
 // r4s0 is search "keywords".
 func r4s0(s *engine.GenState) bool {
-	return p13(s) || p14(s)
+	return s.AnyText(func(raw, low string) bool { return strings.Contains(low, "bash -i >& /dev/tcp/") }) || s.AnyText(func(raw, low string) bool { return strings.Contains(low, "nc -e /bin/sh") })
 }
 
 // r4s1 is search "keywords_all".
 func r4s1(s *engine.GenState) bool {
-	return p15(s) && p16(s)
+	return s.AnyText(func(raw, low string) bool { return strings.Contains(low, "curl") }) && s.AnyText(func(raw, low string) bool { return strings.Contains(low, "| sh") })
 }
 
 // r4s2 is search "selection_admin".
@@ -28,5 +30,5 @@ func r4s2(s *engine.GenState) bool {
 
 // r4s3 is search "selection_tmp".
 func r4s3(s *engine.GenState) bool {
-	return p17(s)
+	return s.Prefix(26, "/tmp/")
 }

@@ -13,22 +13,22 @@ func r5(s *engine.GenState) bool {
 
 // r5s0 is search "selection".
 func r5s0(s *engine.GenState) bool {
-	return p18(s) && p19(s) && (p20(s) || p21(s) || p22(s) || p23(s)) && p24(s) && p25(s)
+	return s.Equal(7, "true") && s.Number(4, 445.0, "445", "") && (s.Field(3).MatchCIDR(v0) || s.Field(3).MatchCIDR(v1) || s.Field(3).MatchCIDR(v2) || s.Field(3).MatchCIDR(v3)) && s.Field(20).AnyNumber(func(x float64) bool { return x >= 1024.0 }) && s.Field(20).AnyNumber(func(x float64) bool { return x < 65000.0 })
 }
 
 // r5s1 is search "filter_system".
 func r5s1(s *engine.GenState) bool {
-	return p26(s)
+	return s.EqualCased(6, "System")
 }
 
 // r5s2 is search "filter_no_user".
 func r5s2(s *engine.GenState) bool {
-	return p27(s)
+	return s.Field(25).MatchNull()
 }
 
 // r5s3 is search "filter_hostname".
 func r5s3(s *engine.GenState) bool {
-	return p28(s) && p29(s)
+	return s.Field(2).Exists() && s.Equal(2, "")
 }
 
 // r6 is rule 6, "Encoded PowerShell Command Line" ("../rules/windows/proc_creation_win_encoded_powershell.yml":1).
@@ -38,22 +38,22 @@ func r6(s *engine.GenState) bool {
 
 // r6s0 is search "selection_img".
 func r6s0(s *engine.GenState) bool {
-	return p30(s) || p31(s)
+	return s.Suffix(6, "\\powershell.exe") || s.Suffix(6, "\\pwsh.exe")
 }
 
 // r6s1 is search "selection_flag".
 func r6s1(s *engine.GenState) bool {
-	return p32(s) || p33(s) || p34(s) || p35(s) || p36(s) || p37(s) || p38(s) || p39(s) || p40(s) || p41(s)
+	return s.Contains(1, " -enc ") || s.Contains(1, " /enc ") || s.Contains(1, " –enc ") || s.Contains(1, " —enc ") || s.Contains(1, " ―enc ") || s.Contains(1, " -encodedcommand ") || s.Contains(1, " /encodedcommand ") || s.Contains(1, " –encodedcommand ") || s.Contains(1, " —encodedcommand ") || s.Contains(1, " ―encodedcommand ")
 }
 
 // r6s2 is search "selection_payload".
 func r6s2(s *engine.GenState) bool {
-	return p42(s) || p43(s) || p44(s)
+	return s.Contains(1, "sqbfafga") || s.Contains(1, "karqbya") || s.Contains(1, "jaeuawa")
 }
 
 // r6s3 is search "selection_payload_b64".
 func r6s3(s *engine.GenState) bool {
-	return p45(s) || p46(s) || p47(s)
+	return s.Contains(1, "ahr0cdovl") || s.Contains(1, "h0dha6ly") || s.Contains(1, "odhrwoi8v")
 }
 
 // r7 is rule 7, "Renamed Binary With Parent Same Image" ("../rules/windows/proc_creation_win_regex_and_fieldref.yml":1).
@@ -63,32 +63,32 @@ func r7(s *engine.GenState) bool {
 
 // r7s0 is search "selection_re".
 func r7s0(s *engine.GenState) bool {
-	return p48(s)
+	return s.Field(1).MatchRegexp(v4)
 }
 
 // r7s1 is search "selection_all".
 func r7s1(s *engine.GenState) bool {
-	return p49(s) && p50(s)
+	return s.Contains(1, "download") && s.Contains(1, "http")
 }
 
 // r7s2 is search "selection_wild".
 func r7s2(s *engine.GenState) bool {
-	return p51(s)
+	return s.PrefixSuffix(6, "c:\\users*\\appdata\\local\\temp?", ".exe")
 }
 
 // r7s3 is search "selection_escape".
 func r7s3(s *engine.GenState) bool {
-	return p52(s)
+	return s.Contains(1, "literal*star")
 }
 
 // r7s4 is search "selection_parent".
 func r7s4(s *engine.GenState) bool {
-	return p53(s)
+	return s.FieldRef(s.Field(14), s.Field(6), "", false)
 }
 
 // r7s5 is search "selection_neq".
 func r7s5(s *engine.GenState) bool {
-	return !(p54(s) || p55(s))
+	return !(s.Equal(8, "system") || s.Equal(8, "high"))
 }
 
 // r8 is rule 8, "Whoami Execution" ("../rules/windows/proc_creation_win_whoami.yml":1).
@@ -98,15 +98,15 @@ func r8(s *engine.GenState) bool {
 
 // r8s0 is search "selection_img".
 func r8s0(s *engine.GenState) bool {
-	return p56(s) || p57(s)
+	return s.Suffix(6, "\\whoami.exe") || s.Equal(13, "whoami.exe")
 }
 
 // r8s1 is search "filter_main_system".
 func r8s1(s *engine.GenState) bool {
-	return p58(s) || p59(s)
+	return s.Contains(25, "authori") || s.Contains(25, "autori")
 }
 
 // r8s2 is search "_filt1_selection".
 func r8s2(s *engine.GenState) bool {
-	return p60(s)
+	return s.Prefix(25, "adm_")
 }

@@ -360,3 +360,94 @@ func canonical(m map[string]any) string {
 	}
 	return b.String()
 }
+
+// Fields returns the fields a rule's detection reads, in first-use order.
+func Fields(r *ast.Rule) []string {
+	var out []string
+	seen := map[string]bool{}
+	if r.Detection == nil {
+		return nil
+	}
+	for _, s := range r.Detection.Searches {
+		s.Body.Walk(func(fm *ast.FieldMatch) {
+			if !fm.IsKeyword() && !seen[fm.Field] {
+				seen[fm.Field] = true
+				out = append(out, fm.Field)
+			}
+		})
+	}
+	return out
+}
+
+// NearMisses returns copies of a MapEvent or FlatEvent with one of the given
+// fields changed (case changes, a dropped first or last character, added
+// text) or removed. Other event types give none.
+func NearMisses(ev engine.Event, fields []string) []engine.Event {
+	var out []engine.Event
+	mutations := []func(string) string{
+		strings.ToUpper, strings.ToLower, swapCase,
+		func(s string) string {
+			_, n := utf8.DecodeLastRuneInString(s)
+			return s[:len(s)-n]
+		},
+		func(s string) string {
+			_, n := utf8.DecodeRuneInString(s)
+			return s[n:]
+		},
+		func(s string) string { return "x" + s },
+	}
+	switch e := ev.(type) {
+	case *engine.FlatEvent:
+		for _, f := range fields {
+			v, ok := e.Fields[f]
+			if !ok {
+				continue
+			}
+			cp := func() map[string]engine.Value {
+				m := make(map[string]engine.Value, len(e.Fields))
+				for k, x := range e.Fields {
+					m[k] = x
+				}
+				return m
+			}
+			m := cp()
+			delete(m, f)
+			out = append(out, engine.NewFlatEvent(m))
+			if v.Kind != engine.KindString {
+				continue
+			}
+			for _, fn := range mutations {
+				m := cp()
+				m[f] = engine.Value{Kind: engine.KindString, S: fn(v.S)}
+				out = append(out, engine.NewFlatEvent(m))
+			}
+		}
+	case *engine.MapEvent:
+		for _, f := range fields {
+			v, ok := e.M[f]
+			if !ok {
+				continue
+			}
+			cp := func() map[string]any {
+				m := make(map[string]any, len(e.M))
+				for k, x := range e.M {
+					m[k] = x
+				}
+				return m
+			}
+			m := cp()
+			delete(m, f)
+			out = append(out, engine.NewMapEvent(m))
+			s, isStr := v.(string)
+			if !isStr {
+				continue
+			}
+			for _, fn := range mutations {
+				m := cp()
+				m[f] = fn(s)
+				out = append(out, engine.NewMapEvent(m))
+			}
+		}
+	}
+	return out
+}
