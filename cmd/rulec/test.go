@@ -61,6 +61,7 @@ func runTest(stdout, stderr io.Writer, paths []string, verbose bool, opts engine
 	printDiagnostics(stderr, diags)
 	failed = failed || diags.HasErrors()
 	runner := ruletest.NewRunner(rs)
+	runner.All = rules
 	cases := runner.Regression()
 	for _, p := range fixturePaths {
 		fxs, err := ruletest.LoadFixtures(p)

@@ -22,6 +22,27 @@ func TestTestCommandCorpus(t *testing.T) {
 	}
 }
 
+// TestTestCommandCorrelations runs the correlation fixtures: every type, window
+// edges, out-of-order events, missing group-by fields, thresholds and chains.
+func TestTestCommandCorrelations(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run([]string{"rulec", "test", "../../corpus/correlation"}, &out, &errOut)
+	if code != 0 || out.String() != "14 passed, 0 failed\n" {
+		t.Fatalf("exit %d:\n%s\n%s", code, out.String(), errOut.String())
+	}
+	// A wrong expectation fails with the alerts actually raised.
+	dir := t.TempDir()
+	bad := "tests:\n  - correlation: demo_brute_force\n    events:\n      - {time: '2025-03-01T09:00:00Z', action: login, outcome: failure, user: a}\n    alerts:\n      - {group: {user: a}}\n"
+	if err := os.WriteFile(filepath.Join(dir, "bad.yml"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	code = run([]string{"rulec", "test", "../../corpus/correlation/rules.yml", filepath.Join(dir, "bad.yml")}, &out, &errOut)
+	if code != 1 || !strings.Contains(out.String(), "want 1 alerts, got 0; got no alerts") {
+		t.Errorf("exit %d: %s", code, out.String())
+	}
+}
+
 // TestTestCommandSigmaHQ runs `rulec test ../shared/sigmahq/rules*`: every
 // regression case present in regression_data must pass, absent ones are skipped.
 func TestTestCommandSigmaHQ(t *testing.T) {

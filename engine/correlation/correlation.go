@@ -374,6 +374,15 @@ func (c *corrState) evaluate(g *group) (Alert, bool) {
 	last := g.entries[len(g.entries)-1]
 	a := Alert{Rule: c.rule, Group: g.values, Time: last.t, Value: agg}
 	refs := g.entries
+	if c.rule.Correlation.Type == ast.TemporalOrdered {
+		// Only the events that form the ordered sequence contribute.
+		refs = nil
+		for _, x := range g.entries {
+			if x.pos == len(refs) {
+				refs = append(refs, x)
+			}
+		}
+	}
 	if max := c.eng.opts.MaxEventRefs; len(refs) > max {
 		refs = refs[len(refs)-max:]
 	}

@@ -124,7 +124,7 @@ correlation: {type: temporal_ordered, rules: [failed, success], group-by: [user]
 			[]ev{{"success", 0, "user=a"}, {"failed", 10, "user=a"}}, ""},
 		{"temporal_ordered right order", `title: C
 correlation: {type: temporal_ordered, rules: [failed, success], group-by: [user], timespan: 5m}`,
-			[]ev{{"success", 0, "user=a"}, {"failed", 10, "user=a"}, {"success", 20, "user=a"}}, "C[a]=2@0 1 2"},
+			[]ev{{"success", 0, "user=a"}, {"failed", 10, "user=a"}, {"success", 20, "user=a"}}, "C[a]=2@1 2"},
 		{"value_sum", `title: C
 correlation: {type: value_sum, rules: [success], group-by: [user], timespan: 1h, condition: {field: bytes, gt: 100}}`,
 			[]ev{{"success", 0, "user=a,bytes=60"}, {"success", 1, "user=a,bytes=41"}}, "C[a]=101@0 1"},

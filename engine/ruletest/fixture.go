@@ -31,6 +31,19 @@ import (
 // is flattened like .evtx records), `event: {...}` for an event whose only field
 // would be named file, or `file:` with optional `count` and `format`.
 
+// A correlation test replaces rule/match/no_match with a timed event sequence and
+// the alerts the correlation rule must raise on it, in order (`alerts: []` means none):
+//
+//	  - correlation: many_failed_logins   # id, name or title of the correlation rule
+//	    tolerance: 30s                    # optional out-of-order tolerance
+//	    events:                           # inline events (with a time field) and/or files
+//	      - {time: '2025-03-01T09:00:00Z', Channel: Security, EventID: 4625, TargetUserName: frank}
+//	      - file: ../logs/windows_security.jsonl
+//	    alerts:
+//	      - group: {TargetUserName: frank}  # optional: the group-by values
+//	        events: [0, 1, 2]               # optional: positions of the contributing events
+//	        value: 3                        # optional: the aggregate (count, sum, ...)
+
 // Fixture is one test of a fixture file.
 type Fixture struct {
 	File      string
@@ -40,6 +53,19 @@ type Fixture struct {
 	Logsource bool
 	Match     []Item
 	NoMatch   []Item
+	// Correlation tests: the rule under test is a correlation rule fed Events.
+	Correlation string
+	Events      []Item
+	Alerts      []ExpectedAlert
+	Tolerance   time.Duration
+}
+
+// ExpectedAlert is an alert a correlation test expects.
+type ExpectedAlert struct {
+	Line   int
+	Group  map[string]string
+	Events []int
+	Value  *float64
 }
 
 // Item is an inline event or a log file.
@@ -97,6 +123,41 @@ func LoadFixtures(path string) ([]*Fixture, error) {
 				if err := val.Decode(&fx.Logsource); err != nil {
 					return nil, bad(val, "logsource must be true or false")
 				}
+			case "correlation":
+				fx.Correlation = val.Value
+			case "tolerance":
+				d, err := time.ParseDuration(val.Value)
+				if err != nil || d < 0 {
+					return nil, bad(val, "tolerance must be a duration such as 30s")
+				}
+				fx.Tolerance = d
+			case "events":
+				if val.Kind != yaml.SequenceNode {
+					return nil, bad(val, "events must be a list of events or files")
+				}
+				for _, in := range val.Content {
+					it, err := parseItem(in, bad)
+					if err != nil {
+						return nil, err
+					}
+					fx.Events = append(fx.Events, it)
+				}
+			case "alerts":
+				if val.Kind != yaml.SequenceNode {
+					return nil, bad(val, "alerts must be a list (alerts: [] for none)")
+				}
+				fx.Alerts = []ExpectedAlert{}
+				for _, an := range val.Content {
+					var a struct {
+						Group  map[string]string `yaml:"group"`
+						Events []int             `yaml:"events"`
+						Value  *float64          `yaml:"value"`
+					}
+					if err := an.Decode(&a); err != nil {
+						return nil, bad(an, "an alert has group, events and value: %v", err)
+					}
+					fx.Alerts = append(fx.Alerts, ExpectedAlert{Line: an.Line, Group: a.Group, Events: a.Events, Value: a.Value})
+				}
 			case "match", "no_match":
 				if val.Kind != yaml.SequenceNode {
 					return nil, bad(val, "%s must be a list of events or files", key.Value)
@@ -115,6 +176,16 @@ func LoadFixtures(path string) ([]*Fixture, error) {
 			default:
 				return nil, bad(key, "unknown key %q in a test (rule, name, logsource, match, no_match)", key.Value)
 			}
+		}
+		if fx.Correlation != "" {
+			if fx.Rule != "" || len(fx.Match)+len(fx.NoMatch) > 0 {
+				return nil, bad(tn, "a correlation test has correlation, events and alerts, not rule/match/no_match")
+			}
+			if fx.Alerts == nil {
+				return nil, bad(tn, "a correlation test needs alerts (alerts: [] when it must not fire)")
+			}
+			out = append(out, fx)
+			continue
 		}
 		if fx.Rule == "" {
 			return nil, bad(tn, "test needs the rule it tests (rule: id, name or title)")
@@ -236,6 +307,10 @@ func toEvent(m map[string]any) engine.Event {
 func (r *Runner) Fixtures(fxs []*Fixture) []Case {
 	var out []Case
 	for _, fx := range fxs {
+		if fx.Correlation != "" {
+			out = append(out, r.correlationFixture(fx))
+			continue
+		}
 		idx, label := r.findRule(fx.Rule)
 		for _, group := range []struct {
 			items []Item

@@ -88,6 +88,8 @@ func (s Summary) String() string {
 type Runner struct {
 	rs *engine.Ruleset
 	ev *engine.Evaluator
+	// All are every loaded rule, correlations included, for correlation tests.
+	All []*ast.Rule
 	// Format overrides log format sniffing for fixture log files.
 	Format logs.Format
 }

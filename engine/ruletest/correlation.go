@@ -1,0 +1,154 @@
+package ruletest
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/correlation"
+	"github.com/rulec/rulec/engine/logs"
+)
+
+// correlationFixture feeds a timed event sequence through the ruleset and the
+// correlation engine and compares the alerts of the correlation under test.
+func (r *Runner) correlationFixture(fx *Fixture) Case {
+	c := Case{Kind: "correlation", Where: fmt.Sprintf("%s:%d", fx.File, fx.Line), Rule: fx.Correlation, Name: fx.Name}
+	if c.Name == "" {
+		c.Name = fx.Correlation
+	}
+	target := r.findCorrelation(fx.Correlation)
+	if target == nil {
+		c.Status, c.Message = Fail, fmt.Sprintf("correlation rule %q is not among the loaded rules", fx.Correlation)
+		return c
+	}
+	c.Rule = ruleLabel(target)
+	corr, errs := correlation.New(r.All, correlation.Options{Tolerance: fx.Tolerance})
+	if len(errs) > 0 {
+		c.Status, c.Message = Fail, errs[0].Error()
+		return c
+	}
+	var got []correlation.Alert
+	collect := func(as []correlation.Alert) {
+		for _, a := range as {
+			if a.Rule == target {
+				got = append(got, a)
+			}
+		}
+	}
+	ts := correlation.TimeSource{}
+	pos := 0
+	feed := func(ev engine.Event, t0 logs.Record) error {
+		t := t0.Time
+		if t.IsZero() {
+			var ok bool
+			if t, ok = ts.Time(ev); !ok {
+				return fmt.Errorf("event %d has no time field (%s)", pos, strings.Join(correlation.DefaultTimeFields, ", "))
+			}
+		}
+		for _, i := range r.ev.Match(ev) {
+			collect(corr.Observe(correlation.Match{Rule: r.rs.Rule(i), Event: ev, Time: t, Ref: correlation.EventRef{Source: "events", Index: pos}}))
+		}
+		pos++
+		return nil
+	}
+	for _, it := range fx.Events {
+		if it.File == "" {
+			if err := feed(toEvent(it.Event), logs.Record{}); err != nil {
+				c.Status, c.Message = Fail, err.Error()
+				return c
+			}
+			continue
+		}
+		path := it.File
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(filepath.Dir(fx.File), path)
+		}
+		recs, _, err := logs.ReadAll(path, it.Format)
+		if err != nil {
+			c.Status, c.Message = Fail, fmt.Sprintf("reading %s: %v", path, err)
+			return c
+		}
+		for _, rec := range recs {
+			if err := feed(rec.Event, rec); err != nil {
+				c.Status, c.Message = Fail, fmt.Sprintf("%s: %v", path, err)
+				return c
+			}
+		}
+	}
+	collect(corr.Flush())
+	if msg := compareAlerts(fx.Alerts, got); msg != "" {
+		c.Status, c.Message = Fail, msg+"; got "+describeAlerts(got)
+		return c
+	}
+	c.Status, c.Message = Pass, fmt.Sprintf("%d alerts as expected over %d events", len(got), pos)
+	return c
+}
+
+// findCorrelation resolves a correlation rule by id (case-insensitive), name or title.
+func (r *Runner) findCorrelation(ref string) *ast.Rule {
+	for _, x := range r.All {
+		if x.Kind == ast.KindCorrelation && (strings.EqualFold(x.ID, ref) && x.ID != "" || x.Name == ref && x.Name != "") {
+			return x
+		}
+	}
+	for _, x := range r.All {
+		if x.Kind == ast.KindCorrelation && x.Title == ref {
+			return x
+		}
+	}
+	return nil
+}
+
+func compareAlerts(want []ExpectedAlert, got []correlation.Alert) string {
+	if len(want) != len(got) {
+		return fmt.Sprintf("want %d alerts, got %d", len(want), len(got))
+	}
+	for i, w := range want {
+		a := got[i]
+		for f, v := range w.Group {
+			found := false
+			for _, g := range a.Group {
+				found = found || g.Field == f && g.Value == v
+			}
+			if !found {
+				return fmt.Sprintf("alert %d (line %d): want group %s=%q", i, w.Line, f, v)
+			}
+		}
+		if w.Events != nil {
+			var idx []int
+			for _, e := range a.Events {
+				idx = append(idx, e.Index)
+			}
+			if fmt.Sprint(idx) != fmt.Sprint(w.Events) {
+				return fmt.Sprintf("alert %d (line %d): want events %v, got %v", i, w.Line, w.Events, idx)
+			}
+		}
+		if w.Value != nil && *w.Value != a.Value {
+			return fmt.Sprintf("alert %d (line %d): want value %g, got %g", i, w.Line, *w.Value, a.Value)
+		}
+	}
+	return ""
+}
+
+func describeAlerts(as []correlation.Alert) string {
+	if len(as) == 0 {
+		return "no alerts"
+	}
+	var parts []string
+	for _, a := range as {
+		var g []string
+		for _, v := range a.Group {
+			g = append(g, v.Field+"="+v.Value)
+		}
+		sort.Strings(g)
+		var idx []string
+		for _, e := range a.Events {
+			idx = append(idx, fmt.Sprint(e.Index))
+		}
+		parts = append(parts, fmt.Sprintf("{%s value=%g events=[%s]}", strings.Join(g, ","), a.Value, strings.Join(idx, " ")))
+	}
+	return strings.Join(parts, " ")
+}
