@@ -57,6 +57,10 @@ func scanCommand() *cli.Command {
 			&cli.StringFlag{Name: "profile", Usage: "logsource profile YAML file (default: the built-in profile)"},
 			&cli.BoolFlag{Name: "no-logsource", Usage: "let every rule see every event (ignore logsources)"},
 			&cli.BoolFlag{Name: "show-suppressed", Usage: "also print matches of rules that only feed correlations (generate: false)"},
+			&cli.StringSliceFlag{Name: "time-field", Usage: "event field holding the event time, for correlations (repeatable; default: the record's own time, else @timestamp, timestamp, time, UtcTime, ...)"},
+			&cli.StringFlag{Name: "time-format", Usage: "layout of the time field: a Go time layout, or unix, unix_ms, unix_us, unix_ns (default: RFC 3339 and common layouts, epochs by magnitude)"},
+			&cli.DurationFlag{Name: "tolerance", Usage: "accept events this far out of time order in correlation windows (e.g. 30s)"},
+			&cli.IntFlag{Name: "max-groups", Value: 100000, Usage: "cap on live correlation groups per rule; the least recently updated group is evicted past it"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -79,6 +83,8 @@ func scanCommand() *cli.Command {
 			return runScan(c.App.Writer, c.App.ErrWriter, scanConfig{
 				rules: c.StringSlice("rules"), logs: c.Args().Slice(), format: format, logFormat: logFormat,
 				engine: opts, showSuppressed: c.Bool("show-suppressed"),
+				time: correlation.TimeSource{Fields: c.StringSlice("time-field"), Layout: c.String("time-format")},
+				corr: correlation.Options{Tolerance: c.Duration("tolerance"), MaxGroups: c.Int("max-groups")},
 			})
 		},
 	}
@@ -98,6 +104,9 @@ type scanConfig struct {
 	logFormat      logs.Format
 	engine         engine.Options
 	showSuppressed bool
+	// time reads event times for correlations when configured; else the record's own time is used first.
+	time correlation.TimeSource
+	corr correlation.Options
 }
 
 func runScan(stdout, stderr io.Writer, cfg scanConfig) error {
@@ -105,7 +114,7 @@ func runScan(stdout, stderr io.Writer, cfg scanConfig) error {
 	printDiagnostics(stderr, res.Diagnostics)
 	rs, diags := engine.NewRuleset(res.Rules, cfg.engine)
 	printDiagnostics(stderr, diags)
-	corr, corrErrs := correlation.New(res.Rules, correlation.Options{})
+	corr, corrErrs := correlation.New(res.Rules, cfg.corr)
 	for _, err := range corrErrs {
 		fmt.Fprintf(stderr, "warning: %v\n", err)
 	}
@@ -125,7 +134,8 @@ func runScan(stdout, stderr io.Writer, cfg scanConfig) error {
 	w.enc.SetEscapeHTML(false)
 
 	ev := rs.NewEvaluator()
-	timeSource := correlation.TimeSource{}
+	timeSource := cfg.time
+	configuredTime := len(timeSource.Fields) > 0
 	var events, matches, alerts, recordErrors, badFiles int
 	perRule := make([]int, rs.Len())
 	for _, path := range cfg.logs {
@@ -163,8 +173,10 @@ func runScan(stdout, stderr io.Writer, cfg scanConfig) error {
 					continue
 				}
 				t := rec.Time
-				if t.IsZero() {
-					t, _ = timeSource.Time(rec.Event)
+				if t.IsZero() || configuredTime {
+					if tt, ok := timeSource.Time(rec.Event); ok {
+						t = tt
+					}
 				}
 				for _, a := range corr.Observe(correlation.Match{Rule: r, Event: rec.Event, Time: t,
 					Ref: correlation.EventRef{Source: rec.Source, Index: rec.Index}}) {
@@ -209,6 +221,10 @@ func runScan(stdout, stderr io.Writer, cfg scanConfig) error {
 		if n > 0 {
 			fired++
 		}
+	}
+	if st := corr.Stats(); st.CapEvictions > 0 || st.Late > 0 || st.MissingGroupField > 0 {
+		fmt.Fprintf(stderr, "correlation: %d groups evicted at the --max-groups cap, %d events too late for the --tolerance, %d events without a group-by field\n",
+			st.CapEvictions, st.Late, st.MissingGroupField)
 	}
 	fmt.Fprintf(stderr, "%d events from %d files, %d matches of %d rules, %d correlation alerts (%d rules evaluated, %d not compiled), %d unreadable records, %d files failed\n",
 		events, len(cfg.logs)-badFiles, matches, fired, alerts, rs.Len(), notCompiled, recordErrors, badFiles)
