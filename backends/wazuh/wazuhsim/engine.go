@@ -52,6 +52,7 @@ type Rule struct {
 	decodedAs   string
 	context     bool // if_matched_*: needs earlier events, never matches here
 	unsupported string
+	maxSize     int // the event's log must have at least this many bytes
 	fields      []fieldTest
 	static      map[string]*expr // match, regex, program_name, url, id, ...
 }
@@ -164,6 +165,11 @@ func buildRule(file, group string, x *xnode) (*Rule, error) {
 		return nil, bad("invalid level %q", x.attr("level"))
 	}
 	r.NoAlert = x.attr("noalert") == "1"
+	if m := x.attr("maxsize"); m != "" {
+		if r.maxSize, err = strconv.Atoi(m); err != nil {
+			return nil, bad("invalid maxsize %q", m)
+		}
+	}
 	if x.attr("frequency") != "" {
 		r.context = true
 	}
@@ -215,7 +221,7 @@ func buildRule(file, group string, x *xnode) (*Rule, error) {
 			statics[c.name] += c.text // repeated elements concatenate
 			staticAttrs[c.name] = c
 		case c.name == "srcip" || c.name == "dstip" || c.name == "list" || c.name == "time" || c.name == "weekday" ||
-			c.name == "compiled_rule" || c.name == "maxsize" || c.name == "if_fts" || c.name == "check_if_ignored":
+			c.name == "compiled_rule" || c.name == "if_fts" || c.name == "check_if_ignored":
 			r.unsupported = "element <" + c.name + "> is not simulated"
 		case metaElems[c.name] || strings.HasPrefix(c.name, "same_") || strings.HasPrefix(c.name, "different_") || strings.HasPrefix(c.name, "not_same_"):
 		case c.name == "ignore" || c.name == "check_if_ignored":
@@ -377,6 +383,9 @@ func (r *Rule) matches(ev *Event) bool {
 		return false
 	}
 	if r.decodedAs != "" && r.decodedAs != ev.Decoder {
+		return false
+	}
+	if r.maxSize > 0 && len(ev.Log) < r.maxSize {
 		return false
 	}
 	for k, e := range r.static {
