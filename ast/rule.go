@@ -40,6 +40,8 @@ type Rule struct {
 	RegressionTestsPath string         `json:"regression_tests_path,omitempty"`
 	Extra               []Extra        `json:"extra,omitempty"`
 	Keys                map[string]Pos `json:"keys,omitempty"`
+	// ItemPos holds the position of each item of the list fields (tags, references, fields, falsepositives, scope).
+	ItemPos map[string][]Pos `json:"item_pos,omitempty"`
 
 	Detection   *Detection   `json:"detection,omitempty"`
 	Correlation *Correlation `json:"correlation,omitempty"`
@@ -57,6 +59,14 @@ func (r *Rule) Ref() string {
 		return r.Name
 	}
 	return r.Title
+}
+
+// ItemPosAt returns the position of item i of a list field, or the key's position when unknown.
+func (r *Rule) ItemPosAt(key string, i int) Pos {
+	if ps := r.ItemPos[key]; i >= 0 && i < len(ps) {
+		return ps[i]
+	}
+	return r.KeyPos(key)
 }
 
 // KeyPos returns the position of a top-level key, or the rule's position when absent.
@@ -135,6 +145,7 @@ type Correlation struct {
 	Type         CorrelationType `json:"type"`
 	Rules        []RuleRef       `json:"rules"`
 	GroupBy      []string        `json:"group_by,omitempty"`
+	GroupByPos   []Pos           `json:"group_by_pos,omitempty"`
 	Timespan     time.Duration   `json:"timespan"`
 	TimespanText string          `json:"timespan_text"`
 	Condition    []Threshold     `json:"condition,omitempty"`

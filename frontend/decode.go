@@ -105,18 +105,25 @@ func (d *decoder) str(n *yaml.Node, what string) string {
 
 // strList decodes a list of scalars; a single scalar is accepted as a one-element list.
 func (d *decoder) strList(n *yaml.Node, what string) []string {
+	out, _ := d.strListPos(n, what)
+	return out
+}
+
+// strListPos is strList that also returns the position of each item.
+func (d *decoder) strListPos(n *yaml.Node, what string) ([]string, []ast.Pos) {
 	n = resolveAlias(n)
 	if n != nil && n.Kind == yaml.ScalarNode {
 		if n.Tag == "!!null" {
-			return nil
+			return nil, nil
 		}
-		return []string{n.Value}
+		return []string{n.Value}, []ast.Pos{d.pos(n)}
 	}
 	if n == nil || n.Kind != yaml.SequenceNode {
 		d.errorf(n, "type", "%s must be a list of strings, found %s", what, kindName(n))
-		return nil
+		return nil, nil
 	}
 	out := make([]string, 0, len(n.Content))
+	pos := make([]ast.Pos, 0, len(n.Content))
 	for _, it := range n.Content {
 		it = resolveAlias(it)
 		if it == nil || it.Kind != yaml.ScalarNode {
@@ -124,8 +131,9 @@ func (d *decoder) strList(n *yaml.Node, what string) []string {
 			continue
 		}
 		out = append(out, it.Value)
+		pos = append(pos, d.pos(it))
 	}
-	return out
+	return out, pos
 }
 
 // boolean decodes a YAML boolean, accepting the YAML 1.1 spellings Sigma tools accept.
@@ -193,7 +201,7 @@ func plain(n *yaml.Node, depth int) any {
 
 // rule decodes one YAML document into a rule.
 func (d *decoder) rule(doc *yaml.Node, index int) *ast.Rule {
-	r := &ast.Rule{Pos: d.pos(doc), Document: index, Kind: ast.KindDetection, Keys: map[string]ast.Pos{}}
+	r := &ast.Rule{Pos: d.pos(doc), Document: index, Kind: ast.KindDetection, Keys: map[string]ast.Pos{}, ItemPos: map[string][]ast.Pos{}}
 	pairs, ok := d.mapping(doc, "a Sigma rule")
 	if !ok {
 		return nil
@@ -220,23 +228,23 @@ func (d *decoder) rule(doc *yaml.Node, index int) *ast.Rule {
 		case "author":
 			r.Author = d.str(v, "author")
 		case "references":
-			r.References = d.strList(v, "references")
+			r.References, r.ItemPos["references"] = d.strListPos(v, "references")
 		case "date":
 			r.Date = d.str(v, "date")
 		case "modified":
 			r.Modified = d.str(v, "modified")
 		case "tags":
-			r.Tags = d.strList(v, "tags")
+			r.Tags, r.ItemPos["tags"] = d.strListPos(v, "tags")
 		case "logsource":
 			r.Logsource = d.logsource(v)
 		case "fields":
-			r.Fields = d.strList(v, "fields")
+			r.Fields, r.ItemPos["fields"] = d.strListPos(v, "fields")
 		case "falsepositives":
-			r.FalsePositives = d.strList(v, "falsepositives")
+			r.FalsePositives, r.ItemPos["falsepositives"] = d.strListPos(v, "falsepositives")
 		case "level":
 			r.Level = d.str(v, "level")
 		case "scope":
-			r.Scope = d.strList(v, "scope")
+			r.Scope, r.ItemPos["scope"] = d.strListPos(v, "scope")
 		case "taxonomy":
 			r.Taxonomy = d.str(v, "taxonomy")
 		case "regression_tests_path":
@@ -383,7 +391,7 @@ func (d *decoder) correlation(n *yaml.Node, topGenerate *yaml.Node) *ast.Correla
 			c.Rules = d.ruleRefs(v, "correlation rules")
 		case "group-by":
 			groupBy = v
-			c.GroupBy = d.strList(v, "group-by")
+			c.GroupBy, c.GroupByPos = d.strListPos(v, "group-by")
 		case "timespan", "timeframe":
 			timespan = v
 			c.TimespanText = d.str(v, "timespan")

@@ -195,12 +195,12 @@ func metadataChecks() []*Check {
 				}
 			}),
 		c("reference-not-url", W, "a reference is not an http(s) URL",
-			"References should be links (http or https) to the sources the rule is based on, so that readers can follow them. Put other notes in the description. The AST keeps no position per list item, so the finding points at the `references` key.",
+			"References should be links (http or https) to the sources the rule is based on, so that readers can follow them. Put other notes in the description.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
-					for _, ref := range r.References {
+					for i, ref := range r.References {
 						if !isURL(ref) {
-							p.Reportf(r, r.KeyPos("references"), "reference %q is not an http(s) URL", ref)
+							p.Reportf(r, r.ItemPosAt("references", i), "reference %q is not an http(s) URL", ref)
 						}
 					}
 				}
@@ -209,8 +209,8 @@ func metadataChecks() []*Check {
 			"A reference listed twice is noise, and often a sign that a different link was meant.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
-					for _, d := range duplicatesIn(r.References) {
-						p.Reportf(r, r.KeyPos("references"), "reference %q is listed more than once", d)
+					for _, i := range duplicateIndexes(r.References) {
+						p.Reportf(r, r.ItemPosAt("references", i), "reference %q is listed more than once", r.References[i])
 					}
 				}
 			}),
@@ -340,19 +340,6 @@ func isURL(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(strings.TrimSpace(s), " \t\n")
 }
 
-// duplicatesIn returns the values listed more than once, in first-repeat order.
-func duplicatesIn(list []string) []string {
-	seen := map[string]int{}
-	var out []string
-	for _, s := range list {
-		seen[s]++
-		if seen[s] == 2 {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // knownTypos are custom keys pySigma's CustomAttributesValidator reports.
 var knownTypos = map[string]string{"realted": "related", "relatde": "related", "relted": "related", "rlated": "related", "reference": "references"}
 
@@ -403,4 +390,17 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// duplicateIndexes returns the index of the second occurrence of each repeated item.
+func duplicateIndexes(list []string) []int {
+	seen := map[string]int{}
+	var out []int
+	for i, s := range list {
+		seen[s]++
+		if seen[s] == 2 {
+			out = append(out, i)
+		}
+	}
+	return out
 }
