@@ -173,7 +173,13 @@ func Build(rules []*ast.Rule, opts Options) (*Result, error) {
 				break
 			}
 			if len(vb.nodes) == 0 {
-				failure = &Skip{Pos: r.KeyPos("detection"), Variant: v.Name, Reason: "condition never matches"}
+				s := Skip{Pos: r.KeyPos("detection"), Variant: v.Name, Reason: "condition never matches", Detail: "the condition contradicts the logsource's conditions"}
+				if v.Optional {
+					s.Rule, s.Title = r.Ref(), r.Title
+					res.Report.Dropped = append(res.Report.Dropped, s)
+					continue
+				}
+				failure = &s
 				break
 			}
 			built = append(built, vb)
