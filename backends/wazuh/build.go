@@ -155,6 +155,7 @@ func Build(rules []*ast.Rule, opts Options) (*Result, error) {
 		}
 		var built []variantBuild
 		var failure *Skip
+		droppedBefore := len(res.Report.Dropped)
 		for _, v := range variants {
 			vb, err := buildVariant(r, v, prof)
 			if err != nil {
@@ -189,7 +190,17 @@ func Build(rules []*ast.Rule, opts Options) (*Result, error) {
 			continue
 		}
 		if len(built) == 0 {
-			skip(Skip{Pos: r.KeyPos("logsource"), Reason: "no applicable logsource variant", Detail: res.Report.Dropped[len(res.Report.Dropped)-1].Detail})
+			// Every variant was optional and dropped: report the most telling
+			// reason (one that is not a contradiction with a variant's own conditions).
+			s := res.Report.Dropped[len(res.Report.Dropped)-1]
+			for _, d := range res.Report.Dropped[droppedBefore:] {
+				if d.Reason != "condition never matches" {
+					s = d
+					break
+				}
+			}
+			s.Variant = ""
+			skip(s)
 			continue
 		}
 		res.Report.Emitted++
