@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/rulec/rulec/engine"
 )
 
 // WindowsEvent is a Windows event given by its original System and EventData values.
@@ -157,9 +159,8 @@ func ParseEVTXJSON(data []byte) ([]WindowsEvent, []map[string]any, error) {
 			case "Execution":
 				w.System["processID"], w.System["threadID"] = attrs["ProcessID"], attrs["ThreadID"]
 			case "Security":
-				if u := attrs["UserID"]; u != "" {
-					w.System["securityUserID"] = u
-				}
+				// The 4.x decoder compares the attribute's value with "UserID"
+				// instead of its name, so securityUserID is in practice never set.
 			case "Correlation":
 			default:
 				s := text(v)
@@ -238,4 +239,71 @@ func scalar(v any) any {
 		return text(v)
 	}
 	return v
+}
+
+// flatSystem maps the flat Sigma names of Windows System values (as
+// engine/logs.WindowsEvent names them) to the eventchannel decoder's names.
+// Security_UserID is left out: the 4.x decoder only keeps it when the value is
+// the literal text "UserID" (it compares the value, not the attribute name), and
+// Correlation is skipped by the decoder.
+var flatSystem = map[string]string{
+	"EventID": "eventID", "Version": "version", "Level": "level", "Task": "task", "Opcode": "opcode",
+	"Keywords": "keywords", "EventRecordID": "eventRecordID", "Channel": "channel", "Computer": "computer",
+	"Provider_Name": "providerName", "Provider_Guid": "providerGuid", "Provider_EventSourceName": "eventSourceName",
+	"TimeCreated_SystemTime": "systemTime", "Execution_ProcessID": "processID", "Execution_ThreadID": "threadID",
+}
+
+// systemPrefixes mark the other System attributes in flat names (dropped by the decoder).
+var systemPrefixes = []string{"Provider_", "TimeCreated_", "Execution_", "Security_", "Correlation_", "EventID_"}
+
+// FromFlat rebuilds the original System and EventData values of a Windows
+// event read by engine/logs (an *engine.FlatEvent with Sigma field names):
+// the System names above, everything else EventData (an unnamed Data list is
+// joined with ", " as the decoder does). UserData cannot be told apart from
+// EventData in the flat view: events that carry UserData decode as if it were
+// EventData here.
+func FromFlat(ev engine.Event) WindowsEvent {
+	w := WindowsEvent{System: map[string]string{}, EventData: map[string]string{}}
+	text := func(v engine.Value) (string, bool) {
+		switch v.Kind {
+		case engine.KindNull, engine.KindObject:
+			return "", false
+		case engine.KindArray:
+			parts := make([]string, 0, len(v.Arr))
+			for _, e := range v.Arr {
+				if e.Kind != engine.KindNull && e.S != "" {
+					parts = append(parts, e.S)
+				}
+			}
+			return strings.Join(parts, ", "), len(parts) > 0
+		}
+		return v.S, true
+	}
+	seen := map[string]bool{}
+	ev.Each(func(name string, _ engine.Value) bool {
+		if seen[name] {
+			return true
+		}
+		seen[name] = true
+		v, ok := ev.Get(name)
+		if !ok {
+			return true
+		}
+		s, ok := text(v)
+		if !ok {
+			return true
+		}
+		if sys, isSys := flatSystem[name]; isSys {
+			w.System[sys] = s
+			return true
+		}
+		for _, p := range systemPrefixes {
+			if strings.HasPrefix(name, p) {
+				return true
+			}
+		}
+		w.EventData[name] = s
+		return true
+	})
+	return w
 }
