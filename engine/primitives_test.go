@@ -12,11 +12,13 @@ import (
 // acScan runs the automaton and returns every (needle, end) occurrence.
 func acScan(m *acMachine, t string) [][2]int {
 	var out [][2]int
-	st := int32(0)
-	nc := int32(m.nclass)
+	x := uint32(0)
 	for i := 0; i < len(t); i++ {
-		st = m.delta[st*nc+int32(m.class[t[i]])]
-		for _, id := range m.out[m.outStart[st]:m.outStart[st+1]] {
+		x = m.step(x, t[i])
+		if x&1 == 0 {
+			continue
+		}
+		for _, id := range m.outputs(x) {
 			out = append(out, [2]int{int(id), i + 1})
 		}
 	}
@@ -71,7 +73,10 @@ func TestACMachine(t *testing.T) {
 			if rng.Intn(5) > 0 {
 				text = word(30)
 			}
-			got, want := acScan(m, text), bruteScan(needles, text)
+			if rng.Intn(2) == 0 {
+				text = strings.ToUpper(text) // the automaton reads ASCII letters in any case
+			}
+			got, want := acScan(m, text), bruteScan(needles, lowerASCII(text))
 			sortPairs(got)
 			sortPairs(want)
 			if !slices.Equal(got, want) {
@@ -353,5 +358,102 @@ func TestNewGenProgramRejects(t *testing.T) {
 			}()
 			NewGenProgram(p)
 		}()
+	}
+}
+
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func TestContainsFoldASCII(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	alphabet := "aAbB\\.x"
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alphabet[rng.Intn(len(alphabet))]
+		}
+		return string(b)
+	}
+	for i := 0; i < 20000; i++ {
+		text := word(rng.Intn(12))
+		needle := lowerASCII(word(1 + rng.Intn(4)))
+		if got, want := containsFoldASCII(text, needle), strings.Contains(lowerASCII(text), needle); got != want {
+			t.Fatalf("containsFoldASCII(%q, %q) = %v, want %v", text, needle, got, want)
+		}
+	}
+	if containsFoldASCII("abc", "ab\xc3") || !containsFoldASCII("xABCx", "abc") {
+		t.Error("non-ASCII needle or letters-only needle")
+	}
+}
+
+// TestGenIndexRandom builds programs whose rules each have one atom and always
+// match once evaluated: Match must return exactly the rules whose atom holds,
+// for small indexes (needles searched one by one) and automata, on one field
+// and on every value (keywords), for ASCII text in any case and other text.
+func TestGenIndexRandom(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	alphabet := []string{"a", "B", "c", "\\", ".", "é", "É", "x", "İ", "ſ"}
+	word := func(n int) string {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			b.WriteString(alphabet[rng.Intn(len(alphabet))])
+		}
+		return b.String()
+	}
+	holds := func(op AtomOp, text, needle string) bool {
+		switch op {
+		case AtomEqual:
+			return text == needle
+		case AtomPrefix:
+			return strings.HasPrefix(text, needle)
+		case AtomSuffix:
+			return strings.HasSuffix(text, needle)
+		}
+		return strings.Contains(text, needle)
+	}
+	for _, nrules := range []int{3, 40} {
+		for round := 0; round < 40; round++ {
+			var atoms []GenAtom
+			var rules []GenRule
+			for r := 0; r < nrules; r++ {
+				op := AtomOp(rng.Intn(4))
+				needle := Lower(word(1 + rng.Intn(3)))
+				field := int32(0)
+				if rng.Intn(3) == 0 {
+					field = AnyField
+				}
+				atoms = append(atoms, GenAtom{Field: field, Op: op, Needle: needle, Rule: int32(r)})
+				rules = append(rules, GenRule{Group: 0, Detect: func(*GenState) bool { return true }})
+			}
+			p := NewGenProgram(&GenProgram{Fields: []string{"F", "G"}, Groups: []GenGroup{{Alts: []GenAlt{{}}}}, Rules: rules, Atoms: atoms})
+			s := p.NewState()
+			for k := 0; k < 30; k++ {
+				f, g := word(rng.Intn(8)), word(rng.Intn(8))
+				if rng.Intn(2) == 0 {
+					f, g = lowerASCII(strings.ToUpper(f)), strings.ToUpper(g)
+				}
+				got := s.Match(flat(map[string]Value{"F": str(f), "G": str(g)}))
+				var want []int
+				for r, at := range atoms {
+					ok := holds(at.Op, Lower(f), at.Needle)
+					if at.Field == AnyField {
+						ok = ok || holds(at.Op, Lower(g), at.Needle)
+					}
+					if ok {
+						want = append(want, r)
+					}
+				}
+				if !slices.Equal(got, want) && len(got)+len(want) > 0 {
+					t.Fatalf("F=%q G=%q atoms %+v: got %v, want %v", f, g, atoms, got, want)
+				}
+			}
+		}
 	}
 }

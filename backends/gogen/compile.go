@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -186,7 +187,7 @@ func (c *compiler) value(v *ast.Value, f *ast.FieldMatch) (*expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return c.call(fmt.Sprintf("re|%d|%q", fid, src), &pred{kind: predRegex, field: fid, a: src}), nil
+		return c.call(fmt.Sprintf("re|%d|%q", fid, src), &pred{kind: predRegex, field: fid, a: src, guard: regexGuard(src)}), nil
 	case ast.ValCIDR:
 		p, err := netip.ParsePrefix(v.CIDR)
 		if err != nil {
@@ -234,7 +235,7 @@ func (c *compiler) keyword(v *ast.Value, cased bool) (*expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return c.call(fmt.Sprintf("kw|re|%q", src), &pred{kind: predKeyword, kwKind: predRegex, a: src}), nil
+		return c.call(fmt.Sprintf("kw|re|%q", src), &pred{kind: predKeyword, kwKind: predRegex, a: src, guard: regexGuard(src)}), nil
 	case ast.ValExpansion:
 		alts := make([]*expr, 0, len(v.Variants))
 		for i := range v.Variants {
@@ -247,6 +248,25 @@ func (c *compiler) keyword(v *ast.Value, cased bool) (*expr, error) {
 		return orExpr(alts...), nil
 	}
 	return nil, fmt.Errorf("%s: a keyword cannot be a %s value", v.Pos, v.Kind)
+}
+
+// maxGuard bounds the literals checked before a regular expression.
+const maxGuard = 4
+
+// regexGuard returns the lowered literals of which every match of the
+// expression contains one (see regexClause), or nil.
+func regexGuard(src string) []string {
+	c := regexClause(&indexer{}, src, "")
+	if c.top || len(c.atoms) == 0 || len(c.atoms) > maxGuard {
+		return nil
+	}
+	out := make([]string, 0, len(c.atoms))
+	for _, a := range c.atoms {
+		if !slices.Contains(out, a.needle) {
+			out = append(out, a.needle)
+		}
+	}
+	return out
 }
 
 // regexSource returns the regular expression with its flags, checked with RE2.

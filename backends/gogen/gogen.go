@@ -119,6 +119,12 @@ func Generate(rules []*ast.Rule, opts Options) (*Result, error) {
 			gr.where = append(gr.where, andExpr(args...))
 		}
 	}
+	ix := &indexer{}
+	usable := make([]*ast.Rule, len(g.rules))
+	for i, r := range g.rules {
+		usable[i] = r.src
+	}
+	ix.countPopularity(usable)
 	for _, r := range g.rules {
 		g.preds.user = user
 		user++
@@ -129,7 +135,7 @@ func Generate(rules []*ast.Rule, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("%s: rule %q: %w", r.src.Pos, r.src.Title, err)
 		}
 		r.searches, r.cond = searches, cond
-		r.clause = ruleClause(r.src.Detection)
+		r.clause = ix.ruleClause(r.src.Detection)
 	}
 	memo := 0
 	for _, p := range g.preds.list {
@@ -548,12 +554,16 @@ func (g *generator) emitProgram() error {
 			seen := map[string]bool{}
 			for _, at := range r.clause.atoms {
 				targets := []string{at.field}
-				if t, ok := a.Fields[at.field]; ok {
+				if t, ok := a.Fields[at.field]; ok && at.field != "" {
 					targets = t
 				}
 				for _, t := range targets {
-					line := fmt.Sprintf("{Field: %d, Op: %s, Needle: %s, Group: %d, Alt: %d, Rule: %d},",
-						g.fieldID[t], atomOpNames[at.op], strconv.Quote(at.needle), r.group, ai, r.index)
+					field := "engine.AnyField"
+					if t != "" {
+						field = strconv.Itoa(int(g.fieldID[t]))
+					}
+					line := fmt.Sprintf("{Field: %s, Op: %s, Needle: %s, Group: %d, Alt: %d, Rule: %d},",
+						field, atomOpNames[at.op], strconv.Quote(at.needle), r.group, ai, r.index)
 					if !seen[line] {
 						seen[line] = true
 						atoms = append(atoms, line)

@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"math/rand"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -229,5 +230,41 @@ func TestExprRender(t *testing.T) {
 	w := &funcWriter{prefix: "h"}
 	if got := w.render(notExpr(orExpr(many...))); got != "!h0(s)" || len(w.helpers) != 1 {
 		t.Errorf("long list: %q, %d helpers", got, len(w.helpers))
+	}
+}
+
+// TestRegexClause checks that the literals derived from regular expressions
+// are necessary: whenever the expression matches, the lowered text contains one.
+func TestRegexClause(t *testing.T) {
+	ix := &indexer{}
+	tests := []struct {
+		re    string
+		texts []string
+		top   bool
+	}{
+		{`\s-w(indowstyle)?\s+h(idden)?\b`, []string{"x -w h", " -W  Hidden"}, false},
+		{`(?i)^powershell`, []string{"PowerShell -x", "POWERSHELL"}, false},
+		{`(?i)mimikatz|sekurlsa`, []string{"MimiKatz", "xSEKURLSA::"}, false},
+		{`(?i)ssss`, []string{"ſſſſ", "SsſS"}, true},
+		{`(?i)kkk`, []string{"\u212akk", "KKK"}, false},
+		{`a(bc)*d`, []string{"ad", "abcbcd"}, false},
+		{`a?`, []string{"", "x"}, true},
+		{`[ab]+x{2,}`, []string{"axx", "bbxxx"}, false},
+		{`ÄÖ\x{FFFD}Ü`, []string{"ÄÖ\xffÜ", "ÄÖ\uFFFDÜ"}, false},
+		{`(?i)straße`, []string{"STRASSE", "Straße"}, false},
+		{`(?:foo|bar)baz`, []string{"foobaz", "BARbaz"}, false},
+		{`x|`, []string{"", "x"}, true},
+	}
+	for _, tc := range tests {
+		c := regexClause(ix, tc.re, "F")
+		if c.top != tc.top {
+			t.Errorf("%s: top %v, want %v (%+v)", tc.re, c.top, tc.top, c)
+		}
+		re := regexp.MustCompile(tc.re)
+		for _, text := range tc.texts {
+			if re.MatchString(text) && !c.top && !clauseHolds(c, engine.Lower(text)) {
+				t.Errorf("%s matches %q but clause %+v does not hold", tc.re, text, c)
+			}
+		}
 	}
 }

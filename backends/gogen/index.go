@@ -1,8 +1,11 @@
 package gogen
 
 import (
+	"math"
+	"regexp/syntax"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/rulec/rulec/ast"
@@ -40,34 +43,65 @@ var weakFields = map[string]bool{
 	"Level": true, "Task": true, "Opcode": true, "Keywords": true,
 }
 
-func (c clause) score() int {
-	if c.top {
-		return 1 << 30
+// indexer derives clauses; popularity counts the rules that test each
+// (field, needle): needles many rules share (\cmd.exe as a parent image, .exe)
+// are common in events too, so they select less.
+type indexer struct {
+	popularity map[[2]string]int
+}
+
+// probability estimates how often an atom holds on an event of its logsource.
+func (ix *indexer) probability(a atom) float64 {
+	if weakFields[a.field] {
+		return 0.5
 	}
-	s := 0
+	var p float64
+	switch n := len(a.needle); {
+	case n <= 1:
+		p = 0.9
+	case n == 2:
+		p = 0.5
+	case n == 3:
+		p = 0.2
+	case n == 4:
+		p = 0.08
+	case n == 5:
+		p = 0.04
+	case n == 6:
+		p = 0.02
+	case n <= 9:
+		p = 0.01
+	default:
+		p = 0.004
+	}
+	switch a.op {
+	case engine.AtomPrefix, engine.AtomSuffix:
+		p *= 0.5
+	case engine.AtomEqual:
+		p *= 0.2
+	}
+	p *= 1 + float64(ix.popularity[[2]string{a.field, a.needle}])/4
+	return min(p, 1)
+}
+
+// score is the estimated probability that a clause holds (lower selects better).
+func (ix *indexer) score(c clause) float64 {
+	if c.top {
+		return math.Inf(1)
+	}
+	s := 0.0
 	for _, a := range c.atoms {
-		switch {
-		case weakFields[a.field]:
-			s += 1000
-		case len(a.needle) <= 1:
-			s += 100
-		case len(a.needle) == 2:
-			s += 30
-		case len(a.needle) == 3:
-			s += 5
-		default:
-			s++
-		}
+		s += ix.probability(a)
 	}
 	return s
 }
 
 // best returns the most selective of several clauses (for a conjunction).
-func best(cs []clause) clause {
-	out := topClause
+func (ix *indexer) best(cs []clause) clause {
+	out, score := topClause, math.Inf(1)
 	for _, c := range cs {
-		if c.score() < out.score() {
-			out = c
+		if sc := ix.score(c); sc < score {
+			out, score = c, sc
 		}
 	}
 	return out
@@ -85,20 +119,44 @@ func union(cs []clause) clause {
 	return out
 }
 
+// countPopularity counts, for each (field, needle) of the rules' string values, the rules that test it.
+func (ix *indexer) countPopularity(rules []*ast.Rule) {
+	ix.popularity = map[[2]string]int{}
+	for _, r := range rules {
+		seen := map[[2]string]bool{}
+		for _, s := range r.Detection.Searches {
+			s.Body.Walk(func(fm *ast.FieldMatch) {
+				if fm.IsKeyword() {
+					return
+				}
+				for i := range fm.Values {
+					for _, a := range valueClause(ix, &fm.Values[i], fm.Field, fm.Cased).atoms {
+						k := [2]string{a.field, a.needle}
+						if !seen[k] {
+							seen[k] = true
+							ix.popularity[k]++
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
 // ruleClause returns a necessary clause of a detection.
-func ruleClause(d *ast.Detection) clause {
+func (ix *indexer) ruleClause(d *ast.Detection) clause {
 	byName := map[string]*ast.Search{}
 	for _, s := range d.Searches {
 		byName[s.Name] = s
 	}
-	return exprClause(d.Condition, byName)
+	return ix.exprClause(d.Condition, byName)
 }
 
-func exprClause(e *ast.Expr, byName map[string]*ast.Search) clause {
+func (ix *indexer) exprClause(e *ast.Expr, byName map[string]*ast.Search) clause {
 	switch e.Op {
 	case ast.ExprRef:
 		if s := byName[e.Name]; s != nil {
-			return matcherClause(s.Body)
+			return ix.matcherClause(s.Body)
 		}
 	case ast.ExprConst:
 		if !e.Value {
@@ -107,56 +165,66 @@ func exprClause(e *ast.Expr, byName map[string]*ast.Search) clause {
 	case ast.ExprAnd, ast.ExprOr:
 		cs := make([]clause, len(e.Args))
 		for i, a := range e.Args {
-			cs[i] = exprClause(a, byName)
+			cs[i] = ix.exprClause(a, byName)
 		}
 		if e.Op == ast.ExprAnd {
-			return best(cs)
+			return ix.best(cs)
 		}
 		return union(cs)
 	}
 	return topClause
 }
 
-func matcherClause(m *ast.Matcher) clause {
+func (ix *indexer) matcherClause(m *ast.Matcher) clause {
 	if m == nil {
 		return topClause
 	}
 	switch m.Op {
 	case ast.MatchField:
 		if m.Field != nil {
-			return fieldClause(m.Field)
+			return ix.fieldClause(m.Field)
 		}
 	case ast.MatchAll, ast.MatchAny:
 		cs := make([]clause, len(m.Items))
 		for i, it := range m.Items {
-			cs[i] = matcherClause(it)
+			cs[i] = ix.matcherClause(it)
 		}
 		if m.Op == ast.MatchAll {
-			return best(cs)
+			return ix.best(cs)
 		}
 		return union(cs)
 	}
 	return topClause
 }
 
-func fieldClause(f *ast.FieldMatch) clause {
-	if f.IsKeyword() || f.Negate || f.TimePart != "" || len(f.Values) == 0 {
+func (ix *indexer) fieldClause(f *ast.FieldMatch) clause {
+	if f.Negate || f.TimePart != "" || len(f.Values) == 0 {
 		return topClause
 	}
 	cs := make([]clause, len(f.Values))
 	for i := range f.Values {
-		cs[i] = valueClause(&f.Values[i], f.Field, f.Cased)
+		if f.IsKeyword() {
+			cs[i] = keywordClause(ix, &f.Values[i], f.Cased)
+		} else {
+			cs[i] = valueClause(ix, &f.Values[i], f.Field, f.Cased)
+		}
 	}
 	if f.All {
-		return best(cs)
+		return ix.best(cs)
 	}
 	return union(cs)
 }
 
-func valueClause(v *ast.Value, field string, cased bool) clause {
+func valueClause(ix *indexer, v *ast.Value, field string, cased bool) clause {
 	switch v.Kind {
 	case ast.ValString:
 		return stringClause(v.Parts, field, cased)
+	case ast.ValRegex:
+		src, err := regexSource(v)
+		if err != nil {
+			return topClause
+		}
+		return regexClause(ix, src, field)
 	case ast.ValNumber:
 		canon := strconv.FormatFloat(v.Number, 'f', -1, 64)
 		c := clause{atoms: []atom{{field: field, op: engine.AtomEqual, needle: canon}}}
@@ -167,7 +235,31 @@ func valueClause(v *ast.Value, field string, cased bool) clause {
 	case ast.ValExpansion:
 		cs := make([]clause, len(v.Variants))
 		for i := range v.Variants {
-			cs[i] = valueClause(&v.Variants[i], field, cased)
+			cs[i] = valueClause(ix, &v.Variants[i], field, cased)
+		}
+		return union(cs)
+	}
+	return topClause
+}
+
+// keywordClause is the clause of a keyword: atoms on every value of the event
+// (field ""), as the keyword is searched as a substring of each.
+func keywordClause(ix *indexer, v *ast.Value, cased bool) clause {
+	switch v.Kind {
+	case ast.ValString:
+		return stringClause(containsParts(v.Parts), "", cased)
+	case ast.ValNumber, ast.ValBool:
+		return stringClause(containsParts([]ast.StringPart{{Kind: ast.PartLit, Text: v.String()}}), "", cased)
+	case ast.ValRegex:
+		src, err := regexSource(v)
+		if err != nil {
+			return topClause
+		}
+		return regexClause(ix, src, "")
+	case ast.ValExpansion:
+		cs := make([]clause, len(v.Variants))
+		for i := range v.Variants {
+			cs[i] = keywordClause(ix, &v.Variants[i], cased)
 		}
 		return union(cs)
 	}
@@ -238,4 +330,96 @@ func stringClause(parts []ast.StringPart, field string, cased bool) clause {
 		return one(engine.AtomSuffix, norm[bestI].text)
 	}
 	return one(engine.AtomContains, norm[bestI].text)
+}
+
+// regexClause derives the literals of which a regular expression's every match
+// contains one. A literal under case folding is kept only where each
+// character's case variants all lower to the same character (not s: the long
+// s folds with it), so that the lowered text contains the lowered literal.
+func regexClause(ix *indexer, src, field string) clause {
+	re, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return topClause
+	}
+	return reClause(ix, re.Simplify(), field)
+}
+
+func reClause(ix *indexer, re *syntax.Regexp, field string) clause {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return literalClause(re.Rune, re.Flags&syntax.FoldCase != 0, field)
+	case syntax.OpCapture, syntax.OpPlus:
+		return reClause(ix, re.Sub[0], field)
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return reClause(ix, re.Sub[0], field)
+		}
+	case syntax.OpAlternate:
+		cs := make([]clause, len(re.Sub))
+		for i, sub := range re.Sub {
+			cs[i] = reClause(ix, sub, field)
+		}
+		return union(cs)
+	case syntax.OpConcat:
+		// Adjacent literals with the same case folding form one longer literal.
+		var cs []clause
+		var run []rune
+		fold := false
+		flush := func() {
+			if len(run) > 0 {
+				cs = append(cs, literalClause(run, fold, field))
+				run = nil
+			}
+		}
+		for _, sub := range re.Sub {
+			if sub.Op == syntax.OpLiteral {
+				f := sub.Flags&syntax.FoldCase != 0
+				if len(run) > 0 && f != fold {
+					flush()
+				}
+				fold = f
+				run = append(run, sub.Rune...)
+				continue
+			}
+			flush()
+			cs = append(cs, reClause(ix, sub, field))
+		}
+		flush()
+		return ix.best(cs)
+	}
+	return topClause
+}
+
+// literalClause returns a contains atom of the longest safe run of a regex literal.
+func literalClause(runes []rune, fold bool, field string) clause {
+	best, cur := "", []rune(nil)
+	end := func() {
+		if s := string(cur); len(s) > len(best) {
+			best = s
+		}
+		cur = nil
+	}
+	for _, r := range runes {
+		if r == utf8.RuneError || (fold && !foldSafe(r)) {
+			end()
+			continue
+		}
+		cur = append(cur, r)
+	}
+	end()
+	if best == "" {
+		return topClause
+	}
+	return clause{atoms: []atom{{field: field, op: engine.AtomContains, needle: engine.Lower(best)}}}
+}
+
+// foldSafe reports whether every case variant of r lowers to the same character.
+func foldSafe(r rune) bool {
+	l := unicode.ToLower(r)
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if unicode.ToLower(f) != l {
+			return false
+		}
+	}
+	return true
 }

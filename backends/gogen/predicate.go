@@ -48,6 +48,9 @@ type pred struct {
 	kwKind predKind
 	// global is the package-level variable the predicate uses (glob, regex, CIDR), if any.
 	global string
+	// guard lists lowered literals of which a regular expression's every match contains one:
+	// checking them first skips most runs of the expression.
+	guard []string
 	// users counts the distinct rules (and logsource alternatives) that call it.
 	users    int
 	lastUser int
@@ -190,6 +193,13 @@ func (p *pred) inline(imports map[string]bool) string {
 		e = field + ".MatchNull()"
 	case predRegex:
 		e = fmt.Sprintf("%s.MatchRegexp(%s)", field, p.global)
+		if len(p.guard) > 0 {
+			checks := make([]string, len(p.guard))
+			for i, g := range p.guard {
+				checks[i] = fmt.Sprintf("s.Contains(%d, %s)", p.field, strconv.Quote(g))
+			}
+			e = "(" + strings.Join(checks, " || ") + ") && " + e
+		}
 	case predCIDR:
 		e = fmt.Sprintf("%s.MatchCIDR(%s)", field, p.global)
 	case predCompare:
@@ -220,6 +230,14 @@ func (p *pred) inline(imports map[string]bool) string {
 			body = fmt.Sprintf("%s.MatchLowered(%s)", p.global, text)
 		case predRegex:
 			body = fmt.Sprintf("%s.MatchString(raw)", p.global)
+			if len(p.guard) > 0 {
+				checks := make([]string, len(p.guard))
+				for i, g := range p.guard {
+					checks[i] = fmt.Sprintf("strings.Contains(low, %s)", strconv.Quote(g))
+				}
+				body = "(" + strings.Join(checks, " || ") + ") && " + body
+				imports["strings"] = true
+			}
 		}
 		e = fmt.Sprintf("s.AnyText(func(raw, low string) bool { return %s })", body)
 	default:

@@ -184,8 +184,8 @@ var program = engine.NewGenProgram(&engine.GenProgram{
 		}},
 		// "linux/*/*"
 		{Alts: []engine.GenAlt{
-			{Where: w2_0, Always: []int32{4}},
-			{Where: w2_1, Always: []int32{4}},
+			{Where: w2_0},
+			{Where: w2_1},
 		}},
 		// "windows/network_connection/*"
 		{Alts: []engine.GenAlt{
@@ -202,6 +202,14 @@ var program = engine.NewGenProgram(&engine.GenProgram{
 		{Field: 19, Op: engine.AtomContains, Needle: "remcom", Group: 0, Alt: 0, Rule: 1},
 		{Field: 5, Op: engine.AtomEqual, Needle: "4625", Group: 1, Alt: 0, Rule: 2},
 		{Field: 5, Op: engine.AtomEqual, Needle: "4624", Group: 1, Alt: 0, Rule: 3},
+		{Field: engine.AnyField, Op: engine.AtomContains, Needle: "bash -i >& /dev/tcp/", Group: 2, Alt: 0, Rule: 4},
+		{Field: engine.AnyField, Op: engine.AtomContains, Needle: "nc -e /bin/sh", Group: 2, Alt: 0, Rule: 4},
+		{Field: engine.AnyField, Op: engine.AtomContains, Needle: "curl", Group: 2, Alt: 0, Rule: 4},
+		{Field: 26, Op: engine.AtomPrefix, Needle: "/tmp/", Group: 2, Alt: 0, Rule: 4},
+		{Field: engine.AnyField, Op: engine.AtomContains, Needle: "bash -i >& /dev/tcp/", Group: 2, Alt: 1, Rule: 4},
+		{Field: engine.AnyField, Op: engine.AtomContains, Needle: "nc -e /bin/sh", Group: 2, Alt: 1, Rule: 4},
+		{Field: engine.AnyField, Op: engine.AtomContains, Needle: "curl", Group: 2, Alt: 1, Rule: 4},
+		{Field: 26, Op: engine.AtomPrefix, Needle: "/tmp/", Group: 2, Alt: 1, Rule: 4},
 		{Field: 7, Op: engine.AtomEqual, Needle: "true", Group: 3, Alt: 0, Rule: 5},
 		{Field: 6, Op: engine.AtomSuffix, Needle: "\\powershell.exe", Group: 4, Alt: 0, Rule: 6},
 		{Field: 6, Op: engine.AtomSuffix, Needle: "\\pwsh.exe", Group: 4, Alt: 0, Rule: 6},

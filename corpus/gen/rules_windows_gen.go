@@ -63,7 +63,7 @@ func r7(s *engine.GenState) bool {
 
 // r7s0 is search "selection_re".
 func r7s0(s *engine.GenState) bool {
-	return s.Field(1).MatchRegexp(v4)
+	return (s.Contains(1, "-w")) && s.Field(1).MatchRegexp(v4)
 }
 
 // r7s1 is search "selection_all".
