@@ -280,6 +280,12 @@ type GenAtom struct {
 	Rule   int32
 }
 
+// GenLiteral is a lowered needle a rule searches in a field (see ContainsLit).
+type GenLiteral struct {
+	Field  int32
+	Needle string
+}
+
 // GenProgram is the description of a generated package's detection rules.
 type GenProgram struct {
 	// Fields are the event field names, by field id.
@@ -292,6 +298,9 @@ type GenProgram struct {
 	Atoms []GenAtom
 	// Memo is the number of memoized predicates.
 	Memo int
+	// Literals are needles that rules test with ContainsLit: when their field is
+	// scanned by the index anyway, the scan answers the test.
+	Literals []GenLiteral
 
 	built *genBuilt
 }
@@ -305,6 +314,7 @@ type genBuilt struct {
 	altKw    []bool      // per global alternative: has keyword atoms
 	index    []*genIndex // per field id: nil when not indexed
 	kw       *genIndex   // keyword atoms (AnyField)
+	litSeen  []int32     // per literal: its needle's slot in the seen table, -1 when not indexed
 	needles  int         // total needles of every field index
 }
 
@@ -330,6 +340,7 @@ const smallIndex = 4
 type genNeedle struct {
 	n                        int
 	text                     string
+	fold                     foldNeedle
 	contains, prefix, suffix []genTok
 	hasContains, hasAnchored bool
 }
@@ -434,6 +445,27 @@ func NewGenProgram(p *GenProgram) *GenProgram {
 			panic(fmt.Sprintf("engine: generated program: unknown atom op %d", at.Op))
 		}
 	}
+	// Literals join the automata of fields that are indexed anyway.
+	litID := make([]int, len(p.Literals))
+	for i, l := range p.Literals {
+		litID[i] = -1
+		if l.Field < 0 || l.Field >= nf {
+			panic(fmt.Sprintf("engine: generated program: literal on unknown field %d", l.Field))
+		}
+		ix := b.index[l.Field]
+		if ix == nil || l.Needle == "" {
+			continue
+		}
+		k := key{l.Field, l.Needle}
+		id, ok := needleID[k]
+		if !ok {
+			id = len(ix.needles)
+			needleID[k] = id
+			ix.needles = append(ix.needles, genNeedle{n: len(l.Needle), text: l.Needle})
+		}
+		ix.needles[id].hasContains = true
+		litID[i] = id
+	}
 	build := func(f int32, ix *genIndex) {
 		if ix == nil || len(ix.needles) == 0 {
 			return
@@ -446,6 +478,9 @@ func NewGenProgram(p *GenProgram) *GenProgram {
 		}
 		if len(strs) <= smallIndex {
 			ix.small = true
+			for i := range ix.needles {
+				ix.needles[i].fold = newFoldNeedle(ix.needles[i].text)
+			}
 		} else {
 			ix.ac = newACMachine(strs)
 		}
@@ -456,6 +491,13 @@ func NewGenProgram(p *GenProgram) *GenProgram {
 		build(int32(f), ix)
 	}
 	build(AnyField, b.kw)
+	b.litSeen = make([]int32, len(p.Literals))
+	for i, l := range p.Literals {
+		b.litSeen[i] = -1
+		if litID[i] >= 0 {
+			b.litSeen[i] = int32(b.index[l.Field].base + litID[i])
+		}
+	}
 	for _, s := range b.altScan {
 		slices.Sort(s)
 	}
@@ -669,6 +711,16 @@ func (s *GenState) Contains(id int32, a string) bool {
 		return strings.Contains(t, a)
 	}
 	return s.AnyStr(f, false, OpContains, a, "")
+}
+
+// ContainsLit is Contains for literal lit of the program (whose needle is a):
+// when the field was scanned by the index for this event (and is not renamed),
+// the scan has already answered.
+func (s *GenState) ContainsLit(id int32, lit int32, a string) bool {
+	if sid := s.b.litSeen[lit]; sid >= 0 && s.scanned[id] == s.gen && (s.remap == nil || s.remap[id] == nil) {
+		return s.seen[sid] == s.gen
+	}
+	return s.Contains(id, a)
 }
 
 // ContainsCased tests that text contains a.
@@ -1055,7 +1107,7 @@ func (s *GenState) scanSmall(ix *genIndex, t string, fold bool) {
 		if nd.hasContains && s.seen[ix.base+id] != s.gen {
 			var ok bool
 			if fold {
-				ok = containsFoldASCII(t, nd.text)
+				ok = nd.fold.in(t)
 			} else {
 				ok = strings.Contains(t, nd.text)
 			}
@@ -1115,33 +1167,47 @@ func byteWeight(c byte) int {
 	return 1
 }
 
+// foldNeedle is a lowered needle prepared for searching ASCII text in any
+// case: IndexByte finds its least common byte (a letter in both cases).
+type foldNeedle struct {
+	n      string
+	k      int  // anchor position
+	lo, up byte // anchor byte, and its uppercase form (== lo for non-letters)
+	ascii  bool
+}
+
+func newFoldNeedle(n string) foldNeedle {
+	f := foldNeedle{n: n, ascii: isASCII(n)}
+	for i := 0; i < len(n); i++ {
+		if byteWeight(n[i]) < byteWeight(n[f.k]) {
+			f.k = i
+		}
+	}
+	if len(n) > 0 {
+		f.lo, f.up = n[f.k], n[f.k]
+		if 'a' <= f.lo && f.lo <= 'z' {
+			f.up = f.lo - ('a' - 'A')
+		}
+	}
+	return f
+}
+
 // containsFoldASCII reports whether ASCII text t, read with letters lowered,
-// contains the lowered needle n. It finds candidate positions with IndexByte
-// on the needle's least common byte (a letter in both cases).
-func containsFoldASCII(t, n string) bool {
-	if len(n) > len(t) {
-		return false
+// contains the lowered needle n.
+func containsFoldASCII(t, n string) bool { return newFoldNeedle(n).in(t) }
+
+// in reports whether ASCII text t, read with letters lowered, contains the needle.
+func (f foldNeedle) in(t string) bool {
+	n, k, lo, up := f.n, f.k, f.lo, f.up
+	if len(n) > len(t) || !f.ascii {
+		return false // ASCII text cannot hold a needle with other bytes
 	}
 	if len(n) == 0 {
 		return true
 	}
-	k := 0
-	for i := 0; i < len(n); i++ {
-		if n[i] >= utf8.RuneSelf {
-			return false // ASCII text cannot hold a needle with other bytes
-		}
-		if byteWeight(n[i]) < byteWeight(n[k]) {
-			k = i
-		}
-	}
-	lo := n[k]
-	up := lo
-	if 'a' <= lo && lo <= 'z' {
-		up = lo - ('a' - 'A')
-	}
 	// Occurrences of n start at p with t[p+k] in {lo, up}, p in [0, len(t)-len(n)].
 	end := len(t) - len(n) + k + 1 // positions of the anchor byte are below end
-	nextLo, nextUp := -2, -2        // -2: not searched yet; -1: none left
+	nextLo, nextUp := -2, -2       // -2: not searched yet; -1: none left
 	for pos := k; pos < end; {
 		if nextLo != -1 && nextLo < pos {
 			nextLo = strings.IndexByte(t[pos:end], lo)

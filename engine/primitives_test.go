@@ -432,7 +432,11 @@ func TestGenIndexRandom(t *testing.T) {
 				atoms = append(atoms, GenAtom{Field: field, Op: op, Needle: needle, Rule: int32(r)})
 				rules = append(rules, GenRule{Group: 0, Detect: func(*GenState) bool { return true }})
 			}
-			p := NewGenProgram(&GenProgram{Fields: []string{"F", "G"}, Groups: []GenGroup{{Alts: []GenAlt{{}}}}, Rules: rules, Atoms: atoms})
+			var lits []GenLiteral
+			for k := 0; k < 6; k++ {
+				lits = append(lits, GenLiteral{Field: 0, Needle: Lower(word(1 + rng.Intn(3)))})
+			}
+			p := NewGenProgram(&GenProgram{Fields: []string{"F", "G"}, Groups: []GenGroup{{Alts: []GenAlt{{}}}}, Rules: rules, Atoms: atoms, Literals: lits})
 			s := p.NewState()
 			for k := 0; k < 30; k++ {
 				f, g := word(rng.Intn(8)), word(rng.Intn(8))
@@ -452,6 +456,12 @@ func TestGenIndexRandom(t *testing.T) {
 				}
 				if !slices.Equal(got, want) && len(got)+len(want) > 0 {
 					t.Fatalf("F=%q G=%q atoms %+v: got %v, want %v", f, g, atoms, got, want)
+				}
+				// After Match, literals of the scanned field are answered by the scan.
+				for i, l := range lits {
+					if got, want := s.ContainsLit(0, int32(i), l.Needle), strings.Contains(Lower(f), l.Needle); got != want {
+						t.Fatalf("F=%q: ContainsLit(%q) = %v, want %v", f, l.Needle, got, want)
+					}
 				}
 			}
 		}

@@ -626,7 +626,15 @@ func (g *generator) emitProgram() error {
 	for _, a := range atoms {
 		b.WriteString(a + "\n")
 	}
-	b.WriteString("},\n})\n")
+	b.WriteString("},\n")
+	if len(g.preds.literals) > 0 {
+		b.WriteString("Literals: []engine.GenLiteral{\n")
+		for _, l := range g.preds.literals {
+			fmt.Fprintf(&b, "{Field: %d, Needle: %s},\n", l.field, strconv.Quote(l.needle))
+		}
+		b.WriteString("},\n")
+	}
+	b.WriteString("})\n")
 	doc := fmt.Sprintf("// Package %s holds %d Sigma detection rules", g.opts.Package, len(g.rules))
 	if g.res.Correlations > 0 {
 		doc += fmt.Sprintf(" and %d correlation rules", g.res.Correlations)

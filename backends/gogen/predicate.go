@@ -51,6 +51,8 @@ type pred struct {
 	// guard lists lowered literals of which a regular expression's every match contains one:
 	// checking them first skips most runs of the expression.
 	guard []string
+	// lits are the GenProgram.Literals of a contains test or of the guard.
+	lits []int
 	// users counts the distinct rules (and logsource alternatives) that call it.
 	users    int
 	lastUser int
@@ -59,16 +61,38 @@ type pred struct {
 
 // predTable interns predicates by their meaning.
 type predTable struct {
-	byKey   map[string]*pred
-	list    []*pred
-	globals []string // package-level variable declarations
-	nglobal int
-	user    int // current user id (rule or alternative), for sharing counts
-	imports map[string]bool
+	// literals are the contains needles of predicates, by (field, needle):
+	// GenProgram.Literals, answered by the index scan when it runs.
+	literals []literal
+	litID    map[literal]int
+	byKey    map[string]*pred
+	list     []*pred
+	globals  []string // package-level variable declarations
+	nglobal  int
+	user     int // current user id (rule or alternative), for sharing counts
+	imports  map[string]bool
+}
+
+// literal is a lowered needle searched in a field.
+type literal struct {
+	field  int32
+	needle string
 }
 
 func newPredTable() *predTable {
-	return &predTable{byKey: map[string]*pred{}, imports: map[string]bool{}}
+	return &predTable{byKey: map[string]*pred{}, imports: map[string]bool{}, litID: map[literal]int{}}
+}
+
+// literal returns the index of a contains needle in GenProgram.Literals.
+func (t *predTable) literal(field int32, needle string) int {
+	l := literal{field, needle}
+	id, ok := t.litID[l]
+	if !ok {
+		id = len(t.literals)
+		t.litID[l] = id
+		t.literals = append(t.literals, l)
+	}
+	return id
 }
 
 func (t *predTable) intern(key string, p *pred) *pred {
@@ -81,11 +105,18 @@ func (t *predTable) intern(key string, p *pred) *pred {
 		t.list = append(t.list, p)
 		q = p
 		switch p.kind {
+		case predStr:
+			if p.op == engine.OpContains && !p.cased {
+				q.lits = []int{t.literal(p.field, p.a)}
+			}
 		case predGlob:
 			q.global = t.global(fmt.Sprintf("engine.CompilePattern(engine.ParseSigmaString(%s), %v)", strconv.Quote(p.a), p.cased))
 		case predRegex:
 			q.global = t.global(fmt.Sprintf("regexp.MustCompile(%s)", strconv.Quote(p.a)))
 			t.imports["regexp"] = true
+			for _, g := range p.guard {
+				q.lits = append(q.lits, t.literal(p.field, g))
+			}
 		case predCIDR:
 			q.global = t.global(fmt.Sprintf("netip.MustParsePrefix(%s)", strconv.Quote(p.a)))
 			t.imports["net/netip"] = true
@@ -175,10 +206,12 @@ func (p *pred) inline(imports map[string]bool) string {
 		if p.cased {
 			m = strMethods[p.op][1]
 		}
-		switch p.op {
-		case engine.OpAnything:
+		switch {
+		case len(p.lits) == 1:
+			e = fmt.Sprintf("s.ContainsLit(%d, %d, %s)", p.field, p.lits[0], strconv.Quote(p.a))
+		case p.op == engine.OpAnything:
 			e = fmt.Sprintf("s.%s(%d)", m, p.field)
-		case engine.OpPrefixSuffix:
+		case p.op == engine.OpPrefixSuffix:
 			e = fmt.Sprintf("s.%s(%d, %s, %s)", m, p.field, strconv.Quote(p.a), strconv.Quote(p.b))
 		default:
 			e = fmt.Sprintf("s.%s(%d, %s)", m, p.field, strconv.Quote(p.a))
@@ -196,7 +229,7 @@ func (p *pred) inline(imports map[string]bool) string {
 		if len(p.guard) > 0 {
 			checks := make([]string, len(p.guard))
 			for i, g := range p.guard {
-				checks[i] = fmt.Sprintf("s.Contains(%d, %s)", p.field, strconv.Quote(g))
+				checks[i] = fmt.Sprintf("s.ContainsLit(%d, %d, %s)", p.field, p.lits[i], strconv.Quote(g))
 			}
 			e = "(" + strings.Join(checks, " || ") + ") && " + e
 		}

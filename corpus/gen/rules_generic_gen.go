@@ -13,7 +13,7 @@ func r0(s *engine.GenState) bool {
 
 // r0s0 is search "selection".
 func r0s0(s *engine.GenState) bool {
-	return p8(s) && s.Contains(19, "psexe")
+	return p8(s) && s.ContainsLit(19, 0, "psexe")
 }
 
 // r1 is rule 1, "Legacy Collection Rule" ("../rules/generic/legacy_collection_global.yml":14).
@@ -23,7 +23,7 @@ func r1(s *engine.GenState) bool {
 
 // r1s0 is search "selection".
 func r1s0(s *engine.GenState) bool {
-	return p8(s) && s.Contains(19, "remcom")
+	return p8(s) && s.ContainsLit(19, 1, "remcom")
 }
 
 // r2 is rule 2, "Failed Login" ("../rules/generic/mr_failed_logins_then_success.yml":30).

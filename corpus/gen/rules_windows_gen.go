@@ -43,17 +43,17 @@ func r6s0(s *engine.GenState) bool {
 
 // r6s1 is search "selection_flag".
 func r6s1(s *engine.GenState) bool {
-	return s.Contains(1, " -enc ") || s.Contains(1, " /enc ") || s.Contains(1, " –enc ") || s.Contains(1, " —enc ") || s.Contains(1, " ―enc ") || s.Contains(1, " -encodedcommand ") || s.Contains(1, " /encodedcommand ") || s.Contains(1, " –encodedcommand ") || s.Contains(1, " —encodedcommand ") || s.Contains(1, " ―encodedcommand ")
+	return s.ContainsLit(1, 2, " -enc ") || s.ContainsLit(1, 3, " /enc ") || s.ContainsLit(1, 4, " –enc ") || s.ContainsLit(1, 5, " —enc ") || s.ContainsLit(1, 6, " ―enc ") || s.ContainsLit(1, 7, " -encodedcommand ") || s.ContainsLit(1, 8, " /encodedcommand ") || s.ContainsLit(1, 9, " –encodedcommand ") || s.ContainsLit(1, 10, " —encodedcommand ") || s.ContainsLit(1, 11, " ―encodedcommand ")
 }
 
 // r6s2 is search "selection_payload".
 func r6s2(s *engine.GenState) bool {
-	return s.Contains(1, "sqbfafga") || s.Contains(1, "karqbya") || s.Contains(1, "jaeuawa")
+	return s.ContainsLit(1, 12, "sqbfafga") || s.ContainsLit(1, 13, "karqbya") || s.ContainsLit(1, 14, "jaeuawa")
 }
 
 // r6s3 is search "selection_payload_b64".
 func r6s3(s *engine.GenState) bool {
-	return s.Contains(1, "ahr0cdovl") || s.Contains(1, "h0dha6ly") || s.Contains(1, "odhrwoi8v")
+	return s.ContainsLit(1, 15, "ahr0cdovl") || s.ContainsLit(1, 16, "h0dha6ly") || s.ContainsLit(1, 17, "odhrwoi8v")
 }
 
 // r7 is rule 7, "Renamed Binary With Parent Same Image" ("../rules/windows/proc_creation_win_regex_and_fieldref.yml":1).
@@ -63,12 +63,12 @@ func r7(s *engine.GenState) bool {
 
 // r7s0 is search "selection_re".
 func r7s0(s *engine.GenState) bool {
-	return (s.Contains(1, "-w")) && s.Field(1).MatchRegexp(v4)
+	return (s.ContainsLit(1, 18, "-w")) && s.Field(1).MatchRegexp(v4)
 }
 
 // r7s1 is search "selection_all".
 func r7s1(s *engine.GenState) bool {
-	return s.Contains(1, "download") && s.Contains(1, "http")
+	return s.ContainsLit(1, 19, "download") && s.ContainsLit(1, 20, "http")
 }
 
 // r7s2 is search "selection_wild".
@@ -78,7 +78,7 @@ func r7s2(s *engine.GenState) bool {
 
 // r7s3 is search "selection_escape".
 func r7s3(s *engine.GenState) bool {
-	return s.Contains(1, "literal*star")
+	return s.ContainsLit(1, 21, "literal*star")
 }
 
 // r7s4 is search "selection_parent".
@@ -103,7 +103,7 @@ func r8s0(s *engine.GenState) bool {
 
 // r8s1 is search "filter_main_system".
 func r8s1(s *engine.GenState) bool {
-	return s.Contains(25, "authori") || s.Contains(25, "autori")
+	return s.ContainsLit(25, 22, "authori") || s.ContainsLit(25, 23, "autori")
 }
 
 // r8s2 is search "_filt1_selection".
