@@ -16,7 +16,7 @@ import (
 )
 
 // generateArgs reads the rule paths and the package name of doc.go's go:generate line.
-func generateArgs(t *testing.T) (paths []string, pkg string) {
+func generateArgs(t testing.TB) (paths []string, pkg string) {
 	t.Helper()
 	f, err := os.Open("doc.go")
 	if err != nil {
