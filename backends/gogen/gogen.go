@@ -663,6 +663,9 @@ type Rule struct {
 	Tags, References, FalsePositives, Fields []string
 	// Logsource is the logsource section as written.
 	Logsource Logsource
+	// Suppressed is set when only correlations with generate: false use the
+	// rule: its matches feed them but are not alerts on their own.
+	Suppressed bool
 	// File and Line locate the rule's source.
 	File string
 	Line int
@@ -784,6 +787,9 @@ func (g *generator) emitMetadata() error {
 				}
 			}
 			b.WriteString("},\n")
+		}
+		if g.suppressed(s) {
+			b.WriteString("Suppressed: true,\n")
 		}
 		str("File", g.relFile(s.Pos.File))
 		if s.Pos.Line != 0 {

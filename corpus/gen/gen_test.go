@@ -3,14 +3,17 @@ package gen
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rulec/rulec/backends/gogen"
 	"github.com/rulec/rulec/backends/gogen/gentest"
 	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/correlation"
 	"github.com/rulec/rulec/engine/logs"
 	"github.com/rulec/rulec/frontend"
 )
@@ -165,5 +168,74 @@ func TestMatchAllocs(t *testing.T) {
 	}
 	if hits == 0 {
 		t.Error("no rule matched the Sysmon corpus log")
+	}
+}
+
+// alertText renders an alert for comparison.
+func alertText(a correlation.Alert) string {
+	return fmt.Sprintf("%s %s %v %v %s %v", a.Rule.ID, a.Rule.Title, a.Group, a.Value, a.Time.Format(time.RFC3339Nano), a.Events)
+}
+
+// TestCorrelationsAgainstInterpreter feeds the corpus logs to the compiled
+// Correlator and to the interpreter with engine/correlation over the same
+// rules: the alerts must be the same, in the same order.
+func TestCorrelationsAgainstInterpreter(t *testing.T) {
+	paths, _ := generateArgs(t)
+	loaded := frontend.Load(paths, frontend.Options{})
+	rs, _ := engine.NewRuleset(loaded.Rules, engine.Options{})
+	ev := rs.NewEvaluator()
+	want, errs := correlation.New(loaded.Rules, correlation.Options{})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	got := NewCorrelator(correlation.Options{})
+	if len(Correlations()) == 0 {
+		t.Fatal("no correlation rule compiled")
+	}
+	var gotAlerts, wantAlerts []string
+	files, _ := filepath.Glob("../logs/*.jsonl")
+	for _, file := range files {
+		recs, _, err := logs.ReadAll(file, logs.FormatAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range recs {
+			ts := rec.Time
+			if ts.IsZero() {
+				ts, _ = correlation.TimeSource{}.Time(rec.Event)
+			}
+			ref := correlation.EventRef{Source: rec.Source, Index: rec.Index}
+			for _, i := range ev.Match(rec.Event) {
+				if r := rs.Rule(i); want.Interested(r) {
+					for _, a := range want.Observe(correlation.Match{Rule: r, Event: rec.Event, Time: ts, Ref: ref}) {
+						wantAlerts = append(wantAlerts, alertText(a))
+					}
+				}
+			}
+			for _, a := range got.Observe(rec.Event, ts, ref, nil) {
+				if AlertCorrelation(a) == nil {
+					t.Errorf("alert of an unknown correlation: %s", alertText(a))
+				}
+				gotAlerts = append(gotAlerts, alertText(a))
+			}
+		}
+	}
+	for _, a := range want.Flush() {
+		wantAlerts = append(wantAlerts, alertText(a))
+	}
+	for _, a := range got.Flush() {
+		gotAlerts = append(gotAlerts, alertText(a))
+	}
+	if strings.Join(gotAlerts, "\n") != strings.Join(wantAlerts, "\n") {
+		t.Errorf("alerts differ:\ncompiled:\n%s\ninterpreter:\n%s", strings.Join(gotAlerts, "\n"), strings.Join(wantAlerts, "\n"))
+	}
+	if len(wantAlerts) == 0 {
+		t.Error("the corpus logs raise no correlation alert")
+	}
+	t.Logf("%d alerts", len(gotAlerts))
+	for _, r := range Rules() {
+		if src := rs.Rule(r.Index); r.Suppressed != correlation.Suppressed(src, loaded.Rules) {
+			t.Errorf("rule %q: Suppressed %v", r.Title, r.Suppressed)
+		}
 	}
 }
