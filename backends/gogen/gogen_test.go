@@ -34,6 +34,23 @@ func TestValueFormsAgainstInterpreter(t *testing.T) {
 	}
 }
 
+// TestProfileAndNoLogsource runs the value forms again under a custom profile
+// (placeholder values, a logsource with renames where the first present field
+// wins) and with every logsource ignored.
+func TestProfileAndNoLogsource(t *testing.T) {
+	rules, _ := filepath.Abs("testdata/forms")
+	profile, _ := filepath.Abs("testdata/profile.yml")
+	events := filepath.Join(rules, "events.jsonl")
+	_, out := runDriver(t, "profile", rules, events, Options{}, profile)
+	if !strings.Contains(out, "--- PASS") {
+		t.Fatalf("driver did not pass:\n%s", out)
+	}
+	_, out = runDriver(t, "nologsource", rules, events, Options{IgnoreLogsource: true})
+	if !strings.Contains(out, "--- PASS") {
+		t.Fatalf("driver did not pass:\n%s", out)
+	}
+}
+
 // TestHostileStrings generates a package from a rule whose every string tries
 // to break out of Go literals and comments (quotes, backquotes, newlines, */,
 // Unicode line separators, NUL, bytes that are not UTF-8, a hostile folder

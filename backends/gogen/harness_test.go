@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rulec/rulec/engine"
 )
 
 // genDir returns a fresh folder for a generated package inside the module
@@ -76,6 +78,7 @@ import (
 var (
 	rulePaths     = %[2]s
 	ignoreLS      = %[3]v
+	profilePath   = %[9]q
 	eventsFile    = %[4]q
 	evtxRoot      = %[5]q
 	perRule       = %[6]d
@@ -85,7 +88,15 @@ var (
 
 func TestAgainstInterpreter(t *testing.T) {
 	res := frontend.Load(rulePaths, frontend.Options{})
-	c := gentest.New(res.Rules, engine.Options{IgnoreLogsource: ignoreLS}, NewMatcher())
+	opts := engine.Options{IgnoreLogsource: ignoreLS}
+	if profilePath != "" {
+		p, err := engine.LoadProfile(profilePath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Profile = p
+	}
+	c := gentest.New(res.Rules, opts, NewMatcher())
 	rules := Rules()
 	if c.RS.Len() != len(rules) {
 		t.Fatalf("%%d compiled rules, the interpreter has %%d", len(rules), c.RS.Len())
@@ -200,6 +211,7 @@ type driverConfig struct {
 	perRule      int
 	perRuleMatch int
 	allRules     bool // compare every rule alone on every fixed event
+	profile      string
 }
 
 // writeDriver adds the driver test to a generated package folder.
@@ -213,17 +225,26 @@ func writeDriver(t testing.TB, dir, pkg string, opts Options, cfg driverConfig) 
 		paths += strconv.Quote(p)
 	}
 	paths += "}"
-	src := fmt.Sprintf(driverTest, pkg, paths, opts.IgnoreLogsource, cfg.eventsFile, cfg.evtxRoot, cfg.perRule, cfg.perRuleMatch, cfg.allRules)
+	src := fmt.Sprintf(driverTest, pkg, paths, opts.IgnoreLogsource, cfg.eventsFile, cfg.evtxRoot, cfg.perRule, cfg.perRuleMatch, cfg.allRules, cfg.profile)
 	if err := os.WriteFile(filepath.Join(dir, "driver_test.go"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // runDriver generates a package from rulesDir, adds the driver test and runs it.
-func runDriver(t *testing.T, name, rulesDir, eventsFile string, opts Options) (*Result, string) {
+// A profile path, when given, is loaded into opts.Profile and by the driver.
+func runDriver(t *testing.T, name, rulesDir, eventsFile string, opts Options, profile ...string) (*Result, string) {
 	t.Helper()
 	dir := genDir(t, name)
 	opts.Package = name
+	cfg := driverConfig{rulePaths: []string{rulesDir}, eventsFile: eventsFile, perRule: 60, perRuleMatch: 60, allRules: true}
+	if len(profile) > 0 {
+		p, err := engine.LoadProfile(profile[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Profile, cfg.profile = p, profile[0]
+	}
 	res, loaded, err := GeneratePaths([]string{rulesDir}, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -232,7 +253,7 @@ func runDriver(t *testing.T, name, rulesDir, eventsFile string, opts Options) (*
 		t.Fatalf("rules do not load: %v", loaded.Diagnostics)
 	}
 	writeFiles(t, dir, res)
-	writeDriver(t, dir, name, opts, driverConfig{rulePaths: []string{rulesDir}, eventsFile: eventsFile, perRule: 60, perRuleMatch: 60, allRules: true})
+	writeDriver(t, dir, name, opts, cfg)
 	goCmd(t, dir, "vet", ".")
 	out := goCmd(t, dir, "test", "-count=1", "-v", "-run", "TestAgainstInterpreter", ".")
 	return res, out
