@@ -458,22 +458,29 @@ func (e *Evaluator) collect(alt *groupAlt) {
 		switch {
 		case isScalar(s.v.Kind):
 			e.lookup(fi, c.lowered(s))
-			if s.v.Kind == KindNumber {
-				e.num = strconv.AppendFloat(e.num[:0], s.v.N, 'f', -1, 64)
-				if string(e.num) != s.v.S {
-					e.lookup(fi, view(e.num))
-				}
-			}
+			e.lookupNumber(fi, &s.v)
 		case s.v.Kind == KindArray:
 			for i := range s.v.Arr {
 				if isScalar(s.v.Arr[i].Kind) {
 					e.lookup(fi, c.loweredElem(s, i))
+					e.lookupNumber(fi, &s.v.Arr[i])
 				}
 			}
 		}
 	}
 	if len(e.hits) > 1 {
 		slices.Sort(e.hits)
+	}
+}
+
+// lookupNumber also looks a number up by its canonical text (4688.0 is indexed as 4688).
+func (e *Evaluator) lookupNumber(fi *fieldIndex, v *Value) {
+	if v.Kind != KindNumber {
+		return
+	}
+	e.num = strconv.AppendFloat(e.num[:0], v.N, 'f', -1, 64)
+	if string(e.num) != v.S {
+		e.lookup(fi, view(e.num))
 	}
 }
 
