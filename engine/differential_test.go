@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/internal/gentest"
 	"github.com/rulec/rulec/internal/shared"
 )
 
@@ -52,7 +53,7 @@ func TestDifferentialSigmaGo(t *testing.T) {
 	})
 	genDiffs, genCompared, genExcluded := differential(t, rs, func(i int) []sample {
 		var out []sample
-		for _, m := range genEvents(rs.Rule(i), 40) {
+		for _, m := range gentest.StringEvents(rs.Rule(i), 40) {
 			out = append(out, mapSample(m))
 		}
 		return out

@@ -11,6 +11,7 @@ import (
 	"github.com/rulec/rulec/engine"
 	"github.com/rulec/rulec/engine/logs"
 	"github.com/rulec/rulec/frontend"
+	"github.com/rulec/rulec/internal/gentest"
 	"github.com/rulec/rulec/internal/shared"
 )
 
@@ -69,7 +70,7 @@ func TestIndexConsistency(t *testing.T) {
 	// Generated events, in Sysmon process-creation shape and without a Windows
 	// channel (Linux, macOS, unrestricted groups), so they reach the indexed groups.
 	for i := 0; i < rs.Len(); i += 25 {
-		for k, m := range genEvents(rs.Rule(i), 6) {
+		for k, m := range gentest.Events(rs.Rule(i), 6) {
 			if k%2 == 0 {
 				m["Channel"] = "Microsoft-Windows-Sysmon/Operational"
 				m["EventID"] = 1

@@ -69,7 +69,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rulec/rulec/backends/gogen/gentest"
+	"github.com/rulec/rulec/internal/gentest"
 	"github.com/rulec/rulec/engine"
 	"github.com/rulec/rulec/engine/logs"
 	"github.com/rulec/rulec/frontend"

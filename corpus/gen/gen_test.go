@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/rulec/rulec/backends/gogen"
-	"github.com/rulec/rulec/backends/gogen/gentest"
+	"github.com/rulec/rulec/internal/gentest"
 	"github.com/rulec/rulec/engine"
 	"github.com/rulec/rulec/engine/correlation"
 	"github.com/rulec/rulec/engine/logs"

@@ -132,7 +132,13 @@ func LogsourceFields(p *engine.Profile, r *ast.Rule) map[string]any {
 // that satisfies every search, and near misses of each: case changes, a
 // dropped first or last character, added text around values, a removed field,
 // values as numbers and arrays. At most limit events are returned.
-func Events(r *ast.Rule, limit int) []map[string]any {
+func Events(r *ast.Rule, limit int) []map[string]any { return events(r, limit, true) }
+
+// StringEvents is Events restricted to string-valued fields: no arrays, numbers or
+// nulls, for comparisons with evaluators that only read strings (sigma-go).
+func StringEvents(r *ast.Rule, limit int) []map[string]any { return events(r, limit, false) }
+
+func events(r *ast.Rule, limit int, typed bool) []map[string]any {
 	if r.Detection == nil {
 		return nil
 	}
@@ -201,6 +207,9 @@ func Events(r *ast.Rule, limit int) []map[string]any {
 			d := asAny(b)
 			delete(d, k)
 			add(d)
+			if !typed {
+				continue
+			}
 			// The value as the only element of an array, and next to another one.
 			d = asAny(b)
 			d[k] = []any{"zz", b[k]}
