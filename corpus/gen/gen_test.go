@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/rulec/rulec/backends/gogen"
-	"github.com/rulec/rulec/internal/gentest"
 	"github.com/rulec/rulec/engine"
 	"github.com/rulec/rulec/engine/correlation"
 	"github.com/rulec/rulec/engine/logs"
 	"github.com/rulec/rulec/frontend"
+	"github.com/rulec/rulec/internal/gentest"
 )
 
 // generateArgs reads the rule paths and the package name of doc.go's go:generate line.
