@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/backends/wazuh/wazuhsim"
 )
 
 // Options configures a build.
@@ -18,6 +19,9 @@ type Options struct {
 	IDs *IDMap
 	// Header is written as a comment at the top of the file.
 	Header string
+	// StockRules is the folder of the Wazuh stock rules (ruleset/rules); when
+	// set, the build reports which generated rules stock siblings can shadow.
+	StockRules string
 }
 
 // Result is a built rules file and its report.
@@ -43,6 +47,26 @@ type Report struct {
 	Dropped []Skip
 	// Emitted rules by Sigma rule key, with their Wazuh ids (for tests and tools).
 	Emissions []Emission
+	// Shadows are the generated rules a stock sibling can shadow (with
+	// Options.StockRules), ordered by Wazuh id.
+	Shadows []Shadowing
+	// ShadowNote says why the shadowing analysis did not run, if it did not.
+	ShadowNote string
+}
+
+// Shadowing is a generated rule that a stock rule can take events from: both
+// hang under Parent, Wazuh tries the stock rule first (a level-0 rule, a
+// higher level, or the same level loaded earlier) and both can match one event.
+type Shadowing struct {
+	WazuhID int
+	Rule    *ast.Rule
+	Variant string
+	Parent  int
+	// StockID, StockLevel and StockDescription name the stock rule that can win.
+	StockID          int
+	StockLevel       int
+	StockDescription string
+	Why              string
 }
 
 // Skip is a rule (or optional variant) left out, and why.
@@ -221,7 +245,47 @@ func Build(rules []*ast.Rule, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res.XML = out
+	if opts.StockRules != "" {
+		if err := res.analyzeShadows(opts.StockRules); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
+}
+
+// analyzeShadows loads the stock rules and the generated file as Wazuh would and
+// lists the generated top rules (those attached to stock parents) that a stock
+// sibling can shadow.
+func (res *Result) analyzeShadows(dir string) error {
+	rs, err := wazuhsim.LoadDirs([]string{dir})
+	if err != nil {
+		return fmt.Errorf("loading the stock rules for the shadowing report: %w", err)
+	}
+	if err := rs.AddFile("9000-sigma_rules.xml", res.XML); err != nil {
+		return fmt.Errorf("loading the generated rules for the shadowing report: %w", err)
+	}
+	stock := func(r *wazuhsim.Rule) bool { return r.ID < DefaultIDMin || r.ID > DefaultIDMax }
+	for _, em := range res.Report.Emissions {
+		for _, id := range em.Top {
+			for _, s := range rs.Shadows(id, stock) {
+				res.Report.Shadows = append(res.Report.Shadows, Shadowing{WazuhID: id, Rule: em.Rule, Variant: em.Variant,
+					Parent: s.Parent, StockID: s.By.ID, StockLevel: s.By.Level, StockDescription: s.By.Description, Why: s.Why})
+			}
+		}
+	}
+	searches, over := rs.OverlapStats()
+	res.Report.ShadowNote = fmt.Sprintf("%d overlap searches over %d product states, %d gave up (counted as overlapping)", searches, rs.OverlapStates(), over)
+	sort.SliceStable(res.Report.Shadows, func(i, j int) bool {
+		a, b := res.Report.Shadows[i], res.Report.Shadows[j]
+		if a.WazuhID != b.WazuhID {
+			return a.WazuhID < b.WazuhID
+		}
+		if a.Parent != b.Parent {
+			return a.Parent < b.Parent
+		}
+		return a.StockID < b.StockID
+	})
+	return nil
 }
 
 func firstPos(a, b ast.Pos) ast.Pos {

@@ -55,6 +55,7 @@ type Rule struct {
 	maxSize     int // the event's log must have at least this many bytes
 	fields      []fieldTest
 	static      map[string]*expr // match, regex, program_name, url, id, ...
+	tgt         map[string][]string
 }
 
 type fieldTest struct {
@@ -74,6 +75,9 @@ type Ruleset struct {
 	byID  map[int]*Rule
 	// Warnings are the rules Wazuh would skip or the simulator cannot evaluate.
 	Warnings []string
+	places   map[int][]placement
+	overlap  *overlapChecker
+	sidNodes map[int][]*node
 }
 
 // staticElems are the single-value elements and their default expression types.
@@ -125,6 +129,7 @@ func LoadDirs(dirs []string, files ...string) (*Ruleset, error) {
 
 // AddFile loads one rules file after the ones already loaded.
 func (rs *Ruleset) AddFile(name string, data []byte) error {
+	rs.places = nil
 	roots, err := parseXML(name, data)
 	if err != nil {
 		return err
@@ -291,12 +296,17 @@ func (rs *Ruleset) attach(r *Rule) {
 		}
 		return found
 	}
+	// New nodes of r change where a later if_sid r attaches.
+	delete(rs.sidNodes, r.ID)
 	switch {
 	case len(r.ifSID) > 0:
 		ok := false
 		for _, sid := range r.ifSID {
-			sid := sid
-			if add(rs.roots, func(n *node) bool { return n.rule.ID == sid }, true) {
+			nodes := rs.sidAttach(sid)
+			for _, n := range nodes {
+				n.children = insert(n.children, r)
+			}
+			if len(nodes) > 0 {
 				ok = true
 			} else {
 				rs.Warnings = append(rs.Warnings, fmt.Sprintf("rule %d: if_sid %d not found", r.ID, sid))
@@ -326,6 +336,38 @@ func (rs *Ruleset) attach(r *Rule) {
 		}
 		rs.Warnings = append(rs.Warnings, fmt.Sprintf("rule %d: no template rule for category %q", r.ID, cat))
 	}
+}
+
+// sidAttach returns the nodes a rule with if_sid sid becomes a child of, as
+// _AddtoRule finds them: depth first, in each sibling list the first node of
+// rule sid takes the child and ends that list's walk (its subtree is not
+// searched). Only attaching rule sid itself creates nodes of it, so the answer
+// is cached until then.
+func (rs *Ruleset) sidAttach(sid int) []*node {
+	if nodes, ok := rs.sidNodes[sid]; ok {
+		return nodes
+	}
+	var out []*node
+	var walk func(list []*node) bool
+	walk = func(list []*node) bool {
+		found := false
+		for _, n := range list {
+			if n.rule.ID == sid {
+				out = append(out, n)
+				return true
+			}
+			if walk(n.children) {
+				found = true
+			}
+		}
+		return found
+	}
+	walk(rs.roots)
+	if rs.sidNodes == nil {
+		rs.sidNodes = map[int][]*node{}
+	}
+	rs.sidNodes[sid] = out
+	return out
 }
 
 // wordMatch is OS_WordMatch: case-insensitive substring, `|` alternatives, `^` prefix.

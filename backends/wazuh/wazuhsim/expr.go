@@ -3,6 +3,7 @@ package wazuhsim
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -418,13 +419,36 @@ func CompilePCRE2(pattern string) (func(string) bool, error) {
 			return restM(s)
 		}, nil
 	}
-	goPat := replaceBigZ(latin1(pattern))
+	goPat := replaceBigZ(latin1(utfVerb(pattern)))
 	re, err := regexp.Compile(goPat)
 	if err != nil {
 		return nil, fmt.Errorf("PCRE2 pattern %q is outside what the simulator can run: %w", pattern, err)
 	}
 	return func(s string) bool { return re.MatchString(latin1(s)) }, nil
 }
+
+// utfVerb rewrites a pattern that starts with PCRE2's (*UTF) verb for byte
+// matching: \N{U+hhhh} becomes the bytes of the character's UTF-8 encoding.
+// (Other constructs keep their byte meaning, which is exact for ASCII.)
+func utfVerb(p string) string {
+	if !strings.HasPrefix(p, "(*UTF)") {
+		return p
+	}
+	p = p[len("(*UTF)"):]
+	return utfEscape.ReplaceAllStringFunc(p, func(m string) string {
+		n, err := strconv.ParseUint(m[5:len(m)-1], 16, 32)
+		if err != nil {
+			return m
+		}
+		var b strings.Builder
+		for _, c := range []byte(string(rune(n))) {
+			fmt.Fprintf(&b, `\x%02x`, c)
+		}
+		return "(?:" + b.String() + ")"
+	})
+}
+
+var utfEscape = regexp.MustCompile(`\\N\{U\+[0-9A-Fa-f]+\}`)
 
 // replaceBigZ rewrites PCRE2's \Z (end, or before a final newline) for Go.
 func replaceBigZ(p string) string {

@@ -1,0 +1,121 @@
+package wazuhsim
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Shadow is a sibling rule that Wazuh tries before a given rule under the same
+// parent and that can match an event the rule matches: when it does, the event
+// goes down its branch and the rule is never tried (first match wins, no
+// backtracking).
+type Shadow struct {
+	// Rule is the rule that can be shadowed, Parent the parent it hangs under.
+	Rule, Parent int
+	// By is the sibling tried first.
+	By *Rule
+	// Why says why By comes first and what happens then.
+	Why string
+}
+
+// placement is one place of a rule in the tree: its parent node and index,
+// and the rules on the path from the root to the parent (whose tests every
+// event tried there passed).
+type placement struct {
+	parent *node
+	index  int
+	path   []*Rule
+}
+
+// placements indexes where every rule hangs (computed once).
+func (rs *Ruleset) placements() map[int][]placement {
+	if rs.places != nil {
+		return rs.places
+	}
+	rs.places = map[int][]placement{}
+	var walk func(n *node, path []*Rule)
+	walk = func(n *node, path []*Rule) {
+		path = append(path[:len(path):len(path)], n.rule)
+		for i, c := range n.children {
+			rs.places[c.rule.ID] = append(rs.places[c.rule.ID], placement{n, i, path})
+			walk(c, path)
+		}
+	}
+	for _, r := range rs.roots {
+		walk(r, nil)
+	}
+	return rs.places
+}
+
+// Shadows returns the siblings that can shadow the rule with the given id, under
+// each parent it hangs under. consider filters the candidate siblings (e.g.
+// stock rules only). Two rules can match the same event unless the tests they
+// both make on one field, static field or the log cannot hold together
+// (decided on automata; when unsure they are taken to overlap). A sibling the
+// rule also hangs under is not reported: the rule is tried among its children.
+func (rs *Ruleset) Shadows(id int, consider func(*Rule) bool) []Shadow {
+	r := rs.byID[id]
+	if r == nil {
+		return nil
+	}
+	places := rs.placements()
+	under := map[int]bool{}
+	for _, p := range places[id] {
+		under[p.parent.rule.ID] = true
+	}
+	if rs.overlap == nil {
+		rs.overlap = newOverlapChecker()
+	}
+	var out []Shadow
+	reported := map[[2]int]bool{}
+	for _, p := range places[id] {
+		// The rule's own tests must be able to hold below this parent.
+		if !rs.overlap.canOverlap(append(slices.Clone(p.path), r)...) {
+			continue
+		}
+		for _, sib := range p.parent.children[:p.index] {
+			s := sib.rule
+			if s.ID == id || under[s.ID] || (consider != nil && !consider(s)) || reported[[2]int{p.parent.rule.ID, s.ID}] {
+				continue
+			}
+			var why string
+			switch {
+			case s.NoAlert && len(sib.children) == 0:
+				continue // a matching noalert leaf lets the siblings be tried
+			case s.NoAlert:
+				why = "noalert rule tried first: when one of its children matches, the event ends there"
+			case s.Level == 0:
+				why = "level-0 rule tried first: the event ends on it (no alert) or on one of its children"
+			case s.context:
+				why = fmt.Sprintf("correlation rule at level %d tried first: when its history holds, it takes the event", s.Level)
+			case s.Level > r.Level:
+				why = fmt.Sprintf("level %d above %d: tried first", s.Level, r.Level)
+			default:
+				why = fmt.Sprintf("same level %d, loaded first", s.Level)
+			}
+			if !rs.overlap.canOverlap(append(slices.Clone(p.path), s, r)...) {
+				continue
+			}
+			reported[[2]int{p.parent.rule.ID, s.ID}] = true
+			out = append(out, Shadow{Rule: id, Parent: p.parent.rule.ID, By: s, Why: why})
+		}
+	}
+	return out
+}
+
+// OverlapStats returns how many automaton searches the shadowing analysis ran
+// and how many gave up (counted as overlaps).
+func (rs *Ruleset) OverlapStats() (searches, overBudget int) {
+	if rs.overlap == nil {
+		return 0, 0
+	}
+	return rs.overlap.Searches, rs.overlap.OverBudget
+}
+
+// OverlapStates is the number of product states the analysis explored.
+func (rs *Ruleset) OverlapStates() int {
+	if rs.overlap == nil {
+		return 0
+	}
+	return rs.overlap.States
+}
