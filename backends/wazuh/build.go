@@ -66,7 +66,9 @@ type Shadowing struct {
 	StockID          int
 	StockLevel       int
 	StockDescription string
-	Why              string
+	// Kind is level0, correlation, level or order (see wazuhsim.Shadow).
+	Kind string
+	Why  string
 }
 
 // Skip is a rule (or optional variant) left out, and why.
@@ -269,7 +271,7 @@ func (res *Result) analyzeShadows(dir string) error {
 		for _, id := range em.Top {
 			for _, s := range rs.Shadows(id, stock) {
 				res.Report.Shadows = append(res.Report.Shadows, Shadowing{WazuhID: id, Rule: em.Rule, Variant: em.Variant,
-					Parent: s.Parent, StockID: s.By.ID, StockLevel: s.By.Level, StockDescription: s.By.Description, Why: s.Why})
+					Parent: s.Parent, StockID: s.By.ID, StockLevel: s.By.Level, StockDescription: s.By.Description, Kind: s.Kind, Why: s.Why})
 			}
 		}
 	}

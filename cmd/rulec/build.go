@@ -200,6 +200,7 @@ func printShadowReport(w io.Writer, r wazuh.Report, detail bool) {
 	var list []*entry
 	byID := map[int]*entry{}
 	stockCount := map[int]int{}
+	counted := map[[2]int]bool{}
 	stockDesc := map[int]string{}
 	for _, s := range r.Shadows {
 		e := byID[s.WazuhID]
@@ -209,14 +210,34 @@ func printShadowReport(w io.Writer, r wazuh.Report, detail bool) {
 			list = append(list, e)
 		}
 		e.stocks = append(e.stocks, fmt.Sprintf("%d (level %d, under %d)", s.StockID, s.StockLevel, s.Parent))
-		stockCount[s.StockID]++
+		if !counted[[2]int{s.StockID, s.WazuhID}] {
+			counted[[2]int{s.StockID, s.WazuhID}] = true
+			stockCount[s.StockID]++
+		}
 		stockDesc[s.StockID] = fmt.Sprintf("level %d: %s", s.StockLevel, s.StockDescription)
 	}
 	sigma := map[string]bool{}
 	for _, e := range list {
 		sigma[e.rule] = true
 	}
+	kinds := map[string]map[int]bool{}
+	for _, s := range r.Shadows {
+		if kinds[s.Kind] == nil {
+			kinds[s.Kind] = map[int]bool{}
+		}
+		kinds[s.Kind][s.WazuhID] = true
+	}
 	fmt.Fprintf(w, "shadowing: %d generated rules (of %d Sigma rules) can lose events to a stock sibling tried first (%s)\n", len(list), len(sigma), r.ShadowNote)
+	for _, k := range []struct{ kind, text string }{
+		{"level0", "by a stock level-0 rule (every event it matches ends there)"},
+		{"level", "by a stock rule of a higher level (events both match)"},
+		{"order", "by a stock rule of the same level loaded first (events both match)"},
+		{"correlation", "by a stock correlation rule (when its history holds)"},
+	} {
+		if n := len(kinds[k.kind]); n > 0 {
+			fmt.Fprintf(w, "  %5d %s\n", n, k.text)
+		}
+	}
 	if detail {
 		for _, e := range list {
 			fmt.Fprintf(w, "  %d %s %q: %s\n", e.id, e.rule, e.title, strings.Join(e.stocks, ", "))

@@ -14,6 +14,11 @@ type Shadow struct {
 	Rule, Parent int
 	// By is the sibling tried first.
 	By *Rule
+	// Kind classifies the case: "level0" (a level-0 or noalert rule ends the
+	// event below it: every event it matches is lost), "correlation" (a
+	// frequency/if_matched rule, only when its history holds), "level" (a
+	// higher level) or "order" (same level, loaded first).
+	Kind string
 	// Why says why By comes first and what happens then.
 	Why string
 }
@@ -78,26 +83,26 @@ func (rs *Ruleset) Shadows(id int, consider func(*Rule) bool) []Shadow {
 			if s.ID == id || under[s.ID] || (consider != nil && !consider(s)) || reported[[2]int{p.parent.rule.ID, s.ID}] {
 				continue
 			}
-			var why string
+			var why, kind string
 			switch {
 			case s.NoAlert && len(sib.children) == 0:
 				continue // a matching noalert leaf lets the siblings be tried
 			case s.NoAlert:
-				why = "noalert rule tried first: when one of its children matches, the event ends there"
+				kind, why = "level0", "noalert rule tried first: when one of its children matches, the event ends there"
 			case s.Level == 0:
-				why = "level-0 rule tried first: the event ends on it (no alert) or on one of its children"
+				kind, why = "level0", "level-0 rule tried first: the event ends on it (no alert) or on one of its children"
 			case s.context:
-				why = fmt.Sprintf("correlation rule at level %d tried first: when its history holds, it takes the event", s.Level)
+				kind, why = "correlation", fmt.Sprintf("correlation rule at level %d tried first: when its history holds, it takes the event", s.Level)
 			case s.Level > r.Level:
-				why = fmt.Sprintf("level %d above %d: tried first", s.Level, r.Level)
+				kind, why = "level", fmt.Sprintf("level %d above %d: tried first", s.Level, r.Level)
 			default:
-				why = fmt.Sprintf("same level %d, loaded first", s.Level)
+				kind, why = "order", fmt.Sprintf("same level %d, loaded first", s.Level)
 			}
 			if !rs.overlap.canOverlap(append(slices.Clone(p.path), s, r)...) {
 				continue
 			}
 			reported[[2]int{p.parent.rule.ID, s.ID}] = true
-			out = append(out, Shadow{Rule: id, Parent: p.parent.rule.ID, By: s, Why: why})
+			out = append(out, Shadow{Rule: id, Parent: p.parent.rule.ID, By: s, Kind: kind, Why: why})
 		}
 	}
 	return out
