@@ -115,13 +115,13 @@ func TestConfigSeveritiesEverywhere(t *testing.T) {
 
 func TestTargetEnabledByConfig(t *testing.T) {
 	text := withDetection("    selection:\n        User|fieldref: TargetUser\n    condition: selection\n")
-	cfg, _ := ParseConfig("c", []byte("lint:\n  targets: [wazuh]\n  checks:\n    wazuh-keyword: off\n"))
-	if fs := findingsOf(Run(frontend.LoadBytes("x.yml", []byte(text)), Options{Config: cfg}), "wazuh-fieldref"); len(fs) != 1 {
-		t.Errorf("targets: [wazuh] did not enable wazuh-fieldref")
+	cfg, _ := ParseConfig("c", []byte("lint:\n  targets: [wazuh]\n  checks:\n    wazuh-unsupported: warning\n"))
+	if fs := findingsOf(Run(frontend.LoadBytes("x.yml", []byte(text)), Options{Config: cfg}), "wazuh-unsupported"); len(fs) != 1 {
+		t.Errorf("targets: [wazuh] did not enable wazuh-unsupported")
 	}
-	cfg, _ = ParseConfig("c", []byte("lint:\n  checks:\n    wazuh-fieldref: on\n"))
-	if fs := findingsOf(Run(frontend.LoadBytes("x.yml", []byte(text)), Options{Config: cfg}), "wazuh-fieldref"); len(fs) != 1 {
-		t.Errorf("checks: {wazuh-fieldref: on} did not enable it")
+	cfg, _ = ParseConfig("c", []byte("lint:\n  checks:\n    wazuh-unsupported: on\n"))
+	if fs := findingsOf(Run(frontend.LoadBytes("x.yml", []byte(text)), Options{Config: cfg}), "wazuh-unsupported"); len(fs) != 1 {
+		t.Errorf("checks: {wazuh-unsupported: on} did not enable it")
 	}
 }
 
