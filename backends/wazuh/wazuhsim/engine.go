@@ -21,7 +21,10 @@ type Event struct {
 	Fields map[string]string
 	// Static are the static fields (program_name, srcip, url, id, protocol, user, ...).
 	Static map[string]string
-	lower  map[string]string
+	// Agent is the agent id (correlation rules count one agent's events unless
+	// <global_frequency/>); empty for all the same.
+	Agent string
+	lower map[string]string
 }
 
 func (e *Event) field(name string) (string, bool) {
@@ -50,7 +53,8 @@ type Rule struct {
 	ifLevel     int
 	category    string
 	decodedAs   string
-	context     bool // if_matched_*: needs earlier events, never matches here
+	context     bool // if_matched_* or frequency: needs earlier events (Session)
+	ctx         contextRule
 	unsupported string
 	maxSize     int // the event's log must have at least this many bytes
 	fields      []fieldTest
@@ -175,8 +179,21 @@ func buildRule(file, group string, x *xnode) (*Rule, error) {
 			return nil, bad("invalid maxsize %q", m)
 		}
 	}
-	if x.attr("frequency") != "" {
+	if f := x.attr("frequency"); f != "" {
 		r.context = true
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 2 || n > 9999 {
+			return nil, bad("invalid frequency %q (2-9999)", f)
+		}
+		r.ctx.frequency = n - 2 // stored as N-2, as rules.c does
+	}
+	r.ctx.timeframe = defaultTimeframe
+	if tf := x.attr("timeframe"); tf != "" {
+		n, err := strconv.Atoi(tf)
+		if err != nil || n < 0 || len(tf) > 5 {
+			return nil, bad("invalid timeframe %q", tf)
+		}
+		r.ctx.timeframe = n
 	}
 	statics := map[string]string{}
 	staticAttrs := map[string]*xnode{}
@@ -196,13 +213,28 @@ func buildRule(file, group string, x *xnode) (*Rule, error) {
 			r.ifLevel, _ = strconv.Atoi(c.text)
 		case c.name == "if_matched_sid" || c.name == "if_matched_group" || c.name == "if_matched_regex":
 			r.context = true
-			if c.name == "if_matched_sid" && len(r.ifSID) == 0 {
-				id, _ := strconv.Atoi(c.text)
-				r.ifSID = []int{id}
+			switch c.name {
+			case "if_matched_sid":
+				id, err := strconv.Atoi(strings.TrimSpace(c.text))
+				if err != nil {
+					return nil, bad("invalid if_matched_sid %q", c.text)
+				}
+				r.ctx.matchedSID = id
+			case "if_matched_group":
+				r.ctx.matchedGroup = c.text
+			default:
+				r.unsupported = "element <if_matched_regex> is not simulated"
 			}
-			if c.name == "if_matched_group" && r.ifGroup == "" {
-				r.ifGroup = c.text
-			}
+		case c.name == "same_field":
+			r.ctx.sameFields = append(r.ctx.sameFields, strings.TrimSpace(c.text))
+		case c.name == "different_field" || c.name == "not_same_field":
+			r.ctx.differentFields = append(r.ctx.differentFields, strings.TrimSpace(c.text))
+		case c.name == "global_frequency":
+			r.ctx.global = true
+		case sameStatic[c.name] != "":
+			r.ctx.sameStatic = append(r.ctx.sameStatic, sameStatic[c.name])
+		case differentStatic[c.name] != "":
+			r.ctx.differentStatic = append(r.ctx.differentStatic, differentStatic[c.name])
 		case c.name == "category":
 			r.category = c.text
 		case c.name == "decoded_as":
@@ -234,6 +266,17 @@ func buildRule(file, group string, x *xnode) (*Rule, error) {
 		default:
 			return nil, bad("invalid option <%s>", c.name)
 		}
+	}
+	// rules.c: if_matched_group without if_sid/if_group becomes the if_group;
+	// if_matched_sid without either becomes the if_sid.
+	if r.ctx.matchedGroup != "" && len(r.ifSID) == 0 && r.ifGroup == "" {
+		r.ifGroup = r.ctx.matchedGroup
+	}
+	if r.ctx.matchedSID != 0 && len(r.ifSID) == 0 && r.ifGroup == "" {
+		r.ifSID = []int{r.ctx.matchedSID}
+	}
+	if r.context && r.ctx.matchedSID == 0 && r.ctx.matchedGroup == "" && r.unsupported == "" {
+		r.unsupported = "a frequency rule without if_matched_sid/if_matched_group (Search_LastEvents) is not simulated"
 	}
 	for k, v := range statics {
 		a := staticAttrs[k]
@@ -393,24 +436,34 @@ func (rs *Ruleset) Rule(id int) *Rule { return rs.byID[id] }
 
 // Eval returns the rule the event ends on (nil when none matched); it alerts when its level is above 0.
 func (rs *Ruleset) Eval(ev *Event) *Rule {
+	return rs.eval(ev, nil)
+}
+
+func (rs *Ruleset) eval(ev *Event, s *Session) *Rule {
 	for _, n := range rs.roots {
 		if n.rule.category != ev.Category {
 			continue
 		}
-		if r := rs.check(ev, n); r != nil {
+		if r := rs.check(ev, n, s); r != nil {
 			return r
 		}
 	}
 	return nil
 }
 
-func (rs *Ruleset) check(ev *Event, n *node) *Rule {
+// check is OS_CheckIfRuleMatch: the rule's tests, then (for a context rule)
+// the search of earlier events, then the children in order; a noalert rule
+// whose children all fail lets its siblings be tried.
+func (rs *Ruleset) check(ev *Event, n *node, s *Session) *Rule {
 	r := n.rule
 	if !r.matches(ev) {
 		return nil
 	}
+	if r.context && (s == nil || !s.search(ev, r)) {
+		return nil
+	}
 	for _, c := range n.children {
-		if got := rs.check(ev, c); got != nil {
+		if got := rs.check(ev, c, s); got != nil {
 			return got
 		}
 	}
@@ -421,7 +474,7 @@ func (rs *Ruleset) check(ev *Event, n *node) *Rule {
 }
 
 func (r *Rule) matches(ev *Event) bool {
-	if r.context || r.unsupported != "" {
+	if r.unsupported != "" {
 		return false
 	}
 	if r.decodedAs != "" && r.decodedAs != ev.Decoder {
