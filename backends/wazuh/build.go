@@ -47,6 +47,8 @@ type Report struct {
 	Dropped []Skip
 	// Emitted rules by Sigma rule key, with their Wazuh ids (for tests and tools).
 	Emissions []Emission
+	// Correlations are the correlation rules written.
+	Correlations []CorrelationEmission
 	// Shadows are the generated rules a stock sibling can shadow (with
 	// Options.StockRules), ordered by Wazuh id.
 	Shadows []Shadowing
@@ -91,6 +93,21 @@ type Emission struct {
 	Top     []int
 	Parents []int
 	Level   int
+	fs      *Fieldset
+	corr    *corrBuild
+}
+
+// CorrelationEmission is a correlation rule written as a Wazuh frequency rule.
+type CorrelationEmission struct {
+	Rule *ast.Rule
+	ID   int
+	// Frequency is the number of events that fire it (the current one
+	// included; 1: a plain child of the base alerts), within Timeframe seconds.
+	Frequency, Timeframe int
+	// Groups are the groups of the base alerts it counts (if_matched_group).
+	Groups []string
+	// SameFields and SameStatic group the count (same_field, same_* elements).
+	SameFields, SameStatic []string
 }
 
 // ByReason groups skips by reason, most frequent first.
@@ -123,7 +140,39 @@ const maxPattern = 16000
 
 var techniqueRe = regexp.MustCompile(`(?i)^attack\.(t\d{4}(?:\.\d{3})?)$`)
 
-// Build converts rules into one Wazuh rules file.
+// builder holds the state of one build.
+type builder struct {
+	prof     *Profile
+	ids      *IDMap
+	res      *Result
+	all      []*ast.Rule
+	keyCount map[string]int
+	// rules are the Wazuh rules in file order; index maps an id to its position.
+	rules []XMLRule
+	index map[int]int
+	// emissions are the converted variants of each Sigma rule.
+	emissions map[*ast.Rule][]*Emission
+	// noLogCandidates are base alerts of correlations without generate,
+	// keepLog those a correlation with generate needs logged.
+	noLogCandidates, keepLog map[int]bool
+	corrBases                []corrUse
+	err                      error
+}
+
+// skip records a rule that is not converted.
+func (b *builder) skip(r *ast.Rule, s Skip) {
+	s.Pos, s.Rule, s.Title = firstPos(s.Pos, r.Pos), r.Ref(), r.Title
+	b.res.Report.Skips = append(b.res.Report.Skips, s)
+	b.res.Report.Skipped++
+	msg := fmt.Sprintf("rule %q not converted for Wazuh: %s", r.Title, s.Reason)
+	if s.Detail != "" {
+		msg += ": " + s.Detail
+	}
+	b.res.Diagnostics = append(b.res.Diagnostics, ast.Diagnostic{Pos: s.Pos, Severity: ast.SeverityWarning, Code: "wazuh-skip", Message: msg})
+}
+
+// Build converts rules into one Wazuh rules file: detection rules first, then
+// the correlation rules Wazuh can express exactly (see correlations).
 func Build(rules []*ast.Rule, opts Options) (*Result, error) {
 	prof := opts.Profile
 	if prof == nil {
@@ -136,110 +185,36 @@ func Build(rules []*ast.Rule, opts Options) (*Result, error) {
 	if ids == nil {
 		ids, _ = NewIDMap(DefaultIDMin, DefaultIDMax)
 	}
-	res := &Result{Report: Report{Variants: map[string]int{}}}
-	keyCount := map[string]int{}
+	b := &builder{prof: prof, ids: ids, res: &Result{Report: Report{Variants: map[string]int{}}}, all: rules,
+		keyCount: map[string]int{}, index: map[int]int{}, emissions: map[*ast.Rule][]*Emission{},
+		noLogCandidates: map[int]bool{}, keepLog: map[int]bool{}}
+	res := b.res
 	for _, r := range rules {
-		keyCount[r.Ref()]++
+		b.keyCount[r.Ref()]++
 	}
+	var corrs []*ast.Rule
 	for _, r := range rules {
 		if r.Kind == ast.KindFilter {
 			continue
 		}
 		res.Report.Rules++
-		skip := func(s Skip) {
-			s.Pos, s.Rule, s.Title = firstPos(s.Pos, r.Pos), r.Ref(), r.Title
-			res.Report.Skips = append(res.Report.Skips, s)
-			res.Report.Skipped++
-			msg := fmt.Sprintf("rule %q not converted for Wazuh: %s", r.Title, s.Reason)
-			if s.Detail != "" {
-				msg += ": " + s.Detail
-			}
-			res.Diagnostics = append(res.Diagnostics, ast.Diagnostic{Pos: s.Pos, Severity: ast.SeverityWarning, Code: "wazuh-skip", Message: msg})
-		}
 		if r.Kind == ast.KindCorrelation {
-			skip(Skip{Pos: r.KeyPos("correlation"), Reason: "correlation rule", Detail: "correlation rules are not converted to Wazuh yet"})
-			continue
-		}
-		if r.Detection == nil {
-			skip(Skip{Reason: "no detection"})
-			continue
-		}
-		variants := prof.Match(r.Logsource)
-		if len(variants) == 0 {
-			if u := prof.UnavailableFor(r.Logsource); u != nil {
-				skip(Skip{Pos: r.KeyPos("logsource"), Reason: u.Reason, Detail: u.Detail})
+			if r.Correlation == nil {
+				b.skip(r, Skip{Reason: "no correlation section"})
 				continue
 			}
-			ls := r.Logsource
-			skip(Skip{Pos: r.KeyPos("logsource"), Reason: "logsource without Wazuh mapping",
-				Detail: fmt.Sprintf("no profile entry for product=%q category=%q service=%q (add one with --profile)", ls.Product, ls.Category, ls.Service)})
+			corrs = append(corrs, r)
 			continue
 		}
-		key := r.Ref()
-		if keyCount[key] > 1 || key == "" {
-			key = r.Pos.File + "#" + r.Title
-		}
-		var built []variantBuild
-		var failure *Skip
-		droppedBefore := len(res.Report.Dropped)
-		for _, v := range variants {
-			vb, err := buildVariant(r, v, prof)
-			if err != nil {
-				s := Skip{Variant: v.Name, Reason: "unsupported", Detail: err.Error()}
-				var u *unsupported
-				if errors.As(err, &u) {
-					s.Pos, s.Reason, s.Detail = u.pos, u.reason, u.detail
-				}
-				if v.Optional {
-					s.Rule, s.Title = r.Ref(), r.Title
-					s.Pos = firstPos(s.Pos, r.Pos)
-					res.Report.Dropped = append(res.Report.Dropped, s)
-					continue
-				}
-				failure = &s
-				break
-			}
-			if len(vb.nodes) == 0 {
-				s := Skip{Pos: r.KeyPos("detection"), Variant: v.Name, Reason: "condition never matches", Detail: "the condition contradicts the logsource's conditions"}
-				if v.Optional {
-					s.Rule, s.Title = r.Ref(), r.Title
-					res.Report.Dropped = append(res.Report.Dropped, s)
-					continue
-				}
-				failure = &s
-				break
-			}
-			built = append(built, vb)
-		}
-		if failure != nil {
-			skip(*failure)
-			continue
-		}
-		if len(built) == 0 {
-			// Every variant was optional and dropped: report the most telling
-			// reason (one that is not a contradiction with a variant's own conditions).
-			s := res.Report.Dropped[len(res.Report.Dropped)-1]
-			for _, d := range res.Report.Dropped[droppedBefore:] {
-				if d.Reason != "condition never matches" {
-					s = d
-					break
-				}
-			}
-			s.Variant = ""
-			skip(s)
-			continue
-		}
-		res.Report.Emitted++
-		for _, vb := range built {
-			xr, em, err := vb.emit(r, key+"#"+vb.variant.Name, ids, prof)
-			if err != nil {
-				return nil, err
-			}
-			res.Rules = append(res.Rules, xr...)
-			res.Report.Emissions = append(res.Report.Emissions, em)
-			res.Report.Variants[vb.variant.Name]++
+		if err := b.detection(r); err != nil {
+			return nil, err
 		}
 	}
+	b.correlations(corrs)
+	if b.err != nil {
+		return nil, b.err
+	}
+	res.Rules = b.rules
 	res.Report.WazuhRules = len(res.Rules)
 	res.Diagnostics.Sort()
 	out, err := WriteXML(opts.Header, "sigma,", res.Rules)
@@ -253,6 +228,98 @@ func Build(rules []*ast.Rule, opts Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// detection converts one detection rule (every logsource variant).
+func (b *builder) detection(r *ast.Rule) error {
+	res, prof := b.res, b.prof
+	skip := func(s Skip) { b.skip(r, s) }
+	if r.Detection == nil {
+		skip(Skip{Reason: "no detection"})
+		return nil
+	}
+	variants := prof.Match(r.Logsource)
+	if len(variants) == 0 {
+		if u := prof.UnavailableFor(r.Logsource); u != nil {
+			skip(Skip{Pos: r.KeyPos("logsource"), Reason: u.Reason, Detail: u.Detail})
+			return nil
+		}
+		ls := r.Logsource
+		skip(Skip{Pos: r.KeyPos("logsource"), Reason: "logsource without Wazuh mapping",
+			Detail: fmt.Sprintf("no profile entry for product=%q category=%q service=%q (add one with --profile)", ls.Product, ls.Category, ls.Service)})
+		return nil
+	}
+	key := r.Ref()
+	if b.keyCount[key] > 1 || key == "" {
+		key = r.Pos.File + "#" + r.Title
+	}
+	var built []variantBuild
+	var failure *Skip
+	droppedBefore := len(res.Report.Dropped)
+	for _, v := range variants {
+		vb, err := buildVariant(r, v, prof)
+		if err != nil {
+			s := Skip{Variant: v.Name, Reason: "unsupported", Detail: err.Error()}
+			var u *unsupported
+			if errors.As(err, &u) {
+				s.Pos, s.Reason, s.Detail = u.pos, u.reason, u.detail
+			}
+			if v.Optional {
+				s.Rule, s.Title = r.Ref(), r.Title
+				s.Pos = firstPos(s.Pos, r.Pos)
+				res.Report.Dropped = append(res.Report.Dropped, s)
+				continue
+			}
+			failure = &s
+			break
+		}
+		if len(vb.nodes) == 0 {
+			s := Skip{Pos: r.KeyPos("detection"), Variant: v.Name, Reason: "condition never matches", Detail: "the condition contradicts the logsource's conditions"}
+			if v.Optional {
+				s.Rule, s.Title = r.Ref(), r.Title
+				res.Report.Dropped = append(res.Report.Dropped, s)
+				continue
+			}
+			failure = &s
+			break
+		}
+		built = append(built, vb)
+	}
+	if failure != nil {
+		skip(*failure)
+		return nil
+	}
+	if len(built) == 0 {
+		// Every variant was optional and dropped: report the most telling
+		// reason (one that is not a contradiction with a variant's own conditions).
+		s := res.Report.Dropped[len(res.Report.Dropped)-1]
+		for _, d := range res.Report.Dropped[droppedBefore:] {
+			if d.Reason != "condition never matches" {
+				s = d
+				break
+			}
+		}
+		s.Variant = ""
+		skip(s)
+		return nil
+	}
+	res.Report.Emitted++
+	for _, vb := range built {
+		xr, em, err := vb.emit(r, key+"#"+vb.variant.Name, b.ids, prof)
+		if err != nil {
+			return err
+		}
+		for _, x := range xr {
+			b.index[x.ID] = len(b.rules)
+			b.rules = append(b.rules, x)
+		}
+		em.fs = vb.fs
+		e := em
+		b.emissions[r] = append(b.emissions[r], &e)
+		res.Report.Emissions = append(res.Report.Emissions, em)
+		res.Report.Variants[vb.variant.Name]++
+	}
+	return nil
 }
 
 // analyzeShadows loads the stock rules and the generated file as Wazuh would and

@@ -30,6 +30,17 @@ type XMLRule struct {
 	// Groups are added to the rule's group list.
 	Groups    []string
 	NoFullLog bool
+	// NoLog keeps the alert out of the alert log (it still counts for correlations).
+	NoLog bool
+	// Correlation: Frequency events (0: attribute left out) within Timeframe
+	// seconds that ended on a rule of IfMatchedGroup, grouped by SameFields
+	// (dynamic) and SameStatic (same_* elements), over all agents with
+	// GlobalFrequency.
+	Frequency, Timeframe int
+	IfMatchedGroup       string
+	SameFields           []string
+	SameStatic           []string
+	GlobalFrequency      bool
 	// Comment is written before the rule.
 	Comment string
 }
@@ -84,6 +95,15 @@ func WriteXML(header string, rootGroup string, rules []XMLRule) ([]byte, error) 
 		e := root.CreateElement("rule")
 		e.CreateAttr("id", strconv.Itoa(r.ID))
 		e.CreateAttr("level", strconv.Itoa(r.Level))
+		if r.Frequency > 0 {
+			e.CreateAttr("frequency", strconv.Itoa(r.Frequency))
+		}
+		if r.Timeframe > 0 {
+			e.CreateAttr("timeframe", strconv.Itoa(r.Timeframe))
+		}
+		if r.IfMatchedGroup != "" {
+			e.CreateElement("if_matched_group").SetText(check(r.ID, "if_matched_group", r.IfMatchedGroup))
+		}
 		if len(r.IfSID) > 0 {
 			ids := make([]string, len(r.IfSID))
 			for i, id := range r.IfSID {
@@ -121,6 +141,15 @@ func WriteXML(header string, rootGroup string, rules []XMLRule) ([]byte, error) 
 			}
 			re.SetText(check(r.ID, "pattern", r.Regex))
 		}
+		for _, f := range r.SameFields {
+			e.CreateElement("same_field").SetText(check(r.ID, "same_field", f))
+		}
+		for _, el := range r.SameStatic {
+			e.CreateElement(el)
+		}
+		if r.GlobalFrequency {
+			e.CreateElement("global_frequency")
+		}
 		e.CreateElement("description").SetText(check(r.ID, "description", r.Description))
 		if len(r.Mitre) > 0 {
 			m := e.CreateElement("mitre")
@@ -138,6 +167,9 @@ func WriteXML(header string, rootGroup string, rules []XMLRule) ([]byte, error) 
 		}
 		if r.NoFullLog {
 			e.CreateElement("options").SetText("no_full_log")
+		}
+		if r.NoLog {
+			e.CreateElement("options").SetText("no_log")
 		}
 	}
 	if len(errs) > 0 {

@@ -1,0 +1,362 @@
+package wazuh_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/backends/wazuh"
+	"github.com/rulec/rulec/backends/wazuh/wazuhsim"
+	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/correlation"
+	"github.com/rulec/rulec/frontend"
+)
+
+// demoProfile maps the corpus' rulec_demo logsources to JSON events under
+// "demo", hung under the syslog template rule (no stock rule decodes them).
+const demoProfile = `
+fieldsets:
+  demo:
+    encoding: json
+    default: "demo.{field}"
+logsources:
+  - {name: demo-auth, product: rulec_demo, service: auth, if_sid: [1], fieldset: demo}
+  - {name: demo-proxy, product: rulec_demo, service: proxy, if_sid: [1], fieldset: demo}
+`
+
+func demoBuild(t *testing.T, rules []*ast.Rule) (*wazuh.Result, *wazuhsim.Ruleset) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "profile.yml")
+	if err := os.WriteFile(p, []byte(demoProfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prof, err := wazuh.LoadProfile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := wazuh.Build(rules, wazuh.Options{Profile: prof})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, loadWithStock(t, res.XML)
+}
+
+// TestCorrelationCorpus converts corpus/correlation: event_count with a lower
+// bound is emitted, every other type or condition is refused with its reason.
+func TestCorrelationCorpus(t *testing.T) {
+	loaded := frontend.Load([]string{filepath.Join("..", "..", "corpus", "correlation", "rules.yml")}, frontend.Options{})
+	if len(loaded.Rules) == 0 {
+		t.Skip("no corpus/correlation")
+	}
+	res, rs := demoBuild(t, loaded.Rules)
+	emitted := map[string]bool{}
+	for _, c := range res.Report.Correlations {
+		emitted[c.Rule.Title] = true
+		if r := rs.Rule(c.ID); r == nil {
+			t.Errorf("correlation rule %d not loaded by the simulator: %v", c.ID, rs.Warnings)
+		}
+	}
+	refused := map[string]string{}
+	for _, s := range res.Report.Skips {
+		refused[s.Title] = s.Reason + ": " + s.Detail
+	}
+	for _, r := range loaded.Rules {
+		if r.Kind != ast.KindCorrelation {
+			continue
+		}
+		want := r.Correlation.Type == ast.EventCount && len(r.Correlation.Condition) == 1 &&
+			(r.Correlation.Condition[0].Op == ast.OpGTE || r.Correlation.Condition[0].Op == ast.OpGT)
+		switch {
+		case want && !emitted[r.Title]:
+			t.Errorf("%q not emitted: %s", r.Title, refused[r.Title])
+		case !want && emitted[r.Title]:
+			t.Errorf("%q emitted, but Wazuh cannot express it exactly", r.Title)
+		case !want && refused[r.Title] == "":
+			t.Errorf("%q neither emitted nor refused", r.Title)
+		}
+		t.Logf("%-40s %s", r.Title, map[bool]string{true: "emitted", false: "refused: " + refused[r.Title]}[emitted[r.Title]])
+	}
+}
+
+// diffRules are base rules and correlations for the differential test: each
+// correlation has its own base rule (correlations sharing one interfere in
+// Wazuh, see the shared-base warning).
+const diffRules = `
+title: Fail A
+name: fail_a
+logsource: {product: rulec_demo, service: auth}
+detection:
+    selection: {action: a}
+    condition: selection
+level: low
+---
+title: Fail B
+name: fail_b
+logsource: {product: rulec_demo, service: auth}
+detection:
+    selection: {action: b}
+    condition: selection
+level: low
+---
+title: Fail C
+name: fail_c
+logsource: {product: rulec_demo, service: auth}
+detection:
+    selection: {action: c}
+    condition: selection
+level: low
+---
+title: Five A Per User
+name: five_a
+correlation:
+    type: event_count
+    rules: [fail_a]
+    group-by: [user]
+    timespan: 60s
+    condition: {gte: 5}
+level: medium
+---
+title: More Than Two B Per User And Host
+name: three_b
+correlation:
+    type: event_count
+    rules: [fail_b]
+    group-by: [user, host]
+    timespan: 30s
+    condition: {gt: 2}
+level: medium
+---
+title: Any C With A User
+name: one_c
+correlation:
+    type: event_count
+    rules: [fail_c]
+    group-by: [user]
+    timespan: 10s
+    condition: {gte: 1}
+level: medium
+---
+title: Three Bursts Of A
+name: bursts
+correlation:
+    type: event_count
+    rules: [five_a]
+    group-by: [user]
+    timespan: 300s
+    condition: {gte: 3}
+level: high
+`
+
+// TestCorrelationFiresLikeEngine streams random timed events through the
+// engine (Sigma semantics) and through the generated rules in wazuhsim, and
+// checks that each event ends on a correlation rule in Wazuh exactly when the
+// engine completes that correlation on it. One event raises one alert in
+// Wazuh: when an inner and an outer correlation complete on the same event,
+// the outer one (the deeper, higher-level rule) is the alert.
+func TestCorrelationFiresLikeEngine(t *testing.T) {
+	loaded := frontend.LoadBytes("diff.yml", []byte(diffRules))
+	if len(loaded.Rules) != 7 {
+		t.Fatalf("loaded %d rules: %v", len(loaded.Rules), loaded.Diagnostics)
+	}
+	res, rs := demoBuild(t, loaded.Rules)
+	if len(res.Report.Correlations) != 4 {
+		t.Fatalf("emitted %d correlations, want 4: %v", len(res.Report.Correlations), res.Diagnostics)
+	}
+	corrID := map[*ast.Rule]int{}
+	byID := map[int]*ast.Rule{}
+	for _, c := range res.Report.Correlations {
+		corrID[c.Rule] = c.ID
+		byID[c.ID] = c.Rule
+	}
+	eng, _ := engine.NewRuleset(loaded.Rules, engine.Options{})
+	evr := eng.NewEvaluator()
+	ce, errs := correlation.New(loaded.Rules, correlation.Options{})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	rng := rand.New(rand.NewSource(7))
+	users := []string{"u1", "u2"}
+	hosts := []string{"h1", "h2"}
+	var fired, checked int
+	per := map[string]int{}
+	for run := 0; run < 20; run++ {
+		s := rs.NewSession()
+		ce, _ = correlation.New(loaded.Rules, correlation.Options{})
+		now := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+		for i := 0; i < 300; i++ {
+			now = now.Add(time.Duration(rng.Intn(6)) * time.Second)
+			fields := map[string]any{"action": []string{"a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "b", "b", "b", "b", "b", "c", "x", "x", "x", "x"}[rng.Intn(20)]}
+			if rng.Intn(10) > 0 {
+				fields["user"] = users[rng.Intn(len(users))]
+			}
+			if rng.Intn(10) > 0 {
+				fields["host"] = hosts[rng.Intn(len(hosts))]
+			}
+			// Sigma side.
+			ev := engine.NewMapEvent(fields)
+			want := map[*ast.Rule]bool{}
+			for k := 0; k < eng.Len(); k++ {
+				ok, err := evr.MatchDetection(k, ev)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !ok {
+					continue
+				}
+				for _, a := range ce.Observe(correlation.Match{Rule: eng.Rule(k), Event: ev, Time: now, Ref: correlation.EventRef{Index: i}}) {
+					want[a.Rule] = true
+				}
+			}
+			// Wazuh side.
+			line, _ := json.Marshal(map[string]any{"demo": fields})
+			wev, err := wazuhsim.DecodeJSON(string(line))
+			if err != nil {
+				t.Fatal(err)
+			}
+			final := s.Process(wev, now)
+			var got *ast.Rule
+			if final != nil {
+				got = byID[final.ID]
+			}
+			// The alert Wazuh raises: the outermost completed correlation.
+			var expect *ast.Rule
+			for r := range want {
+				if expect == nil || len(r.Correlation.Rules) > 0 && strings.HasPrefix(r.Title, "Three Bursts") {
+					expect = r
+				}
+			}
+			checked++
+			if got != nil {
+				fired++
+				per[got.Title]++
+			}
+			if got != expect {
+				t.Fatalf("run %d event %d %v at %s: Wazuh alerts as %v, the engine completes %v", run, i, fields, now.Format("15:04:05"), title(got), titles(want))
+			}
+		}
+	}
+	if fired == 0 {
+		t.Fatal("no correlation fired: the test exercises nothing")
+	}
+	for _, c := range res.Report.Correlations {
+		if per[c.Rule.Title] == 0 {
+			t.Errorf("%q never fired: the test does not exercise it", c.Rule.Title)
+		}
+	}
+	t.Logf("%d events, %d correlation alerts, the same in Wazuh and the engine: %v", checked, fired, per)
+}
+
+func title(r *ast.Rule) string {
+	if r == nil {
+		return "nothing"
+	}
+	return r.Title
+}
+
+func titles(m map[*ast.Rule]bool) string {
+	var out []string
+	for r := range m {
+		out = append(out, r.Title)
+	}
+	if len(out) == 0 {
+		return "nothing"
+	}
+	return fmt.Sprint(out)
+}
+
+// TestCorrelationRefusals checks the conditions Wazuh cannot express exactly,
+// and what an emitted correlation does to its base rules.
+func TestCorrelationRefusals(t *testing.T) {
+	base := `
+title: Base
+name: base
+logsource: {product: rulec_demo, service: auth}
+detection:
+    selection: {action: a}
+    condition: selection
+level: low
+---
+`
+	tests := []struct {
+		corr, reason string
+	}{
+		{"type: event_count\n    rules: [base]\n    group-by: [user]\n    timespan: 60s\n    condition: {gte: 2}", "correlation condition not expressible in Wazuh"},
+		{"type: event_count\n    rules: [base]\n    group-by: [user]\n    timespan: 60s\n    condition: {gte: 3, lte: 9}", "correlation condition not expressible in Wazuh"},
+		{"type: event_count\n    rules: [base]\n    group-by: [user]\n    timespan: 60s\n    condition: {eq: 3}", "correlation condition not expressible in Wazuh"},
+		{"type: event_count\n    rules: [base]\n    group-by: [user]\n    timespan: 2d\n    condition: {gte: 3}", "correlation timespan not expressible in Wazuh"},
+		{"type: event_count\n    rules: [base]\n    group-by: [user]\n    timespan: 60s\n    condition: {gte: 10000}", "correlation condition not expressible in Wazuh"},
+		{"type: value_count\n    rules: [base]\n    group-by: [user]\n    timespan: 60s\n    condition: {field: host, gte: 3}", "correlation type not expressible in Wazuh"},
+		{"type: event_count\n    rules: [missing]\n    timespan: 60s\n    condition: {gte: 3}", "correlation base rule missing"},
+		{"type: event_count\n    rules: [base]\n    group-by: [\"\"]\n    timespan: 60s\n    condition: {gte: 3}", "correlation group-by field not mapped"},
+	}
+	for _, tc := range tests {
+		src := base + "title: Corr\nname: corr\ncorrelation:\n    " + tc.corr + "\nlevel: high\n"
+		loaded := frontend.LoadBytes("c.yml", []byte(src))
+		var corr *ast.Rule
+		for _, r := range loaded.Rules {
+			if r.Kind == ast.KindCorrelation {
+				corr = r
+			}
+		}
+		if corr == nil {
+			t.Logf("%s: the front end rejects it (%v)", tc.corr, loaded.Diagnostics)
+			continue
+		}
+		res, _ := demoBuild(t, loaded.Rules)
+		got := ""
+		for _, s := range res.Report.Skips {
+			if s.Title == "Corr" {
+				got = s.Reason
+			}
+		}
+		if got != tc.reason {
+			t.Errorf("%s: skipped with %q, want %q", strings.ReplaceAll(tc.corr, "\n", " "), got, tc.reason)
+		}
+	}
+
+	// A chain whose outer rule is not above the inner one is refused.
+	chain := base + `title: Inner
+name: inner
+correlation: {type: event_count, rules: [base], group-by: [user], timespan: 60s, condition: {gte: 3}}
+level: high
+---
+title: Outer
+correlation: {type: event_count, rules: [inner], group-by: [user], timespan: 600s, condition: {gte: 3}}
+level: high
+`
+	res, _ := demoBuild(t, frontend.LoadBytes("chain.yml", []byte(chain)).Rules)
+	if len(res.Report.Correlations) != 1 || len(res.Report.Skips) != 1 || res.Report.Skips[0].Reason != "correlation chain not expressible in Wazuh" {
+		t.Errorf("chain of equal levels: %d emitted, skips %+v", len(res.Report.Correlations), res.Report.Skips)
+	}
+
+	// Without generate, the base alerts are kept out of the alert log (no_log)
+	// and carry the group the correlation follows; with generate they are logged.
+	for _, generate := range []bool{false, true} {
+		src := base + fmt.Sprintf("title: Corr\ncorrelation: {type: event_count, rules: [base], group-by: [user], timespan: 60s, condition: {gte: 3}, generate: %v}\nlevel: high\n", generate)
+		res, _ := demoBuild(t, frontend.LoadBytes("g.yml", []byte(src)).Rules)
+		if len(res.Report.Correlations) != 1 {
+			t.Fatalf("not emitted: %v", res.Diagnostics)
+		}
+		group := res.Report.Correlations[0].Groups[0]
+		for _, x := range res.Rules {
+			if x.Level > 0 && x.Frequency == 0 {
+				if x.NoLog == generate {
+					t.Errorf("generate %v: base alert %d has no_log=%v", generate, x.ID, x.NoLog)
+				}
+				found := false
+				for _, g := range x.Groups {
+					found = found || g == group
+				}
+				if !found {
+					t.Errorf("base alert %d lacks group %s", x.ID, group)
+				}
+			}
+		}
+	}
+}
