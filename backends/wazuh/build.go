@@ -357,6 +357,20 @@ func (res *Result) analyzeShadows(dir string) error {
 	return nil
 }
 
+// SigmaRule returns the Sigma rule a generated Wazuh rule alerts for (false
+// for ids that are not alerting generated rules, e.g. level-0 exceptions), to
+// read wazuhsim.Check outcomes in Sigma terms.
+func (res *Result) SigmaRule(id int) (*ast.Rule, bool) {
+	for _, em := range res.Report.Emissions {
+		for _, a := range em.AlertIDs {
+			if a == id {
+				return em.Rule, true
+			}
+		}
+	}
+	return nil, false
+}
+
 func firstPos(a, b ast.Pos) ast.Pos {
 	if a.File != "" {
 		return a
