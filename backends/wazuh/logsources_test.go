@@ -40,7 +40,7 @@ logsource: {category: webserver}
 detection:
     selection:
         cs-method: POST
-        cs-uri-query|endswith: '/mgmt/tm/util/bash'
+        cs-uri-stem|endswith: '/mgmt/tm/util/bash'
     condition: selection
 level: medium`,
 			decode: wazuhsim.DecodeWebAccess,
@@ -48,7 +48,8 @@ level: medium`,
 				{raw: `10.0.0.1 - - [12/Sep/2016:15:24:41 +0000] "POST /mgmt/tm/util/bash HTTP/1.1" 200 12 "-" "curl"`, sigma: web("POST", "/mgmt/tm/util/bash", 200), want: true},
 				{raw: `10.0.0.1 - - [12/Sep/2016:15:24:41 +0000] "POST /mgmt/tm/util/bash HTTP/1.1" 404 12 "-" "curl"`, sigma: web("POST", "/mgmt/tm/util/bash", 404), want: true},
 				{raw: `10.0.0.1 - - [12/Sep/2016:15:24:41 +0000] "GET /mgmt/tm/util/bash HTTP/1.1" 200 12 "-" "curl"`, sigma: web("GET", "/mgmt/tm/util/bash", 200), want: false},
-				{raw: `10.0.0.1 - - [12/Sep/2016:15:24:41 +0000] "POST /mgmt/tm/util/bash?x=1 HTTP/1.1" 200 12 "-" "curl"`, sigma: web("POST", "/mgmt/tm/util/bash?x=1", 200), want: false},
+				{raw: `10.0.0.1 - - [12/Sep/2016:15:24:41 +0000] "POST /mgmt/tm/util/bash?x=1 HTTP/1.1" 200 12 "-" "curl"`, sigma: web("POST", "/mgmt/tm/util/bash?x=1", 200), want: true},
+				{raw: `10.0.0.1 - - [12/Sep/2016:15:24:41 +0000] "POST /a?/mgmt/tm/util/bash HTTP/1.1" 200 12 "-" "curl"`, sigma: web("POST", "/a?/mgmt/tm/util/bash", 200), want: false},
 			},
 		},
 		{
@@ -60,7 +61,7 @@ title: jpg probe
 logsource: {category: webserver}
 detection:
     selection:
-        cs-uri-query|endswith: '.jpg'
+        cs-uri-stem|endswith: '.jpg'
         sc-status: 404
     condition: selection
 level: low`,
@@ -68,6 +69,29 @@ level: low`,
 			cases: []logCase{
 				{raw: `10.0.0.1 - - [12/Sep/2016:15:24:41 +0000] "GET /x/../a.jpg HTTP/1.1" 404 12 "-" "-"`, sigma: web("GET", "/x/../a.jpg", 404), want: true},
 				{raw: `10.0.0.1 - - [12/Sep/2016:15:24:41 +0000] "GET /x/../a.jpg HTTP/1.1" 200 12 "-" "-"`, sigma: web("GET", "/x/../a.jpg", 200), want: false},
+			},
+		},
+		{
+			name: "webserver query and its absence",
+			rule: `
+title: cmd in query
+logsource: {category: webserver}
+detection:
+    selection:
+        cs-uri-stem|startswith: '/shell'
+        cs-uri-query|contains: 'cmd='
+    plain:
+        cs-uri-stem: '/plain.php'
+        cs-uri-query: null
+    condition: selection or plain
+level: high`,
+			decode: wazuhsim.DecodeWebAccess,
+			cases: []logCase{
+				{raw: `10.0.0.1 - - [12/Sep/2016:15:24:41 +0000] "GET /shell.php?a=1&cmd=id HTTP/1.1" 200 12 "-" "-"`, sigma: web("GET", "/shell.php?a=1&cmd=id", 200), want: true},
+				{raw: `10.0.0.1 - - [12/Sep/2016:15:24:41 +0000] "GET /shell.php/cmd=id HTTP/1.1" 200 12 "-" "-"`, sigma: web("GET", "/shell.php/cmd=id", 200), want: false},
+				{raw: `10.0.0.1 - - [12/Sep/2016:15:24:41 +0000] "GET /x/shell.php?cmd=id HTTP/1.1" 200 12 "-" "-"`, sigma: web("GET", "/x/shell.php?cmd=id", 200), want: false},
+				{raw: `10.0.0.1 - - [12/Sep/2016:15:24:41 +0000] "GET /plain.php HTTP/1.1" 200 12 "-" "-"`, sigma: web("GET", "/plain.php", 200), want: true},
+				{raw: `10.0.0.1 - - [12/Sep/2016:15:24:41 +0000] "GET /plain.php?x HTTP/1.1" 200 12 "-" "-"`, sigma: web("GET", "/plain.php?x", 200), want: false},
 			},
 		},
 		{
@@ -274,8 +298,14 @@ level: high`,
 	}
 }
 
+// web is the Sigma view of an access log line: cs-uri-stem is the path,
+// cs-uri-query the query after the first `?` (absent without one).
 func web(method, uri string, status int) map[string]any {
-	return map[string]any{"cs-method": method, "cs-uri-query": uri, "sc-status": status}
+	m := map[string]any{"cs-method": method, "cs-uri-stem": uri, "sc-status": status}
+	if stem, query, ok := strings.Cut(uri, "?"); ok {
+		m["cs-uri-stem"], m["cs-uri-query"] = stem, query
+	}
+	return m
 }
 
 // auditRecords is an execve event as audit.log records; auditLine the same

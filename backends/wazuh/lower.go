@@ -270,6 +270,9 @@ func (l *lowerer) fieldItem(fm *ast.FieldMatch) (*fx, error) {
 	if vm, ok := l.fs.Values[fm.Field]; ok {
 		return l.presenceItem(fm, vm)
 	}
+	if pt, ok := l.fs.Parts[fm.Field]; ok {
+		return l.partItem(fm, pt)
+	}
 	name, ok := l.fs.Field(fm.Field)
 	if !ok {
 		if why, known := l.fs.Unmapped[fm.Field]; known && why != "" {
@@ -377,6 +380,121 @@ func (l *lowerer) fieldItem(fm *ast.FieldMatch) (*fx, error) {
 		}
 	}
 	return l.orValues(elem, name, vals, others), nil
+}
+
+// partItem lowers an item on a part of a field (Fieldset.Parts): the path
+// (before the first `?`, always present) or the query (after it, absent
+// without `?`). String patterns are anchored to the part; regular expressions
+// are refused.
+func (l *lowerer) partItem(fm *ast.FieldMatch, pt FieldPart) (*fx, error) {
+	elem, name := "field", pt.Field
+	if staticElements[strings.ToLower(name)] {
+		elem, name = strings.ToLower(name), strings.ToLower(name)
+	}
+	enc := l.fs.Encoding
+	exists := l.lit(atom{elem: elem, name: name, pat: matchAll})
+	if pt.Part == "query" {
+		exists = l.lit(atom{elem: elem, name: name, pat: pattern{{core: `[^?]*\?`, start: true}}})
+	}
+	one := func(v ast.Value) (*fx, error) {
+		var parts []ast.StringPart
+		cased := fm.Cased
+		switch v.Kind {
+		case ast.ValString:
+			parts = v.Parts
+		case ast.ValNumber:
+			parts, cased = []ast.StringPart{{Kind: ast.PartLit, Text: strconv.FormatFloat(v.Number, 'f', -1, 64)}}, true
+		case ast.ValBool:
+			parts = []ast.StringPart{{Kind: ast.PartLit, Text: strconv.FormatBool(v.Bool)}}
+		case ast.ValNull:
+			return fxNot(exists), nil
+		case ast.ValExists:
+			if v.Bool {
+				return exists, nil
+			}
+			return fxNot(exists), nil
+		default:
+			return nil, fail(v.Pos, "value on a URL part", "field %q is a part of %s; only string patterns can be matched on it, not a %s", fm.Field, pt.Field, v.Kind)
+		}
+		a, ok, err := partAlt(parts, cased, enc, pt.Part)
+		if err != nil {
+			return nil, fail(v.Pos, "unresolved placeholder", "%v", err)
+		}
+		if !ok {
+			return fxFalse, nil
+		}
+		return l.lit(atom{elem: elem, name: name, pat: pattern{a}}), nil
+	}
+	var args []*fx
+	for _, v := range fm.Values {
+		vals := []ast.Value{v}
+		if v.Kind == ast.ValExpansion {
+			vals = v.Variants
+		}
+		var alts []*fx
+		for _, x := range vals {
+			f, err := one(x)
+			if err != nil {
+				return nil, err
+			}
+			alts = append(alts, f)
+		}
+		args = append(args, fxNary('o', alts))
+	}
+	if fm.All {
+		return fxNary('a', args), nil
+	}
+	return fxNary('o', args), nil
+}
+
+// partAlt renders a string pattern matched against the path or the query of a
+// value, as one alternative anchored at the value's start; false when the
+// pattern cannot match the part (a literal `?` in a path).
+func partAlt(parts []ast.StringPart, cased bool, enc Encoding, part string) (alt, bool, error) {
+	start, end := true, true
+	for len(parts) > 0 && parts[0].Kind == ast.PartStar {
+		start, parts = false, parts[1:]
+	}
+	for len(parts) > 0 && parts[len(parts)-1].Kind == ast.PartStar {
+		end, parts = false, parts[:len(parts)-1]
+	}
+	star, any := `.*`, oneChar(enc, true)
+	if part == "path" {
+		star, any = `[^?]*`, `[^?\x80-\xbf][\x80-\xbf]*`
+	}
+	var b strings.Builder
+	for _, p := range parts {
+		switch p.Kind {
+		case ast.PartLit:
+			if part == "path" && strings.Contains(p.Text, "?") {
+				return alt{}, false, nil
+			}
+			b.WriteString(literal(p.Text, cased, enc))
+		case ast.PartStar:
+			b.WriteString(star)
+		case ast.PartQuestion:
+			b.WriteString(any)
+		case ast.PartPlaceholder:
+			return alt{}, false, fmt.Errorf("placeholder %%%s%% has no value (rulec does not resolve placeholders for Wazuh)", p.Text)
+		}
+	}
+	core := b.String()
+	var out strings.Builder
+	if part == "query" {
+		out.WriteString(`[^?]*\?`)
+	}
+	if !start {
+		out.WriteString(star)
+	}
+	out.WriteString(core)
+	if end {
+		if part == "path" {
+			out.WriteString(`(?:\?|\z)`)
+		} else {
+			out.WriteString(`\z`)
+		}
+	}
+	return alt{core: out.String(), start: true, fold: !cased, dotall: part == "query"}, true, nil
 }
 
 // presenceItem lowers an item on a field whose values map to the presence of

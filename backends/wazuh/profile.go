@@ -61,6 +61,10 @@ type Fieldset struct {
 	// case-insensitively, no wildcards) -> Wazuh fields, any of which present
 	// means the value (e.g. auditd `type: EXECVE` -> audit.execve.argc).
 	Values map[string]map[string][]string `yaml:"values"`
+	// Parts maps a Sigma field to a part of a Wazuh field: the text before the
+	// first `?` of the field (part: path) or after it (part: query, absent
+	// when there is none), e.g. the path and query of a request target.
+	Parts map[string]FieldPart `yaml:"parts"`
 	// Prefixes maps a Sigma field-name prefix to a Wazuh one (e.g. `data.` to
 	// `gcp.`), tried after Fields and before Default.
 	Prefixes map[string]string `yaml:"prefixes"`
@@ -73,6 +77,13 @@ type Fieldset struct {
 	Keywords string `yaml:"keywords"`
 	// NoFullLog adds <options>no_full_log</options> to the rules.
 	NoFullLog bool `yaml:"no_full_log"`
+}
+
+// FieldPart is a part of a Wazuh field (Fieldset.Parts).
+type FieldPart struct {
+	Field string `yaml:"field"`
+	// Part is "path" (before the first `?`) or "query" (after it).
+	Part string `yaml:"part"`
 }
 
 // LogsourceMap attaches one Sigma logsource to Wazuh parents.
@@ -196,6 +207,14 @@ func (p *Profile) validate() error {
 		}
 		if fs.Encoding != EncodingPlain && fs.Encoding != EncodingEventchannel && fs.Encoding != EncodingJSON {
 			return fmt.Errorf("fieldset %q: unknown encoding %q", l.Fieldset, fs.Encoding)
+		}
+		for s, pt := range fs.Parts {
+			if pt.Part != "path" && pt.Part != "query" {
+				return fmt.Errorf("fieldset %q: part of %s is %q (want path or query)", l.Fieldset, s, pt.Part)
+			}
+			if rejectedFieldNames[strings.ToLower(pt.Field)] {
+				return fmt.Errorf("fieldset %q: %s is part of %q, which Wazuh does not test with a pattern", l.Fieldset, s, pt.Field)
+			}
 		}
 		for s, w := range fs.Fields {
 			if rejectedFieldNames[strings.ToLower(w)] {
