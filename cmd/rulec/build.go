@@ -33,23 +33,28 @@ func buildCommand() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the summary, not one line per skipped rule"},
 		},
 		Action: func(c *cli.Context) error {
+			// Usage errors: message on standard error, exit status 2 (testable, no os.Exit).
+			usage := func(msg string) error {
+				fmt.Fprintln(c.App.ErrWriter, "rulec build: "+msg)
+				return exitError{2}
+			}
 			paths, err := trailingFlags(c)
 			if err != nil {
-				return cli.Exit("rulec build: "+err.Error(), 2)
+				return usage(err.Error())
 			}
 			if len(paths) == 0 {
-				return cli.Exit("rulec build: give at least one rule file or folder", 2)
+				return usage("give at least one rule file or folder")
 			}
 			if t := c.String("target"); t != "wazuh" {
-				return cli.Exit(fmt.Sprintf("rulec build: unknown target %q (available: wazuh)", t), 2)
+				return usage(fmt.Sprintf("unknown target %q (available: wazuh)", t))
 			}
 			min, max, err := parseRange(c.String("id-range"))
 			if err != nil {
-				return cli.Exit("rulec build: "+err.Error(), 2)
+				return usage(err.Error())
 			}
 			prof, err := wazuh.LoadProfile(c.String("profile"))
 			if err != nil {
-				return cli.Exit("rulec build: "+err.Error(), 2)
+				return usage(err.Error())
 			}
 			var ids *wazuh.IDMap
 			if p := c.String("id-map"); p != "" {
@@ -58,13 +63,13 @@ func buildCommand() *cli.Command {
 				ids, err = wazuh.NewIDMap(min, max)
 			}
 			if err != nil {
-				return cli.Exit("rulec build: "+err.Error(), 2)
+				return usage(err.Error())
 			}
 			stock, stockNote := c.String("stock-rules"), ""
 			if stock != "" {
 				if st, err := os.Stat(stock); err != nil || !st.IsDir() {
 					if c.IsSet("stock-rules") {
-						return cli.Exit(fmt.Sprintf("rulec build: --stock-rules %s: not a folder", stock), 2)
+						return usage(fmt.Sprintf("--stock-rules %s: not a folder", stock))
 					}
 					stockNote = fmt.Sprintf("shadowing report skipped: no stock rules at %s (give --stock-rules DIR)", stock)
 					stock = ""
