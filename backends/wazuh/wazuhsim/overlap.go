@@ -2,7 +2,6 @@ package wazuhsim
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -277,13 +276,9 @@ func (c *overlapChecker) intersects(res []string) bool {
 	if v, ok := c.verdict[key]; ok {
 		return v
 	}
-	before := c.States
 	v := c.search(res)
 	c.verdict[key] = v
 	c.Searches++
-	if os.Getenv("OVERLAP_DEBUG") != "" {
-		fmt.Fprintf(os.Stderr, "OVL %v %d %q\n", v, c.States-before, res)
-	}
 	return v
 }
 
