@@ -24,9 +24,10 @@ const (
 	// that are empty, `-` or `(NULL)` are dropped.
 	EncodingEventchannel Encoding = "eventchannel"
 	// EncodingJSON: values decoded by Wazuh's JSON decoder (cloud modules and
-	// other JSON logs): strings as they were, true/false, integers in decimal,
-	// other numbers with six decimals (printf %f), null as the text "null",
-	// and arrays as their JSON text.
+	// other JSON logs): strings as they were, true/false, integers in decimal
+	// (saturated to the C int range by cJSON), other numbers with six decimals
+	// (printf %f), null as the text "null", and arrays as their printed JSON
+	// text (a pattern on an array field tests that text, not each element).
 	EncodingJSON Encoding = "json"
 )
 
