@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/backends/wazuh"
 	"github.com/rulec/rulec/engine"
 	"github.com/rulec/rulec/engine/ruletest"
 	"github.com/rulec/rulec/frontend"
@@ -24,6 +25,9 @@ func testCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print passing and skipped cases too"},
 			&cli.StringFlag{Name: "profile", Usage: "logsource profile YAML file (default: the built-in profile)"},
+			&cli.StringFlag{Name: "target", Value: "engine", Usage: "what decides matches: engine (Sigma semantics) or wazuh (the generated Wazuh rules under the stock ruleset)"},
+			&cli.StringFlag{Name: "stock-rules", Usage: "with --target wazuh: the Wazuh stock rules folder (ruleset/rules)"},
+			&cli.StringFlag{Name: "wazuh-profile", Usage: "with --target wazuh: the Wazuh backend profile (default: the built-in one)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -37,12 +41,36 @@ func testCommand() *cli.Command {
 				}
 				opts.Profile = prof
 			}
-			return runTest(c.App.Writer, c.App.ErrWriter, c.Args().Slice(), c.Bool("verbose"), opts)
+			tgt := testTarget{name: c.String("target"), stockRules: c.String("stock-rules")}
+			switch tgt.name {
+			case "engine":
+			case "wazuh":
+				if tgt.stockRules == "" {
+					return failUsage(c, "rulec test: --target wazuh needs --stock-rules DIR (the Wazuh ruleset/rules folder)")
+				}
+				if p := c.String("wazuh-profile"); p != "" {
+					prof, err := wazuh.LoadProfile(p)
+					if err != nil {
+						return failUsage(c, "rulec test: "+err.Error())
+					}
+					tgt.profile = prof
+				}
+			default:
+				return failUsage(c, fmt.Sprintf("rulec test: --target must be engine or wazuh, found %q", tgt.name))
+			}
+			return runTest(c.App.Writer, c.App.ErrWriter, c.Args().Slice(), c.Bool("verbose"), opts, tgt)
 		},
 	}
 }
 
-func runTest(stdout, stderr io.Writer, paths []string, verbose bool, opts engine.Options) error {
+// testTarget selects what decides whether a rule fires in rulec test.
+type testTarget struct {
+	name       string
+	stockRules string
+	profile    *wazuh.Profile
+}
+
+func runTest(stdout, stderr io.Writer, paths []string, verbose bool, opts engine.Options, tgt testTarget) error {
 	rulePaths, fixturePaths, err := ruletest.SplitPaths(paths)
 	if err != nil {
 		fmt.Fprintf(stderr, "rulec test: %v\n", err)
@@ -62,6 +90,18 @@ func runTest(stdout, stderr io.Writer, paths []string, verbose bool, opts engine
 	failed = failed || diags.HasErrors()
 	runner := ruletest.NewRunner(rs)
 	runner.All = rules
+	if tgt.name == "wazuh" {
+		m, warnings, err := newWazuhMatcher(rs, rules, tgt.stockRules, tgt.profile)
+		for _, w := range warnings {
+			fmt.Fprintf(stderr, "wazuh: warning: %s\n", w)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "rulec test: %v\n", err)
+			return exitError{2}
+		}
+		runner.SetMatcher(m)
+		runner.SkipCorrelations = "correlation tests run on the engine, not --target wazuh"
+	}
 	cases := runner.Regression()
 	for _, p := range fixturePaths {
 		fxs, err := ruletest.LoadFixtures(p)

@@ -19,6 +19,10 @@ func (r *Runner) correlationFixture(fx *Fixture) Case {
 	if c.Name == "" {
 		c.Name = fx.Correlation
 	}
+	if r.SkipCorrelations != "" {
+		c.Status, c.Message = Skip, r.SkipCorrelations
+		return c
+	}
 	target := r.findCorrelation(fx.Correlation)
 	if target == nil {
 		c.Status, c.Message = Fail, fmt.Sprintf("correlation rule %q is not among the loaded rules", fx.Correlation)

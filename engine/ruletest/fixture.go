@@ -341,16 +341,16 @@ func (r *Runner) fixtureItem(c *Case, idx int, fx *Fixture, it Item, want bool) 
 		var got bool
 		var err error
 		if fx.Logsource {
-			got, err = r.ev.MatchRule(idx, ev)
+			got, err = r.m.MatchRule(idx, ev)
 		} else {
-			got, err = r.ev.MatchDetection(idx, ev)
+			got, err = r.m.MatchDetection(idx, ev)
 		}
 		switch {
 		case err != nil:
 			c.Status, c.Message = Fail, err.Error()
 		case got != want:
 			c.Status, c.Message = Fail, "event "+verb+" but "+map[bool]string{true: "did", false: "did not"}[got]
-			if want && fx.Logsource && !r.ev.InLogsource(idx, ev) {
+			if want && fx.Logsource && !r.m.InLogsource(idx, ev) {
 				c.Message += " (the event is not of the rule's logsource; set logsource: false to test the detection alone)"
 			}
 		default:

@@ -84,20 +84,39 @@ func (s Summary) String() string {
 	return out
 }
 
+// Matcher decides whether rule i of the ruleset fires on an event. The engine's
+// Evaluator is the default; a backend's simulator can stand in for it (rulec test --target).
+type Matcher interface {
+	// MatchRule applies the rule with its logsource restriction.
+	MatchRule(i int, ev engine.Event) (bool, error)
+	// MatchDetection applies the detection alone.
+	MatchDetection(i int, ev engine.Event) (bool, error)
+	// InLogsource reports whether the event is of the rule's logsource.
+	InLogsource(i int, ev engine.Event) bool
+}
+
 // Runner evaluates cases on a compiled ruleset.
 type Runner struct {
 	rs *engine.Ruleset
 	ev *engine.Evaluator
+	// m decides matches for regression and match/no_match cases (ev unless SetMatcher).
+	m Matcher
 	// All are every loaded rule, correlations included, for correlation tests.
 	All []*ast.Rule
+	// SkipCorrelations, when set, skips correlation tests with this reason.
+	SkipCorrelations string
 	// Format overrides log format sniffing for fixture log files.
 	Format logs.Format
 }
 
 // NewRunner returns a runner for the ruleset.
 func NewRunner(rs *engine.Ruleset) *Runner {
-	return &Runner{rs: rs, ev: rs.NewEvaluator(), Format: logs.FormatAuto}
+	ev := rs.NewEvaluator()
+	return &Runner{rs: rs, ev: ev, m: ev, Format: logs.FormatAuto}
 }
+
+// SetMatcher makes regression and match/no_match cases use m instead of the interpreter.
+func (r *Runner) SetMatcher(m Matcher) { r.m = m }
 
 func ruleLabel(r *ast.Rule) string {
 	return fmt.Sprintf("%s (%s)", r.Pos.File, r.Title)
@@ -124,9 +143,9 @@ func (r *Runner) countMatches(i int, path string, f logs.Format, logsource bool)
 			return n, total, problems, err
 		}
 		total++
-		match := r.ev.MatchRule
+		match := r.m.MatchRule
 		if !logsource {
-			match = r.ev.MatchDetection
+			match = r.m.MatchDetection
 		}
 		ok, err := match(i, rec.Event)
 		if err != nil {
