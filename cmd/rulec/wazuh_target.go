@@ -87,7 +87,9 @@ func (m *wazuhMatcher) MatchRule(i int, ev engine.Event) (bool, error) {
 }
 
 // MatchDetection is MatchRule: Wazuh rules always carry their logsource's parents.
-func (m *wazuhMatcher) MatchDetection(i int, ev engine.Event) (bool, error) { return m.MatchRule(i, ev) }
+func (m *wazuhMatcher) MatchDetection(i int, ev engine.Event) (bool, error) {
+	return m.MatchRule(i, ev)
+}
 
 // InLogsource defers to the engine's logsource profile, for messages.
 func (m *wazuhMatcher) InLogsource(i int, ev engine.Event) bool {
