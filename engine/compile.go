@@ -407,21 +407,21 @@ func compileRegex(v *ast.Value) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-// maxPlaceholderVariants bounds the expansion of placeholder values in one value.
-const maxPlaceholderVariants = 4096
+// MaxPlaceholderVariants bounds the expansion of placeholder values in one value.
+const MaxPlaceholderVariants = 4096
 
-// expandPlaceholders replaces %name% placeholders by the profile's values for
-// them (each a Sigma string pattern). A placeholder the profile gives no values
-// for matches nothing (the value has no variants), with a warning: a filter
-// built on it then excludes nothing and a selection selects nothing.
-func (cp *compiler) expandPlaceholders(v *ast.Value) [][]ast.StringPart {
-	parts := v.Parts
+// ExpandPlaceholders replaces %name% placeholders by the given values for them
+// (each a Sigma string pattern), returning every variant. It returns no variant,
+// with a reason, when a placeholder has no values or the variants exceed
+// MaxPlaceholderVariants: such a value matches nothing. The interpreter and
+// generated code share it.
+func ExpandPlaceholders(parts []ast.StringPart, values map[string][]string) ([][]ast.StringPart, string) {
 	has := false
 	for _, p := range parts {
 		has = has || p.Kind == ast.PartPlaceholder
 	}
 	if !has {
-		return [][]ast.StringPart{parts}
+		return [][]ast.StringPart{parts}, ""
 	}
 	out := [][]ast.StringPart{nil}
 	for _, p := range parts {
@@ -431,25 +431,29 @@ func (cp *compiler) expandPlaceholders(v *ast.Value) [][]ast.StringPart {
 			}
 			continue
 		}
-		vals := cp.placeholders[p.Text]
+		vals := values[p.Text]
 		if len(vals) == 0 {
-			cp.warnings = append(cp.warnings, ast.Diagnostic{Pos: v.Pos, Severity: ast.SeverityWarning, Code: "placeholder",
-				Message: fmt.Sprintf("placeholder %%%s%% has no values in the logsource profile: the value matches nothing (give values under placeholders: in a profile)", p.Text)})
-			return nil
+			return nil, fmt.Sprintf("placeholder %%%s%% has no values in the logsource profile: the value matches nothing (give values under placeholders: in a profile)", p.Text)
 		}
-		if len(out)*len(vals) > maxPlaceholderVariants {
-			cp.warnings = append(cp.warnings, ast.Diagnostic{Pos: v.Pos, Severity: ast.SeverityWarning, Code: "placeholder",
-				Message: fmt.Sprintf("placeholders expand to more than %d variants: the value matches nothing", maxPlaceholderVariants)})
-			return nil
+		if len(out)*len(vals) > MaxPlaceholderVariants {
+			return nil, fmt.Sprintf("placeholders expand to more than %d variants: the value matches nothing", MaxPlaceholderVariants)
 		}
 		next := make([][]ast.StringPart, 0, len(out)*len(vals))
 		for _, prefix := range out {
 			for _, val := range vals {
-				v := append(append([]ast.StringPart(nil), prefix...), ParseSigmaString(val)...)
-				next = append(next, v)
+				next = append(next, append(append([]ast.StringPart(nil), prefix...), ParseSigmaString(val)...))
 			}
 		}
 		out = next
+	}
+	return out, ""
+}
+
+// expandPlaceholders is ExpandPlaceholders with the profile's values, recording a warning when the value matches nothing.
+func (cp *compiler) expandPlaceholders(v *ast.Value) [][]ast.StringPart {
+	out, why := ExpandPlaceholders(v.Parts, cp.placeholders)
+	if why != "" {
+		cp.warnings = append(cp.warnings, ast.Diagnostic{Pos: v.Pos, Severity: ast.SeverityWarning, Code: "placeholder", Message: why})
 	}
 	return out
 }

@@ -402,40 +402,10 @@ func containsParts(parts []ast.StringPart) []ast.StringPart {
 	return out
 }
 
-// maxPlaceholderVariants bounds the expansion of placeholder values in one value (as the engine).
-const maxPlaceholderVariants = 4096
-
-// expandPlaceholders replaces %name% placeholders by the profile's values for
-// them (each a Sigma string pattern). As in the interpreter, a placeholder
-// without values, or too many variants, leaves no variant: the value matches
-// nothing (engine.NewRuleset reports it with a warning).
+// expandPlaceholders replaces %name% placeholders by the profile's values exactly
+// as the interpreter does (engine.ExpandPlaceholders); a value with no variant
+// matches nothing (engine.NewRuleset reports it with a warning).
 func (c *compiler) expandPlaceholders(parts []ast.StringPart) [][]ast.StringPart {
-	has := false
-	for _, p := range parts {
-		has = has || p.Kind == ast.PartPlaceholder
-	}
-	if !has {
-		return [][]ast.StringPart{parts}
-	}
-	out := [][]ast.StringPart{nil}
-	for _, p := range parts {
-		if p.Kind != ast.PartPlaceholder {
-			for i := range out {
-				out[i] = append(out[i], p)
-			}
-			continue
-		}
-		vals := c.placeholders[p.Text]
-		if len(vals) == 0 || len(out)*len(vals) > maxPlaceholderVariants {
-			return nil
-		}
-		next := make([][]ast.StringPart, 0, len(out)*len(vals))
-		for _, prefix := range out {
-			for _, val := range vals {
-				next = append(next, append(append([]ast.StringPart(nil), prefix...), engine.ParseSigmaString(val)...))
-			}
-		}
-		out = next
-	}
+	out, _ := engine.ExpandPlaceholders(parts, c.placeholders)
 	return out
 }
