@@ -40,10 +40,9 @@ type Pattern struct {
 	leadStar, trailStar bool
 }
 
-// CompilePattern compiles the parts of a string value. Placeholder parts must have
-// been resolved before; any left are treated as `*`.
-func CompilePattern(parts []ast.StringPart, cased bool) *Pattern {
-	// Normalise: merge literals, collapse runs of `*`.
+// NormalizePattern merges literals, collapses runs of `*`, turns placeholders
+// into `*` and lowers the literals of a case-insensitive pattern.
+func NormalizePattern(parts []ast.StringPart, cased bool) []ast.StringPart {
 	var norm []ast.StringPart
 	for _, p := range parts {
 		if p.Kind == ast.PartPlaceholder {
@@ -68,7 +67,12 @@ func CompilePattern(parts []ast.StringPart, cased bool) *Pattern {
 		}
 		norm = append(norm, p)
 	}
-	pat := &Pattern{cased: cased}
+	return norm
+}
+
+// PatternShape classifies a normalized pattern as one plain string test (op on
+// a, and b for prefix+suffix), or reports glob when it needs a wildcard matcher.
+func PatternShape(norm []ast.StringPart) (op StrOp, a, b string, glob bool) {
 	kinds := make([]byte, len(norm))
 	for i, p := range norm {
 		switch p.Kind {
@@ -82,20 +86,31 @@ func CompilePattern(parts []ast.StringPart, cased bool) *Pattern {
 	}
 	switch string(kinds) {
 	case "":
-		pat.kind = patExact
+		return OpEqual, "", "", false
 	case "l":
-		pat.kind, pat.a = patExact, norm[0].Text
+		return OpEqual, norm[0].Text, "", false
 	case "*":
-		pat.kind = patAny
+		return OpAnything, "", "", false
 	case "l*":
-		pat.kind, pat.a = patPrefix, norm[0].Text
+		return OpPrefix, norm[0].Text, "", false
 	case "*l":
-		pat.kind, pat.a = patSuffix, norm[1].Text
+		return OpSuffix, norm[1].Text, "", false
 	case "*l*":
-		pat.kind, pat.a = patContains, norm[1].Text
+		return OpContains, norm[1].Text, "", false
 	case "l*l":
-		pat.kind, pat.a, pat.b = patPrefixSuffix, norm[0].Text, norm[2].Text
-	default:
+		return OpPrefixSuffix, norm[0].Text, norm[2].Text, false
+	}
+	return 0, "", "", true
+}
+
+// CompilePattern compiles the parts of a string value. Placeholder parts must have
+// been resolved before; any left are treated as `*`.
+func CompilePattern(parts []ast.StringPart, cased bool) *Pattern {
+	norm := NormalizePattern(parts, cased)
+	pat := &Pattern{cased: cased}
+	op, a, b, glob := PatternShape(norm)
+	switch {
+	case glob:
 		pat.kind = patGlob
 		pat.leadStar = norm[0].Kind == ast.PartStar
 		pat.trailStar = norm[len(norm)-1].Kind == ast.PartStar
@@ -118,6 +133,22 @@ func CompilePattern(parts []ast.StringPart, cased bool) *Pattern {
 		}
 		if pat.trailStar && len(pat.segs) > 0 {
 			pat.segs = pat.segs[:len(pat.segs)-1]
+		}
+	default:
+		pat.a, pat.b = a, b
+		switch op {
+		case OpEqual:
+			pat.kind = patExact
+		case OpAnything:
+			pat.kind = patAny
+		case OpPrefix:
+			pat.kind = patPrefix
+		case OpSuffix:
+			pat.kind = patSuffix
+		case OpContains:
+			pat.kind = patContains
+		case OpPrefixSuffix:
+			pat.kind = patPrefixSuffix
 		}
 	}
 	return pat

@@ -288,61 +288,11 @@ type shape struct {
 	a, b string
 }
 
-// normalize merges literals, collapses `*` runs, turns placeholders into `*`
-// and lowers literals of a case-insensitive pattern, then classifies the shape.
+// normalize classifies a pattern's shape exactly as the interpreter does
+// (engine.NormalizePattern, engine.PatternShape).
 func normalize(parts []ast.StringPart, cased bool) shape {
-	var norm []ast.StringPart
-	for _, p := range parts {
-		if p.Kind == ast.PartPlaceholder {
-			p = ast.StringPart{Kind: ast.PartStar}
-		}
-		if p.Kind == ast.PartLit {
-			if p.Text == "" {
-				continue
-			}
-			if !cased {
-				p.Text = engine.Lower(p.Text)
-			}
-			if n := len(norm); n > 0 && norm[n-1].Kind == ast.PartLit {
-				norm[n-1].Text += p.Text
-				continue
-			}
-		}
-		if p.Kind == ast.PartStar {
-			if n := len(norm); n > 0 && norm[n-1].Kind == ast.PartStar {
-				continue
-			}
-		}
-		norm = append(norm, p)
-	}
-	kinds := make([]byte, len(norm))
-	for i, p := range norm {
-		switch p.Kind {
-		case ast.PartLit:
-			kinds[i] = 'l'
-		case ast.PartStar:
-			kinds[i] = '*'
-		default:
-			kinds[i] = '?'
-		}
-	}
-	switch string(kinds) {
-	case "":
-		return shape{op: engine.OpEqual}
-	case "l":
-		return shape{op: engine.OpEqual, a: norm[0].Text}
-	case "*":
-		return shape{op: engine.OpAnything}
-	case "l*":
-		return shape{op: engine.OpPrefix, a: norm[0].Text}
-	case "*l":
-		return shape{op: engine.OpSuffix, a: norm[1].Text}
-	case "*l*":
-		return shape{op: engine.OpContains, a: norm[1].Text}
-	case "l*l":
-		return shape{op: engine.OpPrefixSuffix, a: norm[0].Text, b: norm[2].Text}
-	}
-	return shape{glob: true}
+	op, a, b, glob := engine.PatternShape(engine.NormalizePattern(parts, cased))
+	return shape{op: op, a: a, b: b, glob: glob}
 }
 
 // sigmaString renders parts in Sigma notation that engine.ParseSigmaString
