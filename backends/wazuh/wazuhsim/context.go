@@ -41,8 +41,13 @@ var differentStatic = map[string]string{
 
 // Session runs events through a Ruleset one after the other, keeping what
 // correlation rules look back at: the events that ended on each rule with a
-// level above 0 (the sid_prev_matched / group_prev_matched lists of
-// analysisd.c), their processing time, agent and `matched` mark.
+// level above 0, in the lists of analysisd.c (L2208-2232): an event of an
+// if_matched_sid target goes to that rule's sid_prev_matched list only;
+// otherwise it joins each group_prev_matched list of its rule, once per entry
+// (one per tree node of the rule, see Rule.groupLists), so a rule with several
+// parents puts each event in a correlation's list several times and
+// Search_LastGroups counts every copy. Each entry keeps the event's processing
+// time, agent and `matched` mark (shared by its copies).
 //
 // Semantics reproduced from Search_LastSids / Search_LastGroups
 // (src/analysisd/eventinfo.c, v4.14.7): earlier events are walked newest
@@ -59,10 +64,13 @@ var differentStatic = map[string]string{
 // manager's processing time in whole seconds (here: the time given to
 // Process), not the event's own timestamp.
 type Session struct {
-	rs      *Ruleset
-	history []*firedEvent
-	now     time.Time
-	current *firedEvent
+	rs *Ruleset
+	// sidLists are the sid_prev_matched lists by target rule id, groupLists
+	// the group_prev_matched lists by correlation rule id.
+	sidLists   map[int][]*firedEvent
+	groupLists map[int][]*firedEvent
+	now        time.Time
+	current    *firedEvent
 }
 
 // firedEvent is an event that ended on an alerting rule.
@@ -74,7 +82,9 @@ type firedEvent struct {
 }
 
 // NewSession starts a stream of events.
-func (rs *Ruleset) NewSession() *Session { return &Session{rs: rs} }
+func (rs *Ruleset) NewSession() *Session {
+	return &Session{rs: rs, sidLists: map[int][]*firedEvent{}, groupLists: map[int][]*firedEvent{}}
+}
 
 // Process evaluates one event at processing time t and returns the rule it
 // ends on (nil when none; it alerts when its level is above 0).
@@ -84,7 +94,13 @@ func (s *Session) Process(ev *Event, t time.Time) *Rule {
 	final := s.rs.eval(ev, s)
 	if final != nil && final.Level > 0 {
 		s.current.rule = final
-		s.history = append(s.history, s.current)
+		if final.sidTarget {
+			s.sidLists[final.ID] = append(s.sidLists[final.ID], s.current)
+		} else {
+			for _, id := range final.groupLists {
+				s.groupLists[id] = append(s.groupLists[id], s.current)
+			}
+		}
 	}
 	s.current = nil
 	return final
@@ -95,17 +111,15 @@ func (s *Session) search(ev *Event, r *Rule) bool {
 	c := &r.ctx
 	count := 0
 	var first *firedEvent
-	for i := len(s.history) - 1; i >= 0; i-- {
-		h := s.history[i]
+	list := s.groupLists[r.ID]
+	if c.matchedSID != 0 {
+		list = s.sidLists[c.matchedSID]
+	}
+	for i := len(list) - 1; i >= 0; i-- {
+		h := list[i]
 		// generate_time is a time_t: whole seconds.
 		if s.now.Unix()-h.t.Unix() > int64(c.timeframe) {
 			return false
-		}
-		if c.matchedSID != 0 && h.rule.ID != c.matchedSID {
-			continue
-		}
-		if c.matchedSID == 0 && !wordMatch(c.matchedGroup, h.rule.Group) {
-			continue
 		}
 		if !c.global && ev.Agent != h.ev.Agent {
 			continue

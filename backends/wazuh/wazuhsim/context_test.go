@@ -118,10 +118,103 @@ func TestMatchedStopsLowerLevels(t *testing.T) {
   </rule>
 </group>
 `
-	rs := loadString(t, xml)
+	// Both follow the group: an if_matched_sid target's alerts go to no group list.
+	rs := loadString(t, strings.Replace(xml, "<if_matched_sid>100001</if_matched_sid>", "<if_matched_group>base_a</if_matched_group>", 1))
 	// 100010 (level 10) is tried before 100011 (level 9) and fires at the third
 	// event of user a, marking the second (a1); 100011 needs three events of
 	// anyone but stops at a1: b3 alone is not enough at c4, b3 and c4 are at b5.
 	runSteps(t, rs, []step{{0, "a", "", 100001}, {1, "a", "", 100001}, {2, "a", "", 100010},
 		{3, "b", "", 100001}, {4, "c", "", 100001}, {5, "b", "", 100011}})
+}
+
+// TestSidTargetLeavesGroupLists: when an if_matched_sid names a rule, its
+// alerts go to that rule's sid_prev_matched list only, never to the
+// group_prev_matched lists (analysisd.c L2208-2232).
+func TestSidTargetLeavesGroupLists(t *testing.T) {
+	xml := strings.TrimSuffix(contextRules, "</group>\n") + `  <rule id="100011" level="9" frequency="3" timeframe="60">
+    <if_matched_group>base_a</if_matched_group>
+    <global_frequency/>
+    <description>three failures of anyone</description>
+  </rule>
+</group>
+`
+	rs := loadString(t, xml)
+	runSteps(t, rs, []step{{0, "a", "", 100001}, {1, "b", "", 100001}, {2, "c", "", 100001}, {3, "d", "", 100001}})
+}
+
+// multiParentRules: the base rule hangs under three parents, so it has three
+// tree nodes and OS_MarkGroup adds the correlation's list to it three times.
+const multiParentRules = `<group name="test,">
+  <rule id="100002" level="0">
+    <if_sid>1</if_sid>
+    <match>login</match>
+    <description>parent 2</description>
+  </rule>
+  <rule id="100003" level="0">
+    <if_sid>1</if_sid>
+    <match>nothing</match>
+    <description>parent 3</description>
+  </rule>
+  <rule id="100001" level="3">
+    <if_sid>1,100002,100003</if_sid>
+    <match>login failed</match>
+    <description>base</description>
+    <group>base_a,</group>
+  </rule>
+  <rule id="100010" level="10" frequency="5" timeframe="60">
+    <if_matched_group>base_a</if_matched_group>
+    <same_field>user</same_field>
+    <global_frequency/>
+    <description>five failures of one user in 60 s</description>
+  </rule>
+</group>
+`
+
+// TestMultiParentGroupCopies: each failed login is in the group list once per
+// node of the base rule, so frequency="5" (4 earlier entries) fires on the 3rd
+// event (the bug of if_matched_group over multi-parent rules; 9 parents fire
+// on the 2nd); if_matched_sid holds each event once and fires on the 5th.
+func TestMultiParentGroupCopies(t *testing.T) {
+	rs := loadString(t, multiParentRules)
+	if got := len(rs.Rule(100001).groupLists); got != 3 {
+		t.Fatalf("base rule in %d group lists, want 3 (one per node)", got)
+	}
+	runSteps(t, rs, []step{{0, "a", "", 100001}, {1, "a", "", 100001}, {2, "a", "", 100010}})
+	rs = loadString(t, strings.Replace(multiParentRules, "<if_matched_group>base_a</if_matched_group>", "<if_matched_sid>100001</if_matched_sid>", 1))
+	runSteps(t, rs, []step{{0, "a", "", 100001}, {1, "a", "", 100001}, {2, "a", "", 100001}, {3, "a", "", 100001}, {4, "a", "", 100010}, {5, "a", "", 100001}})
+}
+
+// TestMarkSeesEarlierRules: OS_MarkGroup runs when the correlation rule is
+// loaded, so a rule loaded after it never joins its list; a rule whose
+// if_matched_sid target is not loaded is dropped.
+func TestMarkSeesEarlierRules(t *testing.T) {
+	xml := `<group name="test,">
+  <rule id="100010" level="10" frequency="3" timeframe="60">
+    <if_sid>1</if_sid>
+    <if_matched_group>base_a</if_matched_group>
+    <description>three of base_a</description>
+  </rule>
+  <rule id="100001" level="3">
+    <match>login failed</match>
+    <description>base</description>
+    <group>base_a,</group>
+  </rule>
+</group>
+`
+	rs := loadString(t, xml)
+	if got := rs.Rule(100001).groupLists; len(got) != 0 {
+		t.Errorf("a rule loaded after the correlation joined its list: %v", got)
+	}
+	rs = &Ruleset{byID: map[int]*Rule{}}
+	tmpl := `<group name="tmpl,"><rule id="1" level="0" noalert="1"><category>syslog</category><description>syslog</description></rule></group>`
+	if err := rs.AddFile("0010-rules_config.xml", []byte(tmpl)); err != nil {
+		t.Fatal(err)
+	}
+	bad := `<group name="t,"><rule id="100010" level="10" frequency="3"><if_sid>1</if_sid><if_matched_sid>100999</if_matched_sid><description>x</description></rule></group>`
+	if err := rs.AddFile("9000-test.xml", []byte(bad)); err != nil {
+		t.Fatal(err)
+	}
+	if rs.Rule(100010) != nil || len(rs.Warnings) != 1 {
+		t.Errorf("rule with a missing if_matched_sid target loaded (warnings %v)", rs.Warnings)
+	}
 }

@@ -55,6 +55,13 @@ type Rule struct {
 	decodedAs   string
 	context     bool // if_matched_* or frequency: needs earlier events (Session)
 	ctx         contextRule
+	// sidTarget: some rule's if_matched_sid names this one (OS_MarkID gave it
+	// a sid_prev_matched list): its alerts go to that list only.
+	sidTarget bool
+	// groupLists are the correlation rules whose if_matched_group list this
+	// rule's alerts join, once per entry: OS_MarkGroup adds a list once per
+	// tree node of the rule, without de-duplication.
+	groupLists  []int
 	unsupported string
 	maxSize     int // the event's log must have at least this many bytes
 	fields      []fieldTest
@@ -154,8 +161,16 @@ func (rs *Ruleset) AddFile(name string, data []byte) error {
 				rs.Warnings = append(rs.Warnings, fmt.Sprintf("rule %d: duplicate id, skipped", rule.ID))
 				continue
 			}
+			// rules_list.c: a rule whose if_matched_sid target is not loaded is dropped.
+			if sid := rule.ctx.matchedSID; sid != 0 && rs.byID[sid] == nil {
+				rs.Warnings = append(rs.Warnings, fmt.Sprintf("rule %d: if_matched_sid %d not found, skipped", rule.ID, sid))
+				continue
+			}
 			rs.byID[rule.ID] = rule
 			rs.attach(rule)
+			if rs.byID[rule.ID] == rule {
+				rs.mark(rule)
+			}
 		}
 	}
 	return nil
@@ -379,6 +394,29 @@ func (rs *Ruleset) attach(r *Rule) {
 		}
 		rs.Warnings = append(rs.Warnings, fmt.Sprintf("rule %d: no template rule for category %q", r.ID, cat))
 	}
+}
+
+// mark is what rules.c does once a context rule is in the tree (OS_MarkID,
+// OS_MarkGroup): only rules loaded before it, and its own nodes, are marked.
+// The if_matched_sid target gets a list of its own; every node whose rule's
+// groups match if_matched_group adds the rule's list to that rule once more.
+func (rs *Ruleset) mark(r *Rule) {
+	if r.ctx.matchedSID != 0 {
+		rs.byID[r.ctx.matchedSID].sidTarget = true
+	}
+	if r.ctx.matchedGroup == "" {
+		return
+	}
+	var walk func(list []*node)
+	walk = func(list []*node) {
+		for _, n := range list {
+			if wordMatch(r.ctx.matchedGroup, n.rule.Group) {
+				n.rule.groupLists = append(n.rule.groupLists, r.ID)
+			}
+			walk(n.children)
+		}
+	}
+	walk(rs.roots)
 }
 
 // sidAttach returns the nodes a rule with if_sid sid becomes a child of, as
