@@ -104,8 +104,10 @@ type CorrelationEmission struct {
 	// Frequency is the number of events that fire it (the current one
 	// included; 1: a plain child of the base alerts), within Timeframe seconds.
 	Frequency, Timeframe int
-	// Groups are the groups of the base alerts it counts (if_matched_group).
-	Groups []string
+	// Groups are the groups of the base alerts it counts (if_matched_group),
+	// MatchedSID the one base alert it counts instead (if_matched_sid).
+	Groups     []string
+	MatchedSID int
 	// SameFields and SameStatic group the count (same_field, same_* elements).
 	SameFields, SameStatic []string
 }

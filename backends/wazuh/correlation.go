@@ -151,6 +151,28 @@ func (b *builder) correlation(r *ast.Rule, byRef map[string]*ast.Rule) {
 		refuse("correlation condition not expressible in Wazuh", "a count of 2 needs frequency=\"2\", which Wazuh stores as 0: it marks no earlier event when it fires, so one earlier event keeps firing the rule on every later event inside the timeframe (Search_LastSids)")
 		return
 	}
+	if n >= 3 {
+		// if_matched_sid: the base rule's one alerting Wazuh rule. A group
+		// list would hold each event once per tree node of the base rule
+		// (OS_MarkGroup, rules_list.c), and Search_LastGroups counts every copy.
+		var alerts []int
+		for _, ref := range c.Rules {
+			base := byRef[ref.ID]
+			if base == nil {
+				base = byRef[ref.Ref]
+			}
+			if base == nil {
+				continue
+			}
+			for _, em := range b.emissions[base] {
+				alerts = append(alerts, em.AlertIDs...)
+			}
+		}
+		if len(alerts) > 1 {
+			refuse("correlation base rule not expressible in Wazuh", "a count of %d needs if_matched_sid on the base rule's one alerting Wazuh rule, and the base rules alert as %d Wazuh rules; if_matched_group would count each event once per place of its rule in the rule tree (OS_MarkGroup, Search_LastGroups)", n, len(alerts))
+			return
+		}
+	}
 	if n > maxFrequency {
 		refuse("correlation condition not expressible in Wazuh", "a count of %d is above Wazuh's largest frequency (%d)", n, maxFrequency)
 		return
@@ -272,12 +294,17 @@ func (b *builder) emitCorrelation(cb *corrBuild, baseEms []*Emission, level int)
 	groups = uniqueStrings(groups)
 	// Tag the base alerts; without generate, their alerts are kept out of the
 	// alert log (no_log) but still counted.
+	matchedSID := 0
+	if cb.threshold >= 3 {
+		matchedSID = baseEms[0].AlertIDs[0]
+		groups = nil
+	}
 	for _, base := range cb.bases {
 		g := baseGroup(base)
 		for _, em := range b.emissions[base] {
 			for _, id := range em.AlertIDs {
 				x := b.rules[b.index[id]]
-				if !containsString(x.Groups, g) {
+				if matchedSID == 0 && !containsString(x.Groups, g) {
 					x.Groups = append(x.Groups, g)
 				}
 				if !c.Generate {
@@ -317,7 +344,10 @@ func (b *builder) emitCorrelation(cb *corrBuild, baseEms []*Emission, level int)
 			x.Statics = append(x.Statics, XMLStatic{Elem: strings.TrimPrefix(f, "same_"), Pattern: matchAll.render()})
 		}
 	} else {
-		x.IfMatchedGroup = strings.Join(groups, "|")
+		// One entry per event in the base alert's sid_prev_matched list;
+		// firing marks the newest earlier event, so the next firing needs
+		// threshold new events.
+		x.IfMatchedSID = matchedSID
 	}
 	var mitre []string
 	xgroups := []string{"sigma", "sigma_correlation"}
@@ -345,7 +375,7 @@ func (b *builder) emitCorrelation(cb *corrBuild, baseEms []*Emission, level int)
 	b.res.Report.Emitted++
 	b.res.Report.Variants["correlation"]++
 	b.res.Report.Correlations = append(b.res.Report.Correlations, CorrelationEmission{Rule: r, ID: id, Frequency: cb.threshold,
-		Timeframe: cb.timeframe, Groups: groups, SameFields: cb.sameFields, SameStatic: cb.sameStatic})
+		Timeframe: cb.timeframe, Groups: groups, MatchedSID: matchedSID, SameFields: cb.sameFields, SameStatic: cb.sameStatic})
 	if c.Generate {
 		b.res.Diagnostics = append(b.res.Diagnostics, ast.Diagnostic{Pos: r.KeyPos("correlation"), Severity: ast.SeverityNote, Code: "wazuh-correlation",
 			Message: fmt.Sprintf("correlation %q: the event that completes the count alerts as the correlation rule instead of its base rule (Wazuh raises one alert per event)", r.Title)})

@@ -336,25 +336,21 @@ level: high
 	}
 
 	// Without generate, the base alerts are kept out of the alert log (no_log)
-	// and carry the group the correlation follows; with generate they are logged.
+	// and are the if_matched_sid the correlation follows; with generate they are logged.
 	for _, generate := range []bool{false, true} {
 		src := base + fmt.Sprintf("title: Corr\ncorrelation: {type: event_count, rules: [base], group-by: [user], timespan: 60s, condition: {gte: 3}, generate: %v}\nlevel: high\n", generate)
 		res, _ := demoBuild(t, frontend.LoadBytes("g.yml", []byte(src)).Rules)
 		if len(res.Report.Correlations) != 1 {
 			t.Fatalf("not emitted: %v", res.Diagnostics)
 		}
-		group := res.Report.Correlations[0].Groups[0]
+		sid := res.Report.Correlations[0].MatchedSID
 		for _, x := range res.Rules {
 			if x.Level > 0 && x.Frequency == 0 {
 				if x.NoLog == generate {
 					t.Errorf("generate %v: base alert %d has no_log=%v", generate, x.ID, x.NoLog)
 				}
-				found := false
-				for _, g := range x.Groups {
-					found = found || g == group
-				}
-				if !found {
-					t.Errorf("base alert %d lacks group %s", x.ID, group)
+				if x.ID != sid {
+					t.Errorf("base alert %d is not the correlation's if_matched_sid %d", x.ID, sid)
 				}
 			}
 		}

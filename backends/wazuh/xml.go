@@ -37,10 +37,13 @@ type XMLRule struct {
 	// (dynamic) and SameStatic (same_* elements), over all agents with
 	// GlobalFrequency.
 	Frequency, Timeframe int
-	IfMatchedGroup       string
-	SameFields           []string
-	SameStatic           []string
-	GlobalFrequency      bool
+	// IfMatchedSID counts the alerts of one rule (each event once) instead
+	// of IfMatchedGroup.
+	IfMatchedSID    int
+	IfMatchedGroup  string
+	SameFields      []string
+	SameStatic      []string
+	GlobalFrequency bool
 	// Comment is written before the rule.
 	Comment string
 }
@@ -100,6 +103,9 @@ func WriteXML(header string, rootGroup string, rules []XMLRule) ([]byte, error) 
 		}
 		if r.Timeframe > 0 {
 			e.CreateAttr("timeframe", strconv.Itoa(r.Timeframe))
+		}
+		if r.IfMatchedSID != 0 {
+			e.CreateElement("if_matched_sid").SetText(strconv.Itoa(r.IfMatchedSID))
 		}
 		if r.IfMatchedGroup != "" {
 			e.CreateElement("if_matched_group").SetText(check(r.ID, "if_matched_group", r.IfMatchedGroup))
