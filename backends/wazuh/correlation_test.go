@@ -356,3 +356,74 @@ level: high
 		}
 	}
 }
+
+// TestCorrelationMultiParentFailedLogins: the Windows Security base rule hangs
+// under 9 stock parents. With if_matched_group each failed login would be in
+// the correlation's list 9 times (OS_MarkGroup adds the list once per tree
+// node, Search_LastGroups counts every copy) and frequency="5" would fire on
+// the 2nd login; with if_matched_sid it fires exactly on the 5th of 6.
+func TestCorrelationMultiParentFailedLogins(t *testing.T) {
+	loaded := frontend.Load([]string{filepath.Join("..", "..", "corpus", "rules", "generic", "mr_failed_logins_then_success.yml")}, frontend.Options{})
+	if len(loaded.Rules) == 0 {
+		t.Skip("no corpus rule")
+	}
+	prof, err := wazuh.DefaultProfile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := wazuh.Build(loaded.Rules, wazuh.Options{Profile: prof})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var corr wazuh.CorrelationEmission
+	for _, c := range res.Report.Correlations {
+		if c.Rule.Title == "Many Failed Logins" {
+			corr = c
+		}
+	}
+	if corr.ID == 0 || corr.MatchedSID == 0 {
+		t.Fatalf("Many Failed Logins not emitted with if_matched_sid: %+v %v", corr, res.Diagnostics)
+	}
+	run := func(xmlData []byte) []int {
+		rs := loadWithStock(t, xmlData)
+		if r := rs.Rule(corr.ID); r == nil {
+			t.Fatalf("correlation rule not loaded: %v", rs.Warnings)
+		}
+		s := rs.NewSession()
+		now := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+		var got []int
+		for i := 0; i < 6; i++ {
+			ev := wazuhsim.WindowsEvent{
+				System:    map[string]string{"providerName": "Microsoft-Windows-Security-Auditing", "eventID": "4625", "channel": "Security", "computer": "h1"},
+				EventData: map[string]string{"targetUserName": "bob", "TargetUserName": "bob"},
+			}.Decode()
+			final := s.Process(ev, now.Add(time.Duration(i)*time.Second))
+			id := 0
+			if final != nil {
+				id = final.ID
+			}
+			got = append(got, id)
+		}
+		return got
+	}
+	got := run(res.XML)
+	for i, id := range got {
+		want := corr.MatchedSID
+		if i == 4 {
+			want = corr.ID
+		}
+		if id != want {
+			t.Errorf("if_matched_sid: login %d ends on %d, want %d (all: %v)", i+1, id, want, got)
+		}
+	}
+	// The former construction: the base alert tagged with a group and the
+	// correlation following it.
+	old := strings.Replace(string(res.XML), fmt.Sprintf("<if_matched_sid>%d</if_matched_sid>", corr.MatchedSID), "<if_matched_group>sigma_base_test</if_matched_group>", 1)
+	old = strings.Replace(old, "<group>sigma,sigma_id_53ba33fd-3a50-4468-a5ef-c583635cfa92,</group>", "<group>sigma,sigma_id_53ba33fd-3a50-4468-a5ef-c583635cfa92,sigma_base_test,</group>", 1)
+	if old == string(res.XML) {
+		t.Fatal("could not rewrite the XML to the former construction")
+	}
+	if got := run([]byte(old)); got[1] != corr.ID {
+		t.Errorf("if_matched_group over 9 parents: login 2 ends on %d, want the correlation %d (the bug): %v", got[1], corr.ID, got)
+	}
+}
