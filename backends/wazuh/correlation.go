@@ -36,6 +36,10 @@ type corrBuild struct {
 	// same are the grouping elements: dynamic field names, and static elements.
 	sameFields []string
 	sameStatic []string
+	// selfMarked: a rule under the (last) base rule's alerts, without
+	// frequency, following a group carried by the (first) base rule's alerts
+	// and by itself, so that its own alert ends the next search.
+	selfMarked bool
 	// groupField maps each group-by field to the Wazuh field that carries it
 	// (for correlations chained on this one).
 	groupField map[string]groupTarget
@@ -120,9 +124,14 @@ func (b *builder) correlation(r *ast.Rule, byRef map[string]*ast.Rule) {
 	case ast.ValueCount:
 		refuse("correlation type not expressible in Wazuh", "value_count counts distinct values; Wazuh's different_field only skips earlier events whose value equals the current event's, so three events a, a, b would count as three")
 		return
-	case ast.Temporal, ast.TemporalOrdered:
-		refuse("correlation type not expressible in Wazuh", "%s needs each rule seen once and the events used consumed; a Wazuh context rule without frequency (or with frequency 2) marks no earlier event, so it fires again on every later event while the first one is in the timeframe", c.Type)
+	case ast.Temporal:
+		refuse("correlation type not expressible in Wazuh", "temporal needs each rule seen in any order; a Wazuh context rule follows the alerts of rules seen before the current event only, and the order of the rules would have to be fixed")
 		return
+	case ast.TemporalOrdered:
+		if len(c.Rules) != 2 {
+			refuse("correlation type not expressible in Wazuh", "temporal_ordered over %d rules: only two rules [A, B] are emitted (a rule under B's alerts looking back at A's); chain two-rule correlations instead", len(c.Rules))
+			return
+		}
 	default:
 		refuse("correlation type not expressible in Wazuh", "%s aggregates field values; Wazuh correlation rules only count events", c.Type)
 		return
@@ -147,11 +156,11 @@ func (b *builder) correlation(r *ast.Rule, byRef map[string]*ast.Rule) {
 	if n < 1 {
 		n = 1
 	}
-	if n == 2 {
-		refuse("correlation condition not expressible in Wazuh", "a count of 2 needs frequency=\"2\", which Wazuh stores as 0: it marks no earlier event when it fires, so one earlier event keeps firing the rule on every later event inside the timeframe (Search_LastSids)")
+	if c.Type == ast.TemporalOrdered && n != len(c.Rules) {
+		refuse("correlation condition not expressible in Wazuh", "temporal_ordered with a condition of %d rules out of %d: only the whole sequence is emitted", n, len(c.Rules))
 		return
 	}
-	if n >= 3 {
+	if c.Type == ast.EventCount && n >= 3 {
 		// if_matched_sid: the base rule's one alerting Wazuh rule. A group
 		// list would hold each event once per tree node of the base rule
 		// (OS_MarkGroup, rules_list.c), and Search_LastGroups counts every copy.
@@ -182,7 +191,7 @@ func (b *builder) correlation(r *ast.Rule, byRef map[string]*ast.Rule) {
 		refuse("correlation timespan not expressible in Wazuh", "timespan %s: Wazuh's timeframe is whole seconds from 1 to %d", c.TimespanText, maxTimeframe)
 		return
 	}
-	cb := &corrBuild{rule: r, threshold: n, timeframe: int(secs), groupField: map[string]groupTarget{}}
+	cb := &corrBuild{rule: r, threshold: n, timeframe: int(secs), groupField: map[string]groupTarget{}, selfMarked: c.Type == ast.TemporalOrdered || n == 2}
 	// Base rules: each must have been emitted.
 	var baseEms []*Emission
 	for _, ref := range c.Rules {
@@ -201,6 +210,17 @@ func (b *builder) correlation(r *ast.Rule, byRef map[string]*ast.Rule) {
 		}
 		cb.bases = append(cb.bases, base)
 		baseEms = append(baseEms, ems...)
+	}
+	selfMarked := c.Type == ast.TemporalOrdered || n == 2
+	if c.Type == ast.TemporalOrdered {
+		if why := disjointRules(cb.bases[0], cb.bases[1], byRef); why != "" {
+			refuse("correlation base rules not expressible in Wazuh", "temporal_ordered needs rules that cannot match the same event (Wazuh raises one alert per event, so an event of both would alert as one only): %s", why)
+			return
+		}
+	}
+	if why := b.sidGroupConflict(cb, baseEms, n, selfMarked); why != "" {
+		refuse("correlation base rule not expressible in Wazuh", "%s", why)
+		return
 	}
 	// Group-by: every base rule's alerts must carry each field under one Wazuh name.
 	for _, g := range c.GroupBy {
@@ -282,6 +302,212 @@ func baseGroup(r *ast.Rule) string {
 	return "sigma_base_" + hex.EncodeToString(sum[:5])
 }
 
+// corrGroup names the group a self-marked correlation follows: carried by
+// its first base rule's alerts and by its own; fixed length like baseGroup.
+func corrGroup(r *ast.Rule) string {
+	sum := sha1.Sum([]byte(r.Ref() + "\x00" + r.Title))
+	return "sigma_corr_" + hex.EncodeToString(sum[:5])
+}
+
+// sidGroupConflict returns why the correlation cannot be emitted because a
+// Wazuh rule would be both an if_matched_sid target and a member of a
+// correlation group: analysisd puts the alerts of an if_matched_sid target in
+// its sid list only, so they would never reach the group list.
+func (b *builder) sidGroupConflict(cb *corrBuild, baseEms []*Emission, n int, selfMarked bool) string {
+	if !selfMarked {
+		if n < 3 || len(baseEms) == 0 || len(baseEms[0].AlertIDs) == 0 {
+			return ""
+		}
+		id := baseEms[0].AlertIDs[0]
+		for _, g := range b.rules[b.index[id]].Groups {
+			if strings.HasPrefix(g, "sigma_corr_") {
+				return fmt.Sprintf("a count of %d needs if_matched_sid on Wazuh rule %d, which already carries the group %s of another correlation: the alerts of an if_matched_sid target go to its own list only and would leave that group's list", n, id, g)
+			}
+		}
+		return ""
+	}
+	targets := map[int]bool{}
+	for _, x := range b.rules {
+		if x.IfMatchedSID != 0 {
+			targets[x.IfMatchedSID] = true
+		}
+	}
+	carriers := cb.bases
+	if cb.rule.Correlation.Type == ast.TemporalOrdered {
+		carriers = cb.bases[:1]
+	}
+	for _, base := range carriers {
+		for _, em := range b.emissions[base] {
+			for _, id := range em.AlertIDs {
+				if targets[id] {
+					return fmt.Sprintf("Wazuh rule %d of %q is the if_matched_sid target of another correlation: its alerts go to that rule's list only and would never reach this correlation's group list", id, base.Title)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// leafRules returns the detection rules a rule stands on (itself, or its
+// correlation's bases recursively).
+func leafRules(r *ast.Rule, byRef map[string]*ast.Rule, seen map[*ast.Rule]bool) []*ast.Rule {
+	if seen[r] {
+		return nil
+	}
+	seen[r] = true
+	if r.Kind != ast.KindCorrelation || r.Correlation == nil {
+		return []*ast.Rule{r}
+	}
+	var out []*ast.Rule
+	for _, ref := range r.Correlation.Rules {
+		base := byRef[ref.ID]
+		if base == nil {
+			base = byRef[ref.Ref]
+		}
+		if base != nil {
+			out = append(out, leafRules(base, byRef, seen)...)
+		}
+	}
+	return out
+}
+
+// disjointRules returns "" when no event can match both a and b (every pair
+// of their detection rules has different products, or requires disjoint
+// EventID sets), else why that cannot be shown.
+func disjointRules(a, b *ast.Rule, byRef map[string]*ast.Rule) string {
+	for _, x := range leafRules(a, byRef, map[*ast.Rule]bool{}) {
+		for _, y := range leafRules(b, byRef, map[*ast.Rule]bool{}) {
+			if x == y {
+				return fmt.Sprintf("both stand on %q", x.Title)
+			}
+			px, py := strings.ToLower(x.Logsource.Product), strings.ToLower(y.Logsource.Product)
+			if px != "" && py != "" && px != py {
+				continue
+			}
+			sx, okx := eventIDs(x)
+			sy, oky := eventIDs(y)
+			if !okx || !oky {
+				return fmt.Sprintf("%q and %q do not both require an EventID from a fixed list, nor have different products", x.Title, y.Title)
+			}
+			for v := range sx {
+				if sy[v] {
+					return fmt.Sprintf("%q and %q both accept EventID %s", x.Title, y.Title, v)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// eventIDs returns the EventID values a detection rule requires (its
+// condition cannot hold without EventID being one of them), if it can tell.
+func eventIDs(r *ast.Rule) (map[string]bool, bool) {
+	if r.Detection == nil || r.Detection.Condition == nil {
+		return nil, false
+	}
+	var expr func(e *ast.Expr) (map[string]bool, bool)
+	expr = func(e *ast.Expr) (map[string]bool, bool) {
+		switch e.Op {
+		case ast.ExprRef:
+			s := r.Detection.Search(e.Name)
+			if s == nil {
+				return nil, false
+			}
+			return matcherIDs(s.Body)
+		case ast.ExprAnd:
+			var out map[string]bool
+			for _, a := range e.Args {
+				if set, ok := expr(a); ok {
+					out = intersect(out, set)
+				}
+			}
+			return out, out != nil
+		case ast.ExprOr:
+			out := map[string]bool{}
+			for _, a := range e.Args {
+				set, ok := expr(a)
+				if !ok {
+					return nil, false
+				}
+				for v := range set {
+					out[v] = true
+				}
+			}
+			return out, true
+		}
+		return nil, false
+	}
+	return expr(r.Detection.Condition)
+}
+
+func intersect(a, b map[string]bool) map[string]bool {
+	if a == nil {
+		return b
+	}
+	out := map[string]bool{}
+	for v := range a {
+		if b[v] {
+			out[v] = true
+		}
+	}
+	return out
+}
+
+// matcherIDs is eventIDs for a search's matcher tree.
+func matcherIDs(m *ast.Matcher) (map[string]bool, bool) {
+	if m == nil {
+		return nil, false
+	}
+	switch m.Op {
+	case ast.MatchField:
+		f := m.Field
+		if f == nil || !strings.EqualFold(f.Field, "EventID") || f.Negate || f.TimePart != "" || len(f.Modifiers) > 0 || (f.All && len(f.Values) > 1) || len(f.Values) == 0 {
+			return nil, false
+		}
+		out := map[string]bool{}
+		for _, v := range f.Values {
+			switch {
+			case v.Kind == ast.ValNumber && v.Number == math.Trunc(v.Number):
+				out[fmt.Sprintf("%d", int64(v.Number))] = true
+			case v.Kind == ast.ValString && v.IsPlain():
+				text := ""
+				for _, p := range v.Parts {
+					text += p.Text
+				}
+				text = strings.TrimLeft(strings.TrimSpace(text), "0")
+				if text == "" {
+					text = "0"
+				}
+				out[text] = true
+			default:
+				return nil, false
+			}
+		}
+		return out, true
+	case ast.MatchAll:
+		var out map[string]bool
+		for _, it := range m.Items {
+			if set, ok := matcherIDs(it); ok {
+				out = intersect(out, set)
+			}
+		}
+		return out, out != nil
+	case ast.MatchAny:
+		out := map[string]bool{}
+		for _, it := range m.Items {
+			set, ok := matcherIDs(it)
+			if !ok {
+				return nil, false
+			}
+			for v := range set {
+				out[v] = true
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
 // emitCorrelation writes the correlation rule and tags its base rules.
 func (b *builder) emitCorrelation(cb *corrBuild, baseEms []*Emission, level int) {
 	r := cb.rule
@@ -295,16 +521,44 @@ func (b *builder) emitCorrelation(cb *corrBuild, baseEms []*Emission, level int)
 	// Tag the base alerts; without generate, their alerts are kept out of the
 	// alert log (no_log) but still counted.
 	matchedSID := 0
-	if cb.threshold >= 3 {
+	if cb.threshold >= 3 && !cb.selfMarked {
 		matchedSID = baseEms[0].AlertIDs[0]
 		groups = nil
+	}
+	// The self-marked construction: which base rules carry the group, and
+	// which the rule hangs under.
+	var parents []int
+	if cb.selfMarked {
+		groups = []string{corrGroup(r)}
+		carriers := cb.bases
+		under := cb.bases
+		if c.Type == ast.TemporalOrdered {
+			carriers, under = cb.bases[:1], cb.bases[1:]
+		}
+		for _, base := range carriers {
+			for _, em := range b.emissions[base] {
+				for _, id := range em.AlertIDs {
+					x := b.rules[b.index[id]]
+					if !containsString(x.Groups, groups[0]) {
+						x.Groups = append(x.Groups, groups[0])
+					}
+					b.rules[b.index[id]] = x
+				}
+			}
+		}
+		for _, base := range under {
+			for _, em := range b.emissions[base] {
+				parents = append(parents, em.AlertIDs...)
+			}
+		}
+		sort.Ints(parents)
 	}
 	for _, base := range cb.bases {
 		g := baseGroup(base)
 		for _, em := range b.emissions[base] {
 			for _, id := range em.AlertIDs {
 				x := b.rules[b.index[id]]
-				if matchedSID == 0 && !containsString(x.Groups, g) {
+				if matchedSID == 0 && !cb.selfMarked && !containsString(x.Groups, g) {
 					x.Groups = append(x.Groups, g)
 				}
 				if !c.Generate {
@@ -343,6 +597,16 @@ func (b *builder) emitCorrelation(cb *corrBuild, baseEms []*Emission, level int)
 		for _, f := range cb.sameStatic {
 			x.Statics = append(x.Statics, XMLStatic{Elem: strings.TrimPrefix(f, "same_"), Pattern: matchAll.render()})
 		}
+	} else if cb.selfMarked {
+		// A child of the (last) base rule's alerts that looks back, without
+		// frequency, for one alert of the group: the (first) base rule's
+		// alerts carry it, and so does this rule, whose alerts are marked
+		// with its level and end the next search (Search_LastGroups), so a
+		// firing consumes the earlier events as the Sigma window does.
+		// Copies of an event (one per tree node) do not matter: one is enough.
+		x.Frequency = 0
+		x.IfSID = parents
+		x.IfMatchedGroup = groups[0]
 	} else {
 		// One entry per event in the base alert's sid_prev_matched list;
 		// firing marks the newest earlier event, so the next firing needs
@@ -359,6 +623,9 @@ func (b *builder) emitCorrelation(cb *corrBuild, baseEms []*Emission, level int)
 			mitre = append(mitre, strings.ToUpper(m[1]))
 		}
 		xgroups = append(xgroups, cleanGroup(t))
+	}
+	if cb.selfMarked {
+		xgroups = append(xgroups, corrGroup(r))
 	}
 	x.Mitre, x.Groups = mitre, xgroups
 	x.Info = []XMLInfo{{Type: "text", Text: cleanText(fmt.Sprintf("Sigma correlation %s (%s, %d events in %ds, level %s): %s", r.Ref(), c.Type, cb.threshold, cb.timeframe, orDash(r.Level), r.Title))}}

@@ -286,7 +286,9 @@ level: low
 	tests := []struct {
 		corr, reason string
 	}{
-		{"type: event_count\n    rules: [base]\n    group-by: [user]\n    timespan: 60s\n    condition: {gte: 2}", "correlation condition not expressible in Wazuh"},
+		{"type: temporal_ordered\n    rules: [base, base]\n    group-by: [user]\n    timespan: 60s", "correlation base rules not expressible in Wazuh"},
+		{"type: temporal_ordered\n    rules: [base, base, base]\n    group-by: [user]\n    timespan: 60s", "correlation type not expressible in Wazuh"},
+		{"type: temporal\n    rules: [base]\n    group-by: [user]\n    timespan: 60s", "correlation type not expressible in Wazuh"},
 		{"type: event_count\n    rules: [base]\n    group-by: [user]\n    timespan: 60s\n    condition: {gte: 3, lte: 9}", "correlation condition not expressible in Wazuh"},
 		{"type: event_count\n    rules: [base]\n    group-by: [user]\n    timespan: 60s\n    condition: {eq: 3}", "correlation condition not expressible in Wazuh"},
 		{"type: event_count\n    rules: [base]\n    group-by: [user]\n    timespan: 2d\n    condition: {gte: 3}", "correlation timespan not expressible in Wazuh"},
