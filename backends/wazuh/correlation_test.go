@@ -429,3 +429,110 @@ func TestCorrelationMultiParentFailedLogins(t *testing.T) {
 		t.Errorf("if_matched_group over 9 parents: login 2 ends on %d, want the correlation %d (the bug): %v", got[1], corr.ID, got)
 	}
 }
+
+// TestCorrelationDifferentialSelfMarked compares the generated XML, run by
+// wazuhsim over the stock ruleset (the Windows Security base rules hang under
+// 9 parents), with engine/correlation on random timed streams: the corpus
+// chain (event_count 5, then temporal_ordered [that, success] over 10m) and
+// an event_count of 2 over 60s, two users, gaps of 1s and timespan-1,
+// timespan and timespan+1 seconds. Each event must raise the same
+// correlation alert (or none) in both.
+func TestCorrelationDifferentialSelfMarked(t *testing.T) {
+	loaded := frontend.Load([]string{filepath.Join("..", "..", "corpus", "rules", "generic", "mr_failed_logins_then_success.yml")}, frontend.Options{})
+	if len(loaded.Rules) == 0 {
+		t.Skip("no corpus rule")
+	}
+	extra := frontend.LoadBytes("pair.yml", []byte(`title: Lockout
+id: 6d1c7a0e-3b52-4c51-9a43-2f4f0b8b7c11
+name: lockout
+logsource: {product: windows, service: security}
+detection:
+    selection: {EventID: 4740}
+    condition: selection
+level: low
+---
+title: Two Lockouts
+id: 0f6b1c2d-7e8a-4b9c-8d0e-1a2b3c4d5e6f
+correlation: {type: event_count, rules: [lockout], group-by: [TargetUserName], timespan: 60s, condition: {gte: 2}}
+level: high
+`))
+	rules := append(append([]*ast.Rule(nil), loaded.Rules...), extra.Rules...)
+	prof, err := wazuh.DefaultProfile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := wazuh.Build(rules, wazuh.Options{Profile: prof})
+	if err != nil {
+		t.Fatal(err)
+	}
+	corrTitle := map[int]string{}
+	for _, c := range res.Report.Correlations {
+		corrTitle[c.ID] = c.Rule.Title
+	}
+	for _, want := range []string{"Many Failed Logins", "Multiple Failed Logins Followed By A Success", "Two Lockouts"} {
+		found := false
+		for _, title := range corrTitle {
+			found = found || title == want
+		}
+		if !found {
+			t.Fatalf("%q not emitted: %v", want, res.Diagnostics)
+		}
+	}
+	rs := loadWithStock(t, res.XML)
+	for id := range corrTitle {
+		if rs.Rule(id) == nil {
+			t.Fatalf("correlation rule %d not loaded: %v", id, rs.Warnings)
+		}
+	}
+	byName := map[string]*ast.Rule{}
+	for _, r := range rules {
+		byName[r.Name] = r
+	}
+	eids := []string{"4625", "4625", "4625", "4624", "4740"}
+	base := map[string]*ast.Rule{"4625": byName["failed_login"], "4624": byName["successful_login"], "4740": byName["lockout"]}
+	gaps := []int{0, 1, 1, 1, 59, 60, 61, 599, 600, 601}
+	users := []string{"bob", "alice"}
+	fired := map[string]int{}
+	for seed := int64(1); seed <= 30; seed++ {
+		rng := rand.New(rand.NewSource(seed))
+		eng, errs := correlation.New(rules, correlation.Options{})
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		s := rs.NewSession()
+		now := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+		for i := 0; i < 200; i++ {
+			now = now.Add(time.Duration(gaps[rng.Intn(len(gaps))]) * time.Second)
+			eid, user := eids[rng.Intn(len(eids))], users[rng.Intn(len(users))]
+			ev := wazuhsim.WindowsEvent{
+				System:    map[string]string{"providerName": "Microsoft-Windows-Security-Auditing", "eventID": eid, "channel": "Security", "computer": "h1"},
+				EventData: map[string]string{"targetUserName": user},
+			}.Decode()
+			final := s.Process(ev, now)
+			got := ""
+			if final != nil {
+				got = corrTitle[final.ID]
+			}
+			fe := engine.NewFlatEvent(map[string]engine.Value{"TargetUserName": {Kind: engine.KindString, S: user}, "EventID": {Kind: engine.KindString, S: eid}})
+			var want []string
+			for _, a := range eng.Observe(correlation.Match{Rule: base[eid], Event: fe, Time: now, Ref: correlation.EventRef{Index: i}}) {
+				want = append(want, a.Rule.Title)
+			}
+			if len(want) > 1 || (len(want) == 1) != (got != "") || (got != "" && want[0] != got) {
+				t.Fatalf("seed %d event %d (%s %s at %s): Wazuh ends on %q, engine alerts %v", seed, i, eid, user, now.Format(time.TimeOnly), got, want)
+			}
+			if got != "" {
+				fired[got]++
+			}
+		}
+		if a := eng.Flush(); len(a) > 0 {
+			t.Fatalf("seed %d: alerts at flush: %v", seed, a)
+		}
+	}
+	for _, title := range corrTitle {
+		if fired[title] == 0 {
+			t.Errorf("%q never fired: the streams do not exercise it", title)
+		}
+	}
+	t.Logf("correlation alerts: %v", fired)
+}
