@@ -14,7 +14,6 @@ import (
 
 	"github.com/rulec/rulec/ast"
 	"github.com/rulec/rulec/engine"
-	"github.com/rulec/rulec/frontend"
 )
 
 // Header is the first line of every generated file.
@@ -155,15 +154,6 @@ func Generate(rules []*ast.Rule, opts Options) (*Result, error) {
 	}
 	res.Diagnostics.Sort()
 	return res, nil
-}
-
-// GeneratePaths loads rule files and folders with the front end and generates
-// the package from every rule that loaded. The load result is returned for its
-// diagnostics and failed files.
-func GeneratePaths(paths []string, opts Options) (*Result, *frontend.Result, error) {
-	loaded := frontend.Load(paths, frontend.Options{})
-	res, err := Generate(loaded.Rules, opts)
-	return res, loaded, err
 }
 
 func groupKey(entries []*engine.LogsourceEntry) string {

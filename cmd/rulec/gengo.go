@@ -13,6 +13,7 @@ import (
 	"github.com/rulec/rulec/ast"
 	"github.com/rulec/rulec/backends/gogen"
 	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/frontend"
 )
 
 func genGoCommand() *cli.Command {
@@ -60,7 +61,8 @@ func genGoCommand() *cli.Command {
 				}
 				opts.Profile = prof
 			}
-			res, loaded, err := gogen.GeneratePaths(c.Args().Slice(), opts)
+			loaded := frontend.Load(c.Args().Slice(), frontend.Options{})
+			res, err := gogen.Generate(loaded.Rules, opts)
 			if err != nil {
 				return fail(2, "%v", err)
 			}

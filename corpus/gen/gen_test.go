@@ -58,7 +58,7 @@ func generateArgs(t testing.TB) (paths []string, pkg string) {
 // the generator or the engine's default profile.
 func TestFresh(t *testing.T) {
 	paths, pkg := generateArgs(t)
-	res, _, err := gogen.GeneratePaths(paths, gogen.Options{Package: pkg, BaseDir: "."})
+	res, err := gogen.Generate(frontend.Load(paths, frontend.Options{}).Rules, gogen.Options{Package: pkg, BaseDir: "."})
 	if err != nil {
 		t.Fatal(err)
 	}
