@@ -399,7 +399,7 @@ func buildVariant(r *ast.Rule, v *LogsourceMap, prof *Profile) (variantBuild, er
 	if err != nil {
 		return variantBuild{}, err
 	}
-	f := l.mergeFields(fxNary('a', []*fx{where, det}))
+	f := l.mergeFields(l.presentNegations(fxNary('a', []*fx{where, det}), v.Present))
 	for _, a := range l.atoms {
 		if n := len(a.pat.render()); n > maxPattern {
 			return variantBuild{}, fail(r.KeyPos("detection"), "pattern too large", "a field test needs a %d-byte PCRE2 pattern (limit %d: PCRE2's compiled size and Wazuh's 20480-byte element text)", n, maxPattern)

@@ -110,6 +110,61 @@ func (l *lowerer) lit(a atom) *fx {
 	return &fx{op: 'l', atom: id}
 }
 
+// presentNegations rewrites `not (field matches p)` into the single test
+// `field present and not matching p` (negate="yes") for fields every event of
+// the variant carries: the two are equal there, and the rule then needs no
+// level-0 child for it.
+func (l *lowerer) presentNegations(e *fx, present []string) *fx {
+	if len(present) == 0 {
+		return e
+	}
+	set := make(map[string]bool, len(present))
+	for _, f := range present {
+		set[strings.ToLower(f)] = true
+	}
+	// An atom that also occurs un-negated keeps its plain negation, so that the
+	// DNF still sees `x and not x` as the contradiction it is.
+	positive := map[int]bool{}
+	var scan func(e *fx, negated bool)
+	scan = func(e *fx, negated bool) {
+		switch e.op {
+		case 'l':
+			if !negated {
+				positive[e.atom] = true
+			}
+		case 'n':
+			scan(e.args[0], !negated)
+		default:
+			for _, a := range e.args {
+				scan(a, negated)
+			}
+		}
+	}
+	scan(e, false)
+	var walk func(e *fx) *fx
+	walk = func(e *fx) *fx {
+		switch e.op {
+		case 'l', 'c':
+			return e
+		case 'n':
+			if x := e.args[0]; x.op == 'l' {
+				a := l.atoms[x.atom]
+				if a.elem == "field" && !a.negate && set[strings.ToLower(a.name)] && !positive[x.atom] {
+					a.negate = true
+					return l.lit(a)
+				}
+			}
+			return fxNot(walk(e.args[0]))
+		}
+		args := make([]*fx, len(e.args))
+		for i, a := range e.args {
+			args[i] = walk(a)
+		}
+		return fxNary(e.op, args)
+	}
+	return walk(e)
+}
+
 // unsupported is a reason a rule (variant) cannot be converted exactly.
 type unsupported struct {
 	pos    ast.Pos

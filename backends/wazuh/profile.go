@@ -102,6 +102,12 @@ type LogsourceMap struct {
 	Where map[string][]string `yaml:"where"`
 	// Fieldset names the field mapping.
 	Fieldset string `yaml:"fieldset"`
+	// Present lists Wazuh fields every event of this variant carries with a
+	// non-empty value (Wazuh drops empty, "-" and "(NULL)"). A negated test of
+	// such a field is written negate="yes" in the rule itself instead of a
+	// level-0 child, so the rule simply does not match and Wazuh goes on to try
+	// its siblings (a level-0 child ends the event's evaluation).
+	Present []string `yaml:"present"`
 	// Optional variants are dropped silently (noted in the report) when a rule
 	// uses a field the fieldset cannot map, e.g. Security 4688 next to Sysmon.
 	Optional bool `yaml:"optional"`
