@@ -415,29 +415,40 @@ func eventIDs(r *ast.Rule) (map[string]bool, bool) {
 			}
 			return matcherIDs(s.Body)
 		case ast.ExprAnd:
-			var out map[string]bool
-			for _, a := range e.Args {
-				if set, ok := expr(a); ok {
-					out = intersect(out, set)
-				}
-			}
-			return out, out != nil
+			return andSets(e.Args, expr)
 		case ast.ExprOr:
-			out := map[string]bool{}
-			for _, a := range e.Args {
-				set, ok := expr(a)
-				if !ok {
-					return nil, false
-				}
-				for v := range set {
-					out[v] = true
-				}
-			}
-			return out, true
+			return orSets(e.Args, expr)
 		}
 		return nil, false
 	}
 	return expr(r.Detection.Condition)
+}
+
+// andSets intersects the value sets of the items that have one (an item without
+// a set does not constrain the values); false when no item has one.
+func andSets[T any](items []T, fn func(T) (map[string]bool, bool)) (map[string]bool, bool) {
+	var out map[string]bool
+	for _, it := range items {
+		if set, ok := fn(it); ok {
+			out = intersect(out, set)
+		}
+	}
+	return out, out != nil
+}
+
+// orSets unites the items' value sets; an item without a set leaves the union unknown.
+func orSets[T any](items []T, fn func(T) (map[string]bool, bool)) (map[string]bool, bool) {
+	out := map[string]bool{}
+	for _, it := range items {
+		set, ok := fn(it)
+		if !ok {
+			return nil, false
+		}
+		for v := range set {
+			out[v] = true
+		}
+	}
+	return out, true
 }
 
 func intersect(a, b map[string]bool) map[string]bool {
@@ -470,11 +481,7 @@ func matcherIDs(m *ast.Matcher) (map[string]bool, bool) {
 			case v.Kind == ast.ValNumber && v.Number == math.Trunc(v.Number):
 				out[fmt.Sprintf("%d", int64(v.Number))] = true
 			case v.Kind == ast.ValString && v.IsPlain():
-				text := ""
-				for _, p := range v.Parts {
-					text += p.Text
-				}
-				text = strings.TrimLeft(strings.TrimSpace(text), "0")
+				text := strings.TrimLeft(strings.TrimSpace(v.Literal()), "0")
 				if text == "" {
 					text = "0"
 				}
@@ -485,25 +492,9 @@ func matcherIDs(m *ast.Matcher) (map[string]bool, bool) {
 		}
 		return out, true
 	case ast.MatchAll:
-		var out map[string]bool
-		for _, it := range m.Items {
-			if set, ok := matcherIDs(it); ok {
-				out = intersect(out, set)
-			}
-		}
-		return out, out != nil
+		return andSets(m.Items, matcherIDs)
 	case ast.MatchAny:
-		out := map[string]bool{}
-		for _, it := range m.Items {
-			set, ok := matcherIDs(it)
-			if !ok {
-				return nil, false
-			}
-			for v := range set {
-				out[v] = true
-			}
-		}
-		return out, true
+		return orSets(m.Items, matcherIDs)
 	}
 	return nil, false
 }
