@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"os"
-	"strings"
 	"testing"
 
 	sigma "github.com/bradleyjkemp/sigma-go"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/rulec/rulec/ast"
 	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/internal/gentest"
 )
 
 // processCreation returns the SigmaHQ windows process_creation rules and the
@@ -18,15 +18,13 @@ import (
 func processCreation(b *testing.B) ([]*ast.Rule, []engine.Event) {
 	var rules []*ast.Rule
 	for _, r := range sigmaHQRules(b) {
-		if strings.EqualFold(r.Logsource.Product, "windows") && strings.EqualFold(r.Logsource.Category, "process_creation") {
+		if gentest.IsProcessCreationRule(r) {
 			rules = append(rules, r)
 		}
 	}
 	var events []engine.Event
 	for _, rec := range regressionEvents(b) {
-		ch, _ := rec.Event.Get("Channel")
-		id, _ := rec.Event.Get("EventID")
-		if (ch.S == "Microsoft-Windows-Sysmon/Operational" && id.S == "1") || (ch.S == "Security" && id.S == "4688") {
+		if gentest.IsProcessCreationEvent(rec.Event) {
 			events = append(events, rec.Event)
 		}
 	}
@@ -55,7 +53,7 @@ func BenchmarkProcessCreation(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			matches += len(ev.Match(events[i%len(events)]))
 		}
-		report(b, len(rules), len(events), matches)
+		gentest.Report(b, len(rules), len(events), matches)
 	})
 
 	var parsed []sigma.Rule
@@ -70,7 +68,7 @@ func BenchmarkProcessCreation(b *testing.B) {
 	}
 	maps := make([]map[string]any, len(events))
 	for i, e := range events {
-		maps[i] = toSigmaGo(e)
+		maps[i] = gentest.SigmaGoEvent(e)
 	}
 
 	b.Run("sigma-go", func(b *testing.B) {
@@ -90,7 +88,7 @@ func BenchmarkProcessCreation(b *testing.B) {
 				}
 			}
 		}
-		report(b, len(parsed), len(events), matches)
+		gentest.Report(b, len(parsed), len(events), matches)
 	})
 
 	b.Run("sigma-go-bundle", func(b *testing.B) {
@@ -107,40 +105,8 @@ func BenchmarkProcessCreation(b *testing.B) {
 				}
 			}
 		}
-		report(b, len(parsed), len(events), matches)
+		gentest.Report(b, len(parsed), len(events), matches)
 	})
-}
-
-func report(b *testing.B, rules, events, matches int) {
-	if sec := b.Elapsed().Seconds(); sec > 0 {
-		b.ReportMetric(float64(b.N)/sec, "events/s")
-	}
-	b.ReportMetric(float64(rules), "rules")
-	b.ReportMetric(float64(events), "stream")
-	b.ReportMetric(float64(matches)/float64(b.N), "matches/event")
-}
-
-// toSigmaGo converts an event to the flat map sigma-go reads.
-func toSigmaGo(e engine.Event) map[string]any {
-	m := map[string]any{}
-	e.Each(func(field string, v engine.Value) bool {
-		switch v.Kind {
-		case engine.KindNumber:
-			if v.N == float64(int64(v.N)) {
-				m[field] = int(v.N)
-			} else {
-				m[field] = v.N
-			}
-		case engine.KindBool:
-			m[field] = v.B
-		case engine.KindNull:
-			m[field] = nil
-		default:
-			m[field] = v.S
-		}
-		return true
-	})
-	return m
 }
 
 // BenchmarkAllRules evaluates every SigmaHQ detection rule (all logsources) on
@@ -162,5 +128,5 @@ func BenchmarkAllRules(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		matches += len(ev.Match(events[i%len(events)]))
 	}
-	report(b, rs.Len(), len(events), matches)
+	gentest.Report(b, rs.Len(), len(events), matches)
 }

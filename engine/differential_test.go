@@ -38,7 +38,7 @@ func TestDifferentialSigmaGo(t *testing.T) {
 	recs := regressionEvents(t)
 	regression := make([]sample, len(recs))
 	for i, r := range recs {
-		regression[i] = sample{ev: r.Event, m: toSigmaGo(r.Event)}
+		regression[i] = sample{ev: r.Event, m: gentest.SigmaGoEvent(r.Event)}
 	}
 	ev := rs.NewEvaluator()
 

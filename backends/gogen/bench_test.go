@@ -13,6 +13,7 @@ import (
 
 	"github.com/rulec/rulec/ast"
 	"github.com/rulec/rulec/frontend"
+	"github.com/rulec/rulec/internal/gentest"
 	"github.com/rulec/rulec/internal/shared"
 )
 
@@ -38,6 +39,7 @@ import (
 	"github.com/rulec/rulec/engine"
 	"github.com/rulec/rulec/engine/logs"
 	"github.com/rulec/rulec/frontend"
+	"github.com/rulec/rulec/internal/gentest"
 )
 
 var (
@@ -50,7 +52,7 @@ func processCreation(b *testing.B) ([]string, []engine.Event, *engine.Ruleset) {
 	var rules []string
 	var asts = res.Detections()[:0:0]
 	for _, r := range res.Detections() {
-		if strings.EqualFold(r.Logsource.Product, "windows") && strings.EqualFold(r.Logsource.Category, "process_creation") {
+		if gentest.IsProcessCreationRule(r) {
 			rules = append(rules, r.Pos.File)
 			asts = append(asts, r)
 		}
@@ -74,9 +76,7 @@ func processCreation(b *testing.B) ([]string, []engine.Event, *engine.Ruleset) {
 			b.Fatal(err)
 		}
 		for _, rec := range recs {
-			ch, _ := rec.Event.Get("Channel")
-			id, _ := rec.Event.Get("EventID")
-			if (ch.S == "Microsoft-Windows-Sysmon/Operational" && id.S == "1") || (ch.S == "Security" && id.S == "4688") {
+			if gentest.IsProcessCreationEvent(rec.Event) {
 				events = append(events, rec.Event)
 			}
 		}
@@ -87,14 +87,6 @@ func processCreation(b *testing.B) ([]string, []engine.Event, *engine.Ruleset) {
 	return rules, events, rs
 }
 
-func report(b *testing.B, rules, events, matches int) {
-	if sec := b.Elapsed().Seconds(); sec > 0 {
-		b.ReportMetric(float64(b.N)/sec, "events/s")
-	}
-	b.ReportMetric(float64(rules), "rules")
-	b.ReportMetric(float64(events), "stream")
-	b.ReportMetric(float64(matches)/float64(b.N), "matches/event")
-}
 
 func BenchmarkProcessCreation(b *testing.B) {
 	files, events, rs := processCreation(b)
@@ -111,7 +103,7 @@ func BenchmarkProcessCreation(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			m.Match(events[i%%len(events)], count)
 		}
-		report(b, len(Rules()), len(events), matches)
+		gentest.Report(b, len(Rules()), len(events), matches)
 	})
 
 	b.Run("interpreter", func(b *testing.B) {
@@ -122,7 +114,7 @@ func BenchmarkProcessCreation(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			matches += len(ev.Match(events[i%%len(events)]))
 		}
-		report(b, rs.Len(), len(events), matches)
+		gentest.Report(b, rs.Len(), len(events), matches)
 	})
 
 	var parsed []sigma.Rule
@@ -137,7 +129,7 @@ func BenchmarkProcessCreation(b *testing.B) {
 	}
 	maps := make([]map[string]any, len(events))
 	for i, e := range events {
-		maps[i] = toSigmaGo(e)
+		maps[i] = gentest.SigmaGoEvent(e)
 	}
 
 	b.Run("sigma-go", func(b *testing.B) {
@@ -157,7 +149,7 @@ func BenchmarkProcessCreation(b *testing.B) {
 				}
 			}
 		}
-		report(b, len(parsed), len(events), matches)
+		gentest.Report(b, len(parsed), len(events), matches)
 	})
 
 	b.Run("sigma-go-bundle", func(b *testing.B) {
@@ -174,32 +166,10 @@ func BenchmarkProcessCreation(b *testing.B) {
 				}
 			}
 		}
-		report(b, len(parsed), len(events), matches)
+		gentest.Report(b, len(parsed), len(events), matches)
 	})
 }
 
-// toSigmaGo converts an event to the flat map sigma-go reads.
-func toSigmaGo(e engine.Event) map[string]any {
-	m := map[string]any{}
-	e.Each(func(field string, v engine.Value) bool {
-		switch v.Kind {
-		case engine.KindNumber:
-			if v.N == float64(int64(v.N)) {
-				m[field] = int(v.N)
-			} else {
-				m[field] = v.N
-			}
-		case engine.KindBool:
-			m[field] = v.B
-		case engine.KindNull:
-			m[field] = nil
-		default:
-			m[field] = v.S
-		}
-		return true
-	})
-	return m
-}
 `
 
 // BenchmarkProcessCreation compiles every SigmaHQ windows/process_creation rule
@@ -215,7 +185,7 @@ func BenchmarkProcessCreation(b *testing.B) {
 	res0 := frontend.Load(dirs, frontend.Options{})
 	var rules []*ast.Rule
 	for _, r := range res0.Detections() {
-		if strings.EqualFold(r.Logsource.Product, "windows") && strings.EqualFold(r.Logsource.Category, "process_creation") {
+		if gentest.IsProcessCreationRule(r) {
 			rules = append(rules, r)
 		}
 	}
