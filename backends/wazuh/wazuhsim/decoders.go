@@ -155,9 +155,17 @@ func cjsonPrint(v any, depth int) string {
 	return fmt.Sprint(v)
 }
 
+// cjsonString quotes s as cJSON prints a string.
 func cjsonString(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
+	writeCJSONEscaped(&b, s)
+	b.WriteByte('"')
+	return b.String()
+}
+
+// writeCJSONEscaped writes s with cJSON's escapes: `\`, `"` and control characters.
+func writeCJSONEscaped(b *strings.Builder, s string) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch c {
@@ -177,14 +185,12 @@ func cjsonString(s string) string {
 			b.WriteString(`\t`)
 		default:
 			if c < 0x20 {
-				fmt.Fprintf(&b, `\u%04x`, c)
+				fmt.Fprintf(b, `\u%04x`, c)
 			} else {
 				b.WriteByte(c)
 			}
 		}
 	}
-	b.WriteByte('"')
-	return b.String()
 }
 
 // orderedObject is a JSON object with its keys in document order.

@@ -1,9 +1,11 @@
 package wazuhsim
 
 import (
-	"fmt"
 	"strings"
 )
+
+// xmlEntities renders text as Windows writes it in event XML.
+var xmlEntities = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // EventchannelValue returns the value a Windows event field has in Wazuh, given its
 // original text, and false when Wazuh drops it. It reproduces the 4.x path: Windows
@@ -14,38 +16,10 @@ func EventchannelValue(s string) (string, bool) {
 	if s == "" || s == "-" || s == "(NULL)" {
 		return "", false
 	}
+	// Windows renders the XML entities; cJSON then escapes the result.
+	xmlText := xmlEntities.Replace(s)
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch c {
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '\\':
-			b.WriteString(`\\`)
-		case '"':
-			b.WriteString(`\"`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			if c < 0x20 {
-				fmt.Fprintf(&b, `\u%04x`, c)
-			} else {
-				b.WriteByte(c)
-			}
-		}
-	}
+	writeCJSONEscaped(&b, xmlText)
 	// replace_win_format trims trailing white space but keeps the first character.
 	out := b.String()
 	end := len(out)
