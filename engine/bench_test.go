@@ -1,12 +1,7 @@
 package engine_test
 
 import (
-	"context"
-	"os"
 	"testing"
-
-	sigma "github.com/bradleyjkemp/sigma-go"
-	sigmaeval "github.com/bradleyjkemp/sigma-go/evaluator"
 
 	"github.com/rulec/rulec/ast"
 	"github.com/rulec/rulec/engine"
@@ -56,57 +51,11 @@ func BenchmarkProcessCreation(b *testing.B) {
 		gentest.Report(b, len(rules), len(events), matches)
 	})
 
-	var parsed []sigma.Rule
-	for _, r := range rules {
-		data, err := os.ReadFile(r.Pos.File)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if sr, err := sigma.ParseRule(data); err == nil {
-			parsed = append(parsed, sr)
-		}
+	files := make([]string, len(rules))
+	for i, r := range rules {
+		files[i] = r.Pos.File
 	}
-	maps := make([]map[string]any, len(events))
-	for i, e := range events {
-		maps[i] = gentest.SigmaGoEvent(e)
-	}
-
-	b.Run("sigma-go", func(b *testing.B) {
-		evals := make([]*sigmaeval.RuleEvaluator, len(parsed))
-		for i, r := range parsed {
-			evals[i] = sigmaeval.ForRule(r)
-		}
-		ctx := context.Background()
-		matches := 0
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			m := maps[i%len(maps)]
-			for _, e := range evals {
-				if res, err := e.Matches(ctx, m); err == nil && res.Match {
-					matches++
-				}
-			}
-		}
-		gentest.Report(b, len(parsed), len(events), matches)
-	})
-
-	b.Run("sigma-go-bundle", func(b *testing.B) {
-		bundle := sigmaeval.ForRules(parsed)
-		ctx := context.Background()
-		matches := 0
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			res, _ := bundle.Matches(ctx, maps[i%len(maps)])
-			for _, r := range res {
-				if r.Match {
-					matches++
-				}
-			}
-		}
-		gentest.Report(b, len(parsed), len(events), matches)
-	})
+	gentest.BenchSigmaGo(b, files, events)
 }
 
 // BenchmarkAllRules evaluates every SigmaHQ detection rule (all logsources) on
