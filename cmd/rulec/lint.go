@@ -150,7 +150,7 @@ func runLint(c *cli.Context) error {
 	case "json":
 		err = rep.WriteJSON(w)
 	case "sarif":
-		rootURI := (&url.URL{Scheme: "file", Path: filepath.ToSlash(root) + "/"}).String()
+		rootURI := dirURI(root)
 		err = rep.WriteSARIF(w, lint.SARIFOptions{ToolVersion: version, RootURI: rootURI})
 	default:
 		err = rep.WriteText(w, lint.TextOptions{Color: useColor(c.String("color"), w)})
@@ -191,6 +191,19 @@ func useColor(mode string, w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// dirURI returns the file: URI of an absolute folder, ending in a slash:
+// file:///home/x/ on Unix, file:///C:/x/ on Windows.
+func dirURI(dir string) string {
+	p := filepath.ToSlash(dir)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return (&url.URL{Scheme: "file", Path: p}).String()
 }
 
 // gitRoot returns the closest ancestor folder of p that holds .git, or "".
