@@ -7,6 +7,7 @@ require (
 	github.com/beevik/etree v1.5.0
 	github.com/bradleyjkemp/sigma-go v0.6.6
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2
+	github.com/ulikunitz/xz v0.5.12
 	github.com/urfave/cli/v2 v2.27.7
 	gopkg.in/yaml.v3 v3.0.1
 	www.velocidex.com/golang/evtx v0.2.0
