@@ -93,8 +93,11 @@ type Emission struct {
 	Top     []int
 	Parents []int
 	Level   int
-	fs      *Fieldset
-	corr    *corrBuild
+	// Exceptions are the level-0 children left where a negation has no exact
+	// positive form: an event they match ends there, hidden from every other rule.
+	Exceptions []int
+	fs         *Fieldset
+	corr       *corrBuild
 }
 
 // CorrelationEmission is a correlation rule written as a Wazuh frequency rule.
@@ -399,13 +402,23 @@ func buildVariant(r *ast.Rule, v *LogsourceMap, prof *Profile) (variantBuild, er
 	if err != nil {
 		return variantBuild{}, err
 	}
-	f := l.mergeFields(l.presentNegations(fxNary('a', []*fx{where, det}), v.Present))
+	present := make(map[string]bool, len(v.Present))
+	for _, f := range v.Present {
+		present[strings.ToLower(f)] = true
+	}
+	f := l.mergeFields(fxNary('a', []*fx{where, det}))
 	for _, a := range l.atoms {
 		if n := len(a.pat.render()); n > maxPattern {
 			return variantBuild{}, fail(r.KeyPos("detection"), "pattern too large", "a field test needs a %d-byte PCRE2 pattern (limit %d: PCRE2's compiled size and Wazuh's 20480-byte element text)", n, maxPattern)
 		}
 	}
-	nodes, err := l.compile(f, false, map[int]bool{}, 0)
+	// Exact positive forms first; a condition whose positive form is too large
+	// keeps its negations as level-0 children, reported by Emission.Exceptions.
+	nodes, err := l.compile(l.positive(f, present, true), false, map[int]bool{}, 0)
+	if err != nil {
+		l.nodes = 0
+		nodes, err = l.compile(l.positive(f, present, false), false, map[int]bool{}, 0)
+	}
 	if err != nil {
 		return variantBuild{}, fail(r.KeyPos("detection"), "condition too complex", "%v", err)
 	}
@@ -471,6 +484,7 @@ func (vb variantBuild) emit(r *ast.Rule, key string, ids *IDMap, prof *Profile) 
 				em.AlertIDs = append(em.AlertIDs, x.ID)
 			} else {
 				x.Description = title + " (exception)"
+				em.Exceptions = append(em.Exceptions, x.ID)
 			}
 			if len(out) == 0 {
 				x.Comment = fmt.Sprintf("%s: %s [%s]", r.Pos, r.Title, vb.variant.Name)
@@ -490,8 +504,13 @@ func (vb variantBuild) emit(r *ast.Rule, key string, ids *IDMap, prof *Profile) 
 func (vb variantBuild) tests(x *XMLRule, atoms []int) {
 	byElem := map[string][]atom{}
 	var order []string
+	var absent []string
 	for _, id := range atoms {
 		a := vb.low.atoms[id]
+		if a.absentKey != "" {
+			absent = append(absent, a.absentKey)
+			continue
+		}
 		if a.elem == "field" {
 			x.Fields = append(x.Fields, XMLField{Name: a.name, Pattern: a.pat.render(), Negate: a.negate})
 			continue
@@ -500,6 +519,13 @@ func (vb variantBuild) tests(x *XMLRule, atoms []int) {
 			order = append(order, a.elem)
 		}
 		byElem[a.elem] = append(byElem[a.elem], a)
+	}
+	if len(absent) > 0 {
+		// Several absent fields are one negated search for any of their keys.
+		if _, ok := byElem["regex"]; !ok {
+			order = append(order, "regex")
+		}
+		byElem["regex"] = append(byElem["regex"], atom{elem: "regex", name: "log", negate: true, pat: pattern{{core: absentPattern(absent)}}})
 	}
 	for _, elem := range order {
 		list := byElem[elem]

@@ -26,6 +26,9 @@ type atom struct {
 	name   string
 	pat    pattern
 	negate bool
+	// absentKey, for a negated log search, is the eventchannel EventData key
+	// whose absence the atom tests (see absentAtom).
+	absentKey string
 }
 
 func (a atom) key() string {
@@ -110,59 +113,118 @@ func (l *lowerer) lit(a atom) *fx {
 	return &fx{op: 'l', atom: id}
 }
 
-// presentNegations rewrites `not (field matches p)` into the single test
-// `field present and not matching p` (negate="yes") for fields every event of
-// the variant carries: the two are equal there, and the rule then needs no
-// level-0 child for it.
-func (l *lowerer) presentNegations(e *fx, present []string) *fx {
-	if len(present) == 0 {
-		return e
-	}
-	set := make(map[string]bool, len(present))
-	for _, f := range present {
-		set[strings.ToLower(f)] = true
-	}
-	// An atom that also occurs un-negated keeps its plain negation, so that the
-	// DNF still sees `x and not x` as the contradiction it is.
-	positive := map[int]bool{}
-	var scan func(e *fx, negated bool)
-	scan = func(e *fx, negated bool) {
+// positive pushes every negation down to the atoms and replaces each negated
+// atom by an exact positive form where one exists, so that the rule needs no
+// level-0 child (a level-0 child that matches ends the event for every other
+// rule, since Wazuh does not backtrack):
+//   - for a field every event of the variant carries (present), not (F ~ p) is
+//     the single test F !~ p (negate="yes"), and not (F !~ p) is F ~ p;
+//   - with absent, for an eventchannel EventData field, not (F ~ p) is
+//     (F absent) or (F !~ p), where absence is a negated search of the
+//     event's JSON log for the field's key (see absentAtom); not (F absent) is
+//     F present.
+//
+// A negation that has no such form stays a negation (and becomes a level-0
+// child in compile).
+func (l *lowerer) positive(e *fx, present map[string]bool, absent bool) *fx {
+	var walk func(e *fx, neg bool) *fx
+	walk = func(e *fx, neg bool) *fx {
 		switch e.op {
-		case 'l':
-			if !negated {
-				positive[e.atom] = true
+		case 'c':
+			if neg {
+				return fxNot(e)
 			}
-		case 'n':
-			scan(e.args[0], !negated)
-		default:
-			for _, a := range e.args {
-				scan(a, negated)
-			}
-		}
-	}
-	scan(e, false)
-	var walk func(e *fx) *fx
-	walk = func(e *fx) *fx {
-		switch e.op {
-		case 'l', 'c':
 			return e
 		case 'n':
-			if x := e.args[0]; x.op == 'l' {
-				a := l.atoms[x.atom]
-				if a.elem == "field" && !a.negate && set[strings.ToLower(a.name)] && !positive[x.atom] {
-					a.negate = true
-					return l.lit(a)
+			return walk(e.args[0], !neg)
+		case 'l':
+			if !neg {
+				return e
+			}
+			a := l.atoms[e.atom]
+			switch {
+			case a.absentKey != "":
+				return l.lit(atom{elem: "field", name: a.name, pat: matchAll})
+			case a.elem != "field":
+			case present[strings.ToLower(a.name)]:
+				a.negate = !a.negate
+				return l.lit(a)
+			case absent:
+				if abs, ok := l.absentAtom(a.name); ok {
+					a.negate = !a.negate
+					return fxNary('o', []*fx{l.lit(abs), l.lit(a)})
 				}
 			}
-			return fxNot(walk(e.args[0]))
+			return fxNot(e)
+		}
+		op := e.op
+		if neg {
+			op = 'a' + 'o' - op
 		}
 		args := make([]*fx, len(e.args))
 		for i, a := range e.args {
-			args[i] = walk(a)
+			args[i] = walk(a, neg)
 		}
-		return fxNary(e.op, args)
+		return fxNary(op, args)
 	}
-	return walk(e)
+	return walk(e, false)
+}
+
+// absentAtom returns the test that holds when the eventchannel field name
+// (win.system.* or win.eventdata.*) is absent. The decoded event's log is its
+// JSON text, {"win":{"system":{...},"eventdata":{...}}}, holding exactly the
+// fields Wazuh kept (an empty, `-` or `(NULL)` value is dropped from both),
+// every value a JSON string; the test is a negated search that walks the
+// object's members string by string and finds the key (see absentPattern).
+func (l *lowerer) absentAtom(name string) (atom, bool) {
+	if l.fs.Encoding != EncodingEventchannel {
+		return atom{}, false
+	}
+	lower := strings.ToLower(name)
+	var key string
+	var ok bool
+	for _, obj := range []string{"system", "eventdata"} {
+		if k, found := strings.CutPrefix(lower, "win."+obj+"."); found {
+			key, ok = obj+"."+k, k != ""
+		}
+	}
+	if !ok {
+		return atom{}, false
+	}
+	for _, r := range strings.SplitN(key, ".", 2)[1] {
+		if r < 0x20 || r >= 0x7f || r == '"' || r == '\\' || r == '.' {
+			return atom{}, false
+		}
+	}
+	return atom{elem: "regex", name: name, negate: true, absentKey: key,
+		pat: pattern{{core: absentPattern([]string{key})}}}, true
+}
+
+// absentPattern matches the JSON log of an eventchannel event that carries any
+// of the keys ("system.name" or "eventdata.name"). From the object's opening
+// brace it steps over whole members (every value is a string, and a `"`
+// inside a string is always escaped), so a key is only found as a key of that
+// object, never inside a value; a member has one parse and the keys are
+// literals, so PCRE2 runs it in linear time. Keys compare case-insensitively,
+// as Wazuh looks fields up.
+func absentPattern(keys []string) string {
+	byObj := map[string][]string{}
+	var objs []string
+	for _, k := range keys {
+		obj, name, _ := strings.Cut(k, ".")
+		if _, ok := byObj[obj]; !ok {
+			objs = append(objs, obj)
+		}
+		byObj[obj] = append(byObj[obj], regexp.QuoteMeta(name))
+	}
+	sort.Strings(objs)
+	alts := make([]string, len(objs))
+	for i, obj := range objs {
+		names := byObj[obj]
+		sort.Strings(names)
+		alts[i] = `"` + obj + `":\{(?:"(?:[^"\\]|\\.)*"[:,])*?"(?i:` + strings.Join(names, "|") + `)":`
+	}
+	return strings.Join(alts, "|")
 }
 
 // unsupported is a reason a rule (variant) cannot be converted exactly.
@@ -810,6 +872,7 @@ func (l *lowerer) compile(e *fx, def bool, known map[int]bool, depth int) ([]*no
 	if !ok {
 		return nil, fmt.Errorf("condition expands to more than %d alternatives", maxTerms)
 	}
+	terms = l.consistent(terms)
 	var out []*node
 	for _, t := range terms {
 		if !hasPositive(t) {
@@ -870,6 +933,47 @@ func (l *lowerer) compile(e *fx, def bool, known map[int]bool, depth int) ([]*no
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// consistent drops the terms whose positive tests cannot hold together on one
+// event: a field's absence with a test of that field, or a field matched and
+// not matched by the same pattern (negate="yes" written for the other).
+func (l *lowerer) consistent(ts []term) []term {
+	out := ts[:0:0]
+	for _, t := range ts {
+		absent := map[string]bool{}
+		tested := map[string]bool{}
+		seen := map[string]bool{}
+		ok := true
+		for _, lit := range t {
+			if !lit.pos {
+				continue
+			}
+			a := l.atoms[lit.atom]
+			if a.absentKey != "" {
+				absent[strings.ToLower(a.name)] = true
+				continue
+			}
+			if a.elem != "field" {
+				continue
+			}
+			name := strings.ToLower(a.name)
+			tested[name] = true
+			flip := a
+			flip.negate = !flip.negate
+			if seen[flip.key()] {
+				ok = false
+			}
+			seen[a.key()] = true
+		}
+		for f := range absent {
+			ok = ok && !tested[f]
+		}
+		if ok {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func hasPositive(t term) bool {

@@ -16,7 +16,9 @@ import (
 // carries (Sysmon's Image) is written negate="yes" in the rule itself, so an
 // event the filter excludes falls through to the next generated sibling instead
 // of ending on a level-0 exception that hides every other rule (Wazuh does not
-// backtrack). A filter on a field that may be absent keeps its level-0 child.
+// backtrack). A filter on a field that may be absent becomes two siblings, one
+// for the field absent (a negated search of the event's JSON log for its key)
+// and one negate="yes" test: no level-0 child either.
 func TestPresentFieldNegation(t *testing.T) {
 	stock := shared.Path(t, "reference", "wazuh-ruleset", "rules")
 	src := `title: Renamed Tool
@@ -51,8 +53,17 @@ level: medium
 	if !strings.Contains(xml, `<field name="win.eventdata.image" type="pcre2" negate="yes">`) {
 		t.Errorf("the Image filter is not a negated field test:\n%s", xml)
 	}
-	if !strings.Contains(xml, `level="0"`) {
-		t.Errorf("the User filter (User may be absent) lost its level-0 exception:\n%s", xml)
+	if strings.Contains(xml, `level="0"`) {
+		t.Errorf("a filter became a level-0 exception:\n%s", xml)
+	}
+	if !strings.Contains(xml, `<regex type="pcre2" negate="yes">"eventdata":\{(?:"(?:[^"\\]|\\.)*"[:,])*?"(?i:user)":</regex>`) ||
+		!strings.Contains(xml, `<field name="win.eventdata.user" type="pcre2" negate="yes">`) {
+		t.Errorf("the User filter (User may be absent) is not an absent sibling and a negated test:\n%s", xml)
+	}
+	for _, em := range res.Report.Emissions {
+		if len(em.Exceptions) > 0 {
+			t.Errorf("%s: exceptions %v", em.Rule.Title, em.Exceptions)
+		}
 	}
 	s := func(v string) engine.Value { return engine.Value{Kind: engine.KindString, S: v} }
 	event := func(image, ofn, user string) engine.Event {
@@ -69,13 +80,23 @@ level: medium
 		{Event: event(`C:\Windows\System32\wbem\WMIC.exe`, "wmic.exe", `CORP\bob`), Time: t0},
 		// A renamed wmic: the first rule alerts.
 		{Event: event(`C:\Temp\x.exe`, "wmic.exe", `CORP\bob`), Time: t0.Add(time.Second)},
+		// No User (Wazuh drops an empty value): the second rule's filter cannot hold.
+		{Event: event(`C:\Windows\System32\wbem\WMIC.exe`, "wmic.exe", ""), Time: t0.Add(2 * time.Second)},
+		// The filter holds: neither rule.
+		{Event: event(`C:\Windows\System32\wbem\WMIC.exe`, "wmic.exe", `NT AUTHORITY\SYSTEM`), Time: t0.Add(3 * time.Second)},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"Wmic Process Call", "Renamed Tool"}
+	want := []string{"Wmic Process Call", "Renamed Tool", "Wmic Process Call", ""}
 	for i, o := range out {
 		r, ok := res.SigmaRule(o.RuleID)
+		if want[i] == "" {
+			if ok {
+				t.Errorf("event %d ends on rule %d (%s), want no generated rule", i, o.RuleID, o.Description)
+			}
+			continue
+		}
 		if !ok || r.Title != want[i] || !o.Alert {
 			t.Errorf("event %d ends on rule %d (%s), want %q", i, o.RuleID, o.Description, want[i])
 		}
