@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -374,6 +375,18 @@ func (res *Result) SigmaRule(id int) (*ast.Rule, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Owner returns the Sigma rule whose conversion wrote the Wazuh rule id, and
+// whether that Wazuh rule alerts (false for a level-0 exception); false when
+// the build did not write id.
+func (res *Result) Owner(id int) (r *ast.Rule, alerts bool, ok bool) {
+	for _, em := range res.Report.Emissions {
+		if slices.Contains(em.IDs, id) {
+			return em.Rule, slices.Contains(em.AlertIDs, id), true
+		}
+	}
+	return nil, false, false
 }
 
 func firstPos(a, b ast.Pos) ast.Pos {

@@ -12,11 +12,9 @@ import (
 
 // wazuhMatcher answers `does rule i fire` by building the rules for Wazuh and
 // running each event through the Wazuh-semantics simulator with the stock
-// ruleset. Wazuh raises one alert per event (the deepest rule that matched), so
-// the rule counts as firing when the event alerts on one of its Wazuh rules, or
-// on the Wazuh rule of another Sigma rule that Sigma semantics also fires on the
-// event while rule i does too (the event is detected; which of the two rules
-// reports it is Wazuh's choice).
+// ruleset. Wazuh raises one alert per event, so the rule fires only when the
+// event's one alert comes from one of its own Wazuh rules; when it does not,
+// Explain names the rule the event ended on and why.
 type wazuhMatcher struct {
 	rs    *engine.Ruleset
 	build *wazuh.Result
@@ -51,39 +49,64 @@ func newWazuhMatcher(rs *engine.Ruleset, rules []*ast.Rule, stockDir string, pro
 	return m, sim.Warnings, nil
 }
 
-// MatchRule runs the event through Wazuh and reports whether it alerts on rule i.
+// outcome runs the event through Wazuh: the rule it ends on (nil when no rule
+// of the tree matched).
+func (m *wazuhMatcher) outcome(ev engine.Event) (*wazuhsim.Rule, error) {
+	dec, err := wazuhsim.Input{Event: ev}.Decode()
+	if err != nil {
+		return nil, fmt.Errorf("Wazuh cannot decode this event: %w", err)
+	}
+	// A fresh session per event: detection tests do not share correlation state.
+	return m.sim.NewSession().Process(dec, time.Unix(0, 0)), nil
+}
+
+// MatchRule runs the event through Wazuh and reports whether its alert comes
+// from one of rule i's Wazuh rules.
 func (m *wazuhMatcher) MatchRule(i int, ev engine.Event) (bool, error) {
 	r := m.rs.Rule(i)
 	if reason, ok := m.skipped[r]; ok {
 		return false, fmt.Errorf("not converted for Wazuh: %s", reason)
 	}
-	dec, err := wazuhsim.Input{Event: ev}.Decode()
-	if err != nil {
-		return false, fmt.Errorf("Wazuh cannot decode this event: %w", err)
-	}
-	// A fresh session per event: detection tests do not share correlation state.
-	got := m.sim.NewSession().Process(dec, time.Unix(0, 0))
-	if got == nil || got.Level == 0 {
-		return false, nil
-	}
-	sr, ok := m.build.SigmaRule(got.ID)
-	switch {
-	case !ok:
-		return false, nil
-	case sr == r:
-		return true, nil
-	}
-	ev2 := m.ev
-	mine, err := ev2.MatchRule(i, ev)
-	if err != nil || !mine {
+	got, err := m.outcome(ev)
+	if err != nil || got == nil || got.Level == 0 {
 		return false, err
 	}
-	for j := 0; j < m.rs.Len(); j++ {
-		if m.rs.Rule(j) == sr {
-			return ev2.MatchRule(j, ev)
-		}
+	sr, ok := m.build.SigmaRule(got.ID)
+	return ok && sr == r, nil
+}
+
+// Explain says where an event that rule i missed ended in Wazuh, and why.
+func (m *wazuhMatcher) Explain(i int, ev engine.Event) string {
+	got, err := m.outcome(ev)
+	if err != nil {
+		return err.Error()
 	}
-	return false, nil
+	mine, err := m.ev.MatchRule(i, ev)
+	sigma := ""
+	switch {
+	case err != nil:
+	case mine:
+		sigma = "; the Sigma interpreter matches the rule on this event"
+	default:
+		sigma = "; the Sigma interpreter does not match the rule on this event either"
+	}
+	if got == nil {
+		return "no Wazuh rule matched the event (it was not decoded into the rule's parents)" + sigma
+	}
+	desc := fmt.Sprintf("rule %d (level %d, %q)", got.ID, got.Level, got.Description)
+	r, alerts, ok := m.build.Owner(got.ID)
+	switch {
+	case !ok && got.Level == 0:
+		return "the event ended on stock level-0 " + desc + ", which hides it from every sibling" + sigma
+	case !ok:
+		return "the event alerted as stock " + desc + ", tried before the generated rules (one alert per event)" + sigma
+	case r == m.rs.Rule(i) && !alerts:
+		return "the event ended on the rule's own level-0 exception " + desc + sigma
+	case !alerts:
+		return fmt.Sprintf("the event ended on level-0 exception %s of Sigma rule %q, which hides it from every sibling%s", desc, r.Title, sigma)
+	default:
+		return fmt.Sprintf("the event alerted as %s of Sigma rule %q, tried first (one alert per event)%s", desc, r.Title, sigma)
+	}
 }
 
 // MatchDetection is MatchRule: Wazuh rules always carry their logsource's parents.

@@ -352,6 +352,8 @@ func (r *Runner) fixtureItem(c *Case, idx int, fx *Fixture, it Item, want bool) 
 			c.Status, c.Message = Fail, "event "+verb+" but "+map[bool]string{true: "did", false: "did not"}[got]
 			if want && fx.Logsource && !r.m.InLogsource(idx, ev) {
 				c.Message += " (the event is not of the rule's logsource; set logsource: false to test the detection alone)"
+			} else if why := r.explain(idx, ev); want && why != "" {
+				c.Message += " (" + why + ")"
 			}
 		default:
 			c.Status, c.Message = Pass, "event "+verb
@@ -366,7 +368,7 @@ func (r *Runner) fixtureItem(c *Case, idx int, fx *Fixture, it Item, want bool) 
 	if f == "" {
 		f = r.Format
 	}
-	n, total, problems, err := r.countMatches(idx, path, f, fx.Logsource)
+	n, total, problems, misses, err := r.countMatchesWhy(idx, path, f, fx.Logsource)
 	switch {
 	case err != nil:
 		c.Status, c.Message = Fail, fmt.Sprintf("reading %s: %v", path, err)
@@ -378,6 +380,9 @@ func (r *Runner) fixtureItem(c *Case, idx int, fx *Fixture, it Item, want bool) 
 		c.Status, c.Message = Fail, fmt.Sprintf("%s: rule matched %d of %d events, want none", path, n, total)
 	default:
 		c.Status, c.Message = Pass, fmt.Sprintf("%s: %d of %d events matched", path, n, total)
+	}
+	if c.Status == Fail && want && len(misses) > 0 {
+		c.Message += " (" + strings.Join(misses, "; ") + ")"
 	}
 	if len(problems) > 0 {
 		c.Message += fmt.Sprintf(" (%d unreadable records, first: %s)", len(problems), problems[0])

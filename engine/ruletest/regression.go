@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -108,7 +109,7 @@ func (r *Runner) regression(i int) []Case {
 			out = append(out, c)
 			continue
 		}
-		n, total, problems, err := r.countMatches(i, capture, logs.FormatAuto, true)
+		n, total, problems, misses, err := r.countMatchesWhy(i, capture, logs.FormatAuto, true)
 		switch {
 		case err != nil:
 			c.Status, c.Message = Fail, fmt.Sprintf("reading %s: %v", capture, err)
@@ -123,6 +124,9 @@ func (r *Runner) regression(i int) []Case {
 			c.Status, c.Message = Fail, fmt.Sprintf("%s: rule matched none of %d events", capture, total)
 		default:
 			c.Status, c.Message = Pass, fmt.Sprintf("%s: %d of %d events matched", capture, n, total)
+		}
+		if c.Status == Fail && len(misses) > 0 {
+			c.Message += " (" + strings.Join(misses, "; ") + ")"
 		}
 		if len(problems) > 0 {
 			c.Message += fmt.Sprintf(" (%d unreadable records, first: %s)", len(problems), problems[0])

@@ -95,6 +95,23 @@ type Matcher interface {
 	InLogsource(i int, ev engine.Event) bool
 }
 
+// Explainer is a Matcher that can say why rule i did not fire on an event
+// (e.g. which Wazuh rule the event ended on instead); failure messages quote it.
+type Explainer interface {
+	Explain(i int, ev engine.Event) string
+}
+
+// maxExplained is how many missed records a failure message explains.
+const maxExplained = 3
+
+// explain returns why rule i missed the event, when the matcher can tell.
+func (r *Runner) explain(i int, ev engine.Event) string {
+	if x, ok := r.m.(Explainer); ok {
+		return x.Explain(i, ev)
+	}
+	return ""
+}
+
 // Runner evaluates cases on a compiled ruleset.
 type Runner struct {
 	rs *engine.Ruleset
@@ -125,22 +142,29 @@ func ruleLabel(r *ast.Rule) string {
 // countMatches counts the records of a log file that rule i matches (with its
 // logsource restriction, or its detection alone).
 func (r *Runner) countMatches(i int, path string, f logs.Format, logsource bool) (n int, total int, problems []string, err error) {
+	n, total, problems, _, err = r.countMatchesWhy(i, path, f, logsource)
+	return n, total, problems, err
+}
+
+// countMatchesWhy is countMatches that also explains the first missed records
+// (see Explainer), as "record N: why".
+func (r *Runner) countMatchesWhy(i int, path string, f logs.Format, logsource bool) (n int, total int, problems, misses []string, err error) {
 	rd, err := logs.Open(path, f)
 	if err != nil {
-		return 0, 0, nil, err
+		return 0, 0, nil, nil, err
 	}
 	defer rd.Close()
 	for {
 		rec, err := rd.Next()
 		if err != nil {
 			if isEOF(err) {
-				return n, total, problems, nil
+				return n, total, problems, misses, nil
 			}
 			if re, ok := asRecordError(err); ok {
 				problems = append(problems, re.Error())
 				continue
 			}
-			return n, total, problems, err
+			return n, total, problems, misses, err
 		}
 		total++
 		match := r.m.MatchRule
@@ -149,10 +173,14 @@ func (r *Runner) countMatches(i int, path string, f logs.Format, logsource bool)
 		}
 		ok, err := match(i, rec.Event)
 		if err != nil {
-			return n, total, problems, fmt.Errorf("%s: record %d: %w", rec.Source, rec.Index, err)
+			return n, total, problems, misses, fmt.Errorf("%s: record %d: %w", rec.Source, rec.Index, err)
 		}
 		if ok {
 			n++
+		} else if len(misses) < maxExplained {
+			if why := r.explain(i, rec.Event); why != "" {
+				misses = append(misses, fmt.Sprintf("record %d: %s", rec.Index, why))
+			}
 		}
 	}
 }
