@@ -24,10 +24,11 @@ func genGoCommand() *cli.Command {
 		Description: "Writes a gofmt'ed Go package with one function per rule, a literal index and Rules()/Matcher/Match\n" +
 			"on the engine's event model. In a package: //go:generate go run github.com/rulec/rulec/cmd/rulec gen-go ../rules -pkg NAME -o .\n" +
 			"Rule file paths in the metadata are relative to the working directory. Rules the interpreter cannot\n" +
-			"evaluate are left out with a diagnostic (an error with --strict).",
+			"evaluate are left out with a diagnostic (an error with --strict). The exit status is 1 when a file\n" +
+			"failed to load or a path does not exist (or, with --strict, a rule was left out): nothing is written then.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "pkg", Usage: "Go package name (default: the output folder's name)"},
-			&cli.StringFlag{Name: "o", Value: ".", Usage: "output folder (created if needed; stale generated files are removed)"},
+			&cli.StringFlag{Name: "o", Value: ".", Usage: "output folder (created if needed; stale generated files are removed), or - to print the package as one Go file"},
 			&cli.StringFlag{Name: "profile", Usage: "logsource profile YAML (default: the built-in profile)"},
 			&cli.BoolFlag{Name: "no-logsource", Usage: "let every rule see every event"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail when a file does not load or a rule cannot be compiled"},
@@ -43,7 +44,11 @@ func genGoCommand() *cli.Command {
 			out := c.String("o")
 			pkg := c.String("pkg")
 			if pkg == "" {
-				abs, err := filepath.Abs(out)
+				dir := out
+				if dir == stdio {
+					dir = "." // the package the printed file goes into, as go generate runs there
+				}
+				abs, err := filepath.Abs(dir)
 				if err != nil {
 					return fmt.Errorf("output folder: %w", err)
 				}
@@ -68,19 +73,38 @@ func genGoCommand() *cli.Command {
 			}
 			printDiagnostics(c.App.ErrWriter, loaded.Diagnostics)
 			printDiagnostics(c.App.ErrWriter, res.Diagnostics)
-			if err := gogen.WriteDir(out, res.Files); err != nil {
-				return fail(1, "%v", err)
-			}
 			skipped := 0
 			for _, d := range res.Diagnostics {
 				if d.Severity == ast.SeverityError {
 					skipped++
 				}
 			}
+			where := out
+			if out == stdio {
+				where = "standard output"
+			}
 			fmt.Fprintf(c.App.ErrWriter, "package %s in %s: %d detection rules (%d indexed), %d correlation rules, %d predicates (%d shared); %d rules skipped, %d files failed\n",
-				pkg, out, res.Rules, res.Indexed, res.Correlations, res.Predicates, res.Memoized, skipped, len(loaded.FailedFiles))
-			if c.Bool("strict") && (skipped > 0 || len(loaded.FailedFiles) > 0) {
-				return exitError{1}
+				pkg, where, res.Rules, res.Indexed, res.Correlations, res.Predicates, res.Memoized, skipped, len(loaded.FailedFiles))
+			failed := len(loaded.FailedFiles) > 0 || (c.Bool("strict") && skipped > 0)
+			if out == stdio {
+				src, err := gogen.SingleFile(res.Files)
+				if err != nil {
+					return fail(1, "%v", err)
+				}
+				if err := writeOutput(c.App.Writer, stdio, src); err != nil {
+					return err
+				}
+				if failed {
+					return exitError{1}
+				}
+				return nil
+			}
+			// A package without the rules of a file that failed is not written: the old one stays.
+			if failed {
+				return fail(1, "%s not written: the run failed", out)
+			}
+			if err := gogen.WriteDir(out, res.Files); err != nil {
+				return fail(1, "%v", err)
 			}
 			return nil
 		},

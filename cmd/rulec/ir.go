@@ -1,11 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"runtime"
 
 	"github.com/urfave/cli/v2"
 
@@ -18,15 +17,30 @@ func irCommand() *cli.Command {
 		Name:      "ir",
 		Usage:     "print the typed AST and condition IR of each rule as JSON",
 		ArgsUsage: "PATHS...",
+		Description: "Prints one JSON value per rule loaded and the closing line \"N rules loaded, M files failed\"\n" +
+			"on stderr. The exit status is 1 when a file failed to load or a path does not exist (a file named by\n" +
+			"-o is then left as it was), 2 on usage errors.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "compact", Usage: "one JSON object per line instead of indented output"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the JSON to `FILE` (- for standard output, the default)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
-				return errors.New("rulec ir: give at least one rule file or folder")
+				return usageError{"rulec ir: give at least one rule file or folder"}
 			}
 			res := frontend.Load(c.Args().Slice(), frontend.Options{})
-			enc := json.NewEncoder(c.App.Writer)
+			w := c.App.Writer
+			var file *atomicFile
+			if p := c.String("output"); p != "" && p != stdio {
+				f, err := createAtomic(p)
+				if err != nil {
+					return fmt.Errorf("writing %s: %w", p, err)
+				}
+				defer f.Abort()
+				file, w = f, f
+			}
+			bw := bufio.NewWriter(w)
+			enc := json.NewEncoder(bw)
 			enc.SetEscapeHTML(false)
 			if !c.Bool("compact") {
 				enc.SetIndent("", "  ")
@@ -36,7 +50,19 @@ func irCommand() *cli.Command {
 					return fmt.Errorf("writing JSON: %w", err)
 				}
 			}
-			return reportLoad(c.App.ErrWriter, res)
+			if err := bw.Flush(); err != nil {
+				return fmt.Errorf("writing JSON: %w", err)
+			}
+			if err := reportLoad(c.App.ErrWriter, res); err != nil {
+				if file != nil {
+					fmt.Fprintf(c.App.ErrWriter, "rulec ir: %s not written: the run failed\n", c.String("output"))
+				}
+				return err
+			}
+			if file != nil {
+				return file.Commit()
+			}
+			return nil
 		},
 	}
 }
@@ -54,16 +80,5 @@ func reportLoad(w io.Writer, res *frontend.Result) error {
 func printDiagnostics(w io.Writer, ds ast.Diagnostics) {
 	for _, d := range ds {
 		fmt.Fprintln(w, d.Error())
-	}
-}
-
-func versionCommand() *cli.Command {
-	return &cli.Command{
-		Name:  "version",
-		Usage: "print the rulec version",
-		Action: func(c *cli.Context) error {
-			fmt.Fprintf(c.App.Writer, "rulec %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			return nil
-		},
 	}
 }

@@ -56,7 +56,7 @@ func TestVersionCommand(t *testing.T) {
 }
 
 func TestFlagsAfterPaths(t *testing.T) {
-	app := newApp(&bytes.Buffer{}, &bytes.Buffer{})
+	app := newApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
 	got := strings.Join(flagsFirst(app, []string{"rulec", "ir", "rules/", "--compact", "more/"}), " ")
 	if got != "rulec ir --compact rules/ more/" {
 		t.Errorf("got %q", got)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net/url"
@@ -25,15 +26,15 @@ func lintCommand() *cli.Command {
 			"comments suppress findings on their line (or the next line when alone on theirs).",
 		ArgsUsage: "[PATHS...]",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output format: text, json or sarif"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of standard output"},
+			enumFlag(&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output format: text, json or sarif"}, "text", "json", "sarif"),
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (- for standard output, the default)"},
 			&cli.StringFlag{Name: "fail-on", Usage: "exit with status 1 when a finding is at least this severe: error, warning, note or none (default: the config's fail-on, else error)"},
 			&cli.StringFlag{Name: "config", Usage: "read the configuration from `FILE` instead of looking for .rulec.yml"},
 			&cli.BoolFlag{Name: "no-config", Usage: "ignore any .rulec.yml"},
 			&cli.StringSliceFlag{Name: "target", Usage: "also run the target-aware checks of this backend (wazuh)"},
 			&cli.StringSliceFlag{Name: "context", Usage: "load rules under `PATH` too, for cross-file checks (duplicate ids, correlation references), without reporting on them"},
 			&cli.StringFlag{Name: "root", Usage: "repository root that report paths are relative to (default: the config's folder, else the git root, else the current folder)"},
-			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the text report: auto, always or never (auto respects NO_COLOR)"},
+			enumFlag(&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the text report: auto, always or never (auto respects NO_COLOR)"}, "auto", "always", "never"),
 			&cli.BoolFlag{Name: "list", Usage: "print the catalogue of checks and exit"},
 			&cli.StringFlag{Name: "explain", Usage: "print the documentation of check `ID` and exit"},
 		},
@@ -45,7 +46,7 @@ func runLint(c *cli.Context) error {
 	out := c.App.Writer
 	// Usage and configuration errors: run prints them and exits with status 2.
 	usage := func(format string, args ...any) error {
-		return fmt.Errorf("lint: "+format, args...)
+		return usageError{fmt.Sprintf("rulec lint: "+format, args...)}
 	}
 	if c.Bool("list") {
 		return lint.WriteCatalogue(out, lint.Checks())
@@ -138,25 +139,42 @@ func runLint(c *cli.Context) error {
 	rep := lint.Run(res, opts)
 
 	var w io.Writer = out
-	if o := c.String("output"); o != "" {
-		f, err := os.Create(o)
+	var file *atomicFile
+	if o := c.String("output"); o != "" && o != stdio {
+		// The report replaces the file only once it is complete.
+		f, err := createAtomic(o)
 		if err != nil {
 			return usage("%v", err)
 		}
-		defer f.Close()
-		w = f
+		defer f.Abort()
+		file, w = f, f
 	}
+	bw := bufio.NewWriter(w)
 	switch format {
 	case "json":
-		err = rep.WriteJSON(w)
+		err = rep.WriteJSON(bw)
 	case "sarif":
 		rootURI := dirURI(root)
-		err = rep.WriteSARIF(w, lint.SARIFOptions{ToolVersion: version, RootURI: rootURI})
+		err = rep.WriteSARIF(bw, lint.SARIFOptions{ToolVersion: rulecVersion(), RootURI: rootURI})
 	default:
-		err = rep.WriteText(w, lint.TextOptions{Color: useColor(c.String("color"), w)})
+		err = rep.WriteText(bw, lint.TextOptions{Color: useColor(c.String("color"), w)})
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil && file != nil {
+		err = file.Commit()
 	}
 	if err != nil {
 		return err
+	}
+	// A path that does not exist or cannot be read fails the run whatever --fail-on says
+	// (rules that do not parse are findings, which --fail-on rules).
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			fmt.Fprintf(c.App.ErrWriter, "rulec lint: %v\n", err)
+			return exitError{1}
+		}
 	}
 	if rep.Fails(failOn) {
 		return exitError{1}

@@ -45,13 +45,15 @@ func scanCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "scan",
 		Usage:     "evaluate detection rules on log files and print every match",
-		ArgsUsage: "LOGS...",
+		ArgsUsage: "LOGS... (- for standard input)",
 		Description: "Prints one JSON object per match (rule_id, title, level, tags, source, event_index, line, time,\n" +
 			"rule_file), or one line per match with --format text, and a summary on stderr. Log formats are\n" +
 			"sniffed from the content (" + formatNames() + "); --log-format names one.\n" +
-			"A rule only fires on events of its logsource, as the logsource profile (--profile) defines it.",
+			"A rule only fires on events of its logsource, as the logsource profile (--profile) defines it.\n" +
+			"A log named - is read from standard input (source \"<stdin>\"). The exit status is 1 when a log or\n" +
+			"rule file could not be read, a rule could not be compiled or panicked, 2 on usage errors.",
 		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "rules", Aliases: []string{"r"}, Usage: "rule files or folders (repeatable)", Required: true},
+			&cli.StringSliceFlag{Name: "rules", Aliases: []string{"r"}, Usage: "rule files or folders (repeatable; required)"},
 			&cli.StringFlag{Name: "format", Value: "json", Usage: "output format: json or text"},
 			&cli.StringFlag{Name: "log-format", Value: "auto", Usage: "log format: " + formatNames()},
 			&cli.StringFlag{Name: "profile", Usage: "logsource profile YAML file (default: the built-in profile)"},
@@ -63,8 +65,20 @@ func scanCommand() *cli.Command {
 			&cli.IntFlag{Name: "max-groups", Value: 100000, Usage: "cap on live correlation groups per rule; the least recently updated group is evicted past it"},
 		},
 		Action: func(c *cli.Context) error {
+			if len(c.StringSlice("rules")) == 0 {
+				return failUsage(c, "rulec scan: give the rules with --rules PATH (repeatable)")
+			}
 			if c.NArg() == 0 {
-				return failUsage(c, "rulec scan: give at least one log file")
+				return failUsage(c, "rulec scan: give at least one log file (- for standard input)")
+			}
+			stdins := 0
+			for _, p := range c.Args().Slice() {
+				if p == stdio {
+					stdins++
+				}
+			}
+			if stdins > 1 {
+				return failUsage(c, "rulec scan: standard input (-) can be read once")
 			}
 			format := c.String("format")
 			if format != "json" && format != "text" {
@@ -80,7 +94,7 @@ func scanCommand() *cli.Command {
 					return failUsage(c, "rulec scan: "+err.Error())
 				}
 			}
-			return runScan(c.App.Writer, c.App.ErrWriter, scanConfig{
+			return runScan(c.App.Reader, c.App.Writer, c.App.ErrWriter, scanConfig{
 				rules: c.StringSlice("rules"), logs: c.Args().Slice(), format: format, logFormat: logFormat,
 				engine: opts, showSuppressed: c.Bool("show-suppressed"),
 				time: correlation.TimeSource{Fields: c.StringSlice("time-field"), Layout: c.String("time-format")},
@@ -109,7 +123,10 @@ type scanConfig struct {
 	corr correlation.Options
 }
 
-func runScan(stdout, stderr io.Writer, cfg scanConfig) error {
+// stdinName is the source name of the events read from standard input.
+const stdinName = "<stdin>"
+
+func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 	res := frontend.Load(cfg.rules, frontend.Options{})
 	printDiagnostics(stderr, res.Diagnostics)
 	rs, diags := engine.NewRuleset(res.Rules, cfg.engine)
@@ -139,7 +156,14 @@ func runScan(stdout, stderr io.Writer, cfg scanConfig) error {
 	var events, matches, alerts, recordErrors, badFiles int
 	perRule := make([]int, rs.Len())
 	for _, path := range cfg.logs {
-		rd, err := logs.Open(path, cfg.logFormat)
+		var rd logs.Reader
+		var err error
+		if path == stdio {
+			path = stdinName
+			rd, err = logs.NewReader(stdinName, stdin, cfg.logFormat)
+		} else {
+			rd, err = logs.Open(path, cfg.logFormat)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: error: %v\n", path, err)
 			badFiles++

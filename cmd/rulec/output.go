@@ -1,0 +1,88 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// stdio is the path that names standard input or output: `-o -`, `rulec scan -`.
+const stdio = "-"
+
+// atomicFile is an output file written under a temporary name in the same
+// folder and renamed over the destination by Commit, so that a reader never
+// sees a partial file and a failed run leaves the previous output in place.
+type atomicFile struct {
+	*os.File
+	path string
+	mode fs.FileMode
+}
+
+// createAtomic starts writing path. The temporary file is hidden (a dot
+// name, which go build, rule loading and most globs skip) until Commit.
+func createAtomic(path string) (*atomicFile, error) {
+	mode := fs.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		if st.IsDir() {
+			return nil, fmt.Errorf("%s is a folder", path)
+		}
+		mode = st.Mode().Perm()
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return nil, err
+	}
+	return &atomicFile{File: f, path: path, mode: mode}, nil
+}
+
+// Commit closes the temporary file and renames it to the destination.
+func (a *atomicFile) Commit() error {
+	err := a.File.Sync()
+	err = errors.Join(err, a.File.Close())
+	if err == nil {
+		err = os.Chmod(a.File.Name(), a.mode)
+	}
+	if err == nil {
+		err = os.Rename(a.File.Name(), a.path)
+	}
+	if err != nil {
+		os.Remove(a.File.Name())
+		return fmt.Errorf("writing %s: %w", a.path, err)
+	}
+	return nil
+}
+
+// Abort drops the temporary file; the destination is left as it was. It is a
+// no-op after Commit.
+func (a *atomicFile) Abort() {
+	a.File.Close()
+	os.Remove(a.File.Name())
+}
+
+// writeFileAtomic writes data to path through a temporary file and a rename.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := createAtomic(path)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Abort()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return f.Commit()
+}
+
+// writeOutput writes data to standard output when path is "" or "-", else to
+// the file path (atomically).
+func writeOutput(stdout io.Writer, path string, data []byte) error {
+	if path == "" || path == stdio {
+		if _, err := stdout.Write(data); err != nil {
+			return fmt.Errorf("writing standard output: %w", err)
+		}
+		return nil
+	}
+	return writeFileAtomic(path, data)
+}
