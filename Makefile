@@ -19,7 +19,7 @@ cross:
 		GOOS=$$os GOARCH=$$arch $(GO) vet ./...; \
 		GOOS=$$os GOARCH=$$arch $(GO) build -o "$$tmp/$$os-$$arch/" ./...; \
 		GOOS=$$os GOARCH=$$arch $(GO) test -c -o "$$tmp/$$os-$$arch/test/" ./... >"$$tmp/test.log" || { cat "$$tmp/test.log"; exit 1; }; \
-		echo "cross $$os/$$arch: vet, build ($$(ls "$$tmp/$$os-$$arch" | grep -v '^test$$' | tr '\n' ' ')) and $$(ls "$$tmp/$$os-$$arch/test" | wc -l) test binaries ok"; \
+		echo "cross $$os/$$arch: vet, build ($$(ls "$$tmp/$$os-$$arch" | grep -v '^test$$' | paste -sd ' ' -)) and $$(ls "$$tmp/$$os-$$arch/test" | wc -l) test binaries ok"; \
 	done
 
 ## bench: run every benchmark with allocation counts

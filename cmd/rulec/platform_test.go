@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -59,6 +60,52 @@ func TestPortableFileNames(t *testing.T) {
 		if len(on) > 0 && len(off) > 0 {
 			t.Errorf("%s builds on %s but not on %s because of its name: rename it (or say so in a //go:build line)", p, strings.Join(on, ", "), strings.Join(off, ", "))
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPortablePaths: every file and folder of the module has a name that
+// Windows can create and that a module zip accepts (`go install ...@version`
+// refuses a module with one bad name): no <>:"\|?* or control characters, no
+// reserved device names, no trailing dot or space, no two names differing only
+// in case.
+func TestPortablePaths(t *testing.T) {
+	root := filepath.Join("..", "..")
+	reserved := map[string]bool{"con": true, "prn": true, "aux": true, "nul": true}
+	for i := 1; i <= 9; i++ {
+		reserved["com"+strconv.Itoa(i)] = true
+		reserved["lpt"+strconv.Itoa(i)] = true
+	}
+	seen := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == root {
+			return nil
+		}
+		name := d.Name()
+		if d.IsDir() && (name == ".git" || name == "node_modules") {
+			return filepath.SkipDir
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if strings.ContainsAny(name, `<>:"\|?*`) || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			t.Errorf("%s: a character Windows and module zips do not accept", rel)
+		}
+		if stem, _, _ := strings.Cut(strings.ToLower(name), "."); reserved[stem] {
+			t.Errorf("%s: a reserved device name on Windows", rel)
+		}
+		if strings.HasSuffix(name, ".") || strings.HasSuffix(name, " ") {
+			t.Errorf("%s: a trailing dot or space, which Windows drops", rel)
+		}
+		if other, ok := seen[strings.ToLower(rel)]; ok {
+			t.Errorf("%s and %s differ only in case", rel, other)
+		}
+		seen[strings.ToLower(rel)] = rel
 		return nil
 	})
 	if err != nil {
