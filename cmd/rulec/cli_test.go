@@ -210,11 +210,12 @@ func TestScanStdin(t *testing.T) {
 		{"stdin", []string{"-"}, string(log), "<stdin>:1 [high] Suspicious Shell Keywords", "4 events from 1 files, 3 matches", 0},
 		{"stdin and a file", []string{corpusPath(t, "logs", "windows_sysmon.jsonl"), "-"}, string(log), "<stdin>:4 [high]", "from 2 files", 0},
 		{"empty stdin", []string{"-"}, "", "", "0 events from 1 files", 0},
-		{"bad record on stdin", []string{"-"}, "{\"a\":\n", "", "<stdin>:", 0},
+		{"bad record on stdin", []string{"-"}, "{\"a\":\n", "", "<stdin>:1: record 0: ", 0},
+		{"stdin and a missing file", []string{"-", filepath.Join(t.TempDir(), "missing.jsonl")}, string(log), "<stdin>:1 [high]", "1 files failed", 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := cliRun(t, tc.stdin, append([]string{"scan", "--format", "text", "--rules", rules}, tc.args...)...)
-			if !strings.Contains(stdout, tc.want) || !strings.Contains(stderr, tc.sum) || (tc.code == 0 && code != 0 && !strings.Contains(tc.name, "bad")) {
+			if code != tc.code || !strings.Contains(stdout, tc.want) || !strings.Contains(stderr, tc.sum) {
 				t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 			}
 		})
