@@ -46,6 +46,12 @@ func buildCommand() *cli.Command {
 			if len(paths) == 0 {
 				return usage("give at least one rule file or folder")
 			}
+			if err := checkOutput("build", c.String("output")); err != nil {
+				return err
+			}
+			if err := checkOutput("build", c.String("id-map")); err != nil {
+				return err
+			}
 			if t := c.String("target"); t != "wazuh" {
 				return usage(fmt.Sprintf("unknown target %q (available: wazuh)", t))
 			}

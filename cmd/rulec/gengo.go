@@ -42,6 +42,9 @@ func genGoCommand() *cli.Command {
 				return fail(2, "give at least one rule file or folder")
 			}
 			out := c.String("o")
+			if err := checkOutputDir("gen-go", out); err != nil {
+				return err
+			}
 			pkg := c.String("pkg")
 			if pkg == "" {
 				dir := out

@@ -28,6 +28,9 @@ func irCommand() *cli.Command {
 			if c.NArg() == 0 {
 				return usageError{"rulec ir: give at least one rule file or folder"}
 			}
+			if err := checkOutput("ir", c.String("output")); err != nil {
+				return err
+			}
 			res := frontend.Load(c.Args().Slice(), frontend.Options{})
 			w := c.App.Writer
 			var file *atomicFile

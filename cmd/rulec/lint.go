@@ -65,6 +65,9 @@ func runLint(c *cli.Context) error {
 	default:
 		return usage("unknown format %q (expected text, json or sarif)", format)
 	}
+	if err := checkOutput("lint", c.String("output")); err != nil {
+		return err
+	}
 	paths := c.Args().Slice()
 	if len(paths) == 0 {
 		paths = []string{"."}

@@ -62,6 +62,33 @@ func (a *atomicFile) Abort() {
 	os.Remove(a.File.Name())
 }
 
+// checkOutput checks, before any work, that an output file can be written
+// where -o says: not a folder, in a folder that exists ("" and "-" are
+// standard output). Its error is a usage error.
+func checkOutput(cmd, path string) error {
+	if path == "" || path == stdio {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return usageError{fmt.Sprintf("rulec %s: -o %s is a folder (give a file name, or - for standard output)", cmd, path)}
+	}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return usageError{fmt.Sprintf("rulec %s: -o %s: folder %s does not exist", cmd, path, filepath.Dir(path))}
+	}
+	return nil
+}
+
+// checkOutputDir checks that an output folder is one or can be created (-o of gen-go).
+func checkOutputDir(cmd, path string) error {
+	if path == stdio {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && !st.IsDir() {
+		return usageError{fmt.Sprintf("rulec %s: -o %s is a file, not a folder (or give - for standard output)", cmd, path)}
+	}
+	return nil
+}
+
 // writeFileAtomic writes data to path through a temporary file and a rename.
 func writeFileAtomic(path string, data []byte) error {
 	f, err := createAtomic(path)
