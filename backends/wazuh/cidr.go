@@ -20,7 +20,7 @@ func cidrAlt(cidr string) (alt, error) {
 		return alt{}, fmt.Errorf("invalid CIDR network %q: %w", cidr, err)
 	}
 	p = p.Masked()
-	const ws = `[\x09-\x0d ]*`
+	const ws = `[\x09-\x0d ]*+` // possessive: an address starts and ends with no white space
 	if p.Addr().Is4() {
 		quad := ipv4Regex(p)
 		mapped := `(?:::|(?:0{1,4}:){1,4}:|(?:0{1,4}:){5})(?:0{1,4}:){0,4}ffff:`

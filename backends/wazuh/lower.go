@@ -444,7 +444,7 @@ func (l *lowerer) fieldItem(fm *ast.FieldMatch) (*fx, error) {
 		case ast.ValRegex:
 			a, err := regexAlt(v.Regex, v.Flags, enc)
 			if err != nil {
-				return fail(v.Pos, "untranslatable regular expression", "%v", err)
+				return fail(v.Pos, SkipReason(err, "untranslatable regular expression"), "%v", err)
 			}
 			onAbsent := false
 			if enc == EncodingEventchannel {
@@ -611,7 +611,7 @@ func partAlt(parts []ast.StringPart, cased bool, enc Encoding, part string) (alt
 			out.WriteString(`\z`)
 		}
 	}
-	return alt{core: out.String(), start: true, fold: !cased, dotall: part == "query"}, true, nil
+	return alt{core: linearStars(out.String(), star), start: true, fold: !cased, dotall: part == "query"}, true, nil
 }
 
 // presenceItem lowers an item on a field whose values map to the presence of

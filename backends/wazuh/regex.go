@@ -117,24 +117,90 @@ func stringAlt(parts []ast.StringPart, cased bool, enc Encoding) (alt, error) {
 			return a, fmt.Errorf("placeholder %%%s%% has no value (rulec does not resolve placeholders for Wazuh)", p.Text)
 		}
 	}
-	a.core = b.String()
+	a.core = linearStars(b.String(), ".*")
 	return a, nil
 }
 
-// utf8Char matches one UTF-8 encoded character (PCRE2 without UTF mode works on bytes).
-const utf8Char = `[\x00-\x7f\xc0-\xff][\x80-\xbf]*`
+// atomicOpen opens an atomic group: PCRE2's `(*atomic:` spelling of `(?>`,
+// since Wazuh's XML reader decodes no entities and the rules file cannot hold a raw `>`.
+const atomicOpen = "(*atomic:"
+
+// linearStars rewrites a pattern written from a Sigma wildcard string, where
+// star is the fragment written for each `*`, so that PCRE2 runs it in linear
+// time: every `*` that is followed by literal text (and `?` fragments) and
+// then by another `*` becomes `(*atomic:star?text)`, the leftmost text in an atomic
+// group. That is exact, since the next `*` takes whatever lies between the
+// leftmost text and any later one, and keeps PCRE2 from trying every later
+// occurrence again (`a.*b.*c` fails in quadratic time, with one more `*` in
+// cubic time). The last `*` stays as it is: what follows it is the end of the
+// pattern, or an end anchor where the leftmost text is not enough.
+func linearStars(p, star string) string {
+	// Split at the stars outside groups and classes.
+	var segs []string
+	last, depth := 0, 0
+	for i := 0; i < len(p); {
+		switch {
+		case depth == 0 && strings.HasPrefix(p[i:], star):
+			segs = append(segs, p[last:i])
+			i += len(star)
+			last = i
+		case p[i] == '\\':
+			i += 2
+		case p[i] == '[':
+			for i++; i < len(p) && p[i] != ']'; i++ {
+				if p[i] == '\\' {
+					i++
+				}
+			}
+			i++
+		case p[i] == '(':
+			depth++
+			i++
+		case p[i] == ')':
+			depth--
+			i++
+		default:
+			i++
+		}
+	}
+	segs = append(segs, p[last:])
+	if len(segs) < 3 {
+		return p
+	}
+	var b strings.Builder
+	b.WriteString(segs[0])
+	for i := 1; i < len(segs); i++ {
+		if i < len(segs)-1 && segs[i] != "" {
+			b.WriteString(atomicOpen + star + "?" + segs[i] + ")")
+			continue
+		}
+		b.WriteString(star + segs[i])
+	}
+	return b.String()
+}
+
+// utf8Char matches one UTF-8 encoded character (PCRE2 without UTF mode works on
+// bytes): a byte that does not continue a character, and the bytes that continue
+// it, possessively (they cannot start the next character, so giving some back
+// never helps a match, and PCRE2 does not try).
+const utf8Char = `[\x00-\x7f\xc0-\xff][\x80-\xbf]*+`
 
 // oneChar returns a fragment matching one character of the original value.
+// Its alternatives start with different bytes, so that a run of characters
+// reads one way only and repeating the fragment cannot make PCRE2 backtrack
+// exponentially. For eventchannel values: a JSON escape (`\\`, `\"`, `\n`...,
+// `\u00XX`), an entity (`&amp;`, `&lt;`, `&gt;`, possessively: a `&` that starts
+// one is that character) or a raw `&`, or any other character.
 func oneChar(enc Encoding, newline bool) string {
 	if enc == EncodingEventchannel {
 		esc := `[\\"bfnrt]|u[0-9a-fA-F]{4}`
 		if !newline {
 			esc = `[\\"bfrt]|u[0-9a-fA-F]{4}`
 		}
-		return `(?:\\(?:` + esc + `)|\x26(?:amp|lt|gt);|[^\\\x80-\xbf][\x80-\xbf]*)`
+		return `(?:\\(?:` + esc + `)|\x26(?:(?:amp|lt|gt);)?+|[^\\\x26\x80-\xbf][\x80-\xbf]*+)`
 	}
 	if !newline {
-		return `[\x00-\x09\x0b-\x7f\xc0-\xff][\x80-\xbf]*`
+		return `[\x00-\x09\x0b-\x7f\xc0-\xff][\x80-\xbf]*+`
 	}
 	return utf8Char
 }

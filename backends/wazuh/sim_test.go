@@ -123,7 +123,7 @@ func TestSigmaHQBuildIsValid(t *testing.T) {
 	// the profile gives for an unavailable logsource or an undecoded field.
 	allowed := map[string]bool{}
 	for _, r := range []string{"keyword search over all fields", "unresolved placeholder", "pattern too large",
-		"untranslatable regular expression", "field reference", "condition too complex", "value not decoded by Wazuh"} {
+		"untranslatable regular expression", wazuh.BacktrackReason, "field reference", "condition too complex", "value not decoded by Wazuh"} {
 		allowed[r] = true
 	}
 	prof, err := wazuh.DefaultProfile()

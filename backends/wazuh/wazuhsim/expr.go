@@ -393,7 +393,8 @@ func osRegexMatch(pattern, str []byte, flags int) bool {
 // semantics) into a Go matcher. The pattern and the subject are read byte per
 // character (Latin-1), so `.`, classes and \xHH work on bytes as in PCRE2; a
 // leading run of lookaheads `^(?=...)(?!...)` is evaluated as separate patterns.
-// Other lookarounds, backreferences and possessive or atomic groups are refused.
+// Possessive quantifiers and atomic groups (`*+`, `(*atomic:...)`) run as their
+// backtracking forms (see greedyForms). Other lookarounds and backreferences are refused.
 func CompilePCRE2(pattern string) (func(string) bool, error) {
 	if looks, rest, ok := splitLookaheads(pattern); ok {
 		var ms []func(string) bool
@@ -419,13 +420,80 @@ func CompilePCRE2(pattern string) (func(string) bool, error) {
 			return restM(s)
 		}, nil
 	}
-	goPat := replaceBigZ(latin1(utfVerb(pattern)))
+	goPat := replaceBigZ(latin1(greedyForms(utfVerb(pattern))))
 	re, err := regexp.Compile(goPat)
 	if err != nil {
 		return nil, fmt.Errorf("PCRE2 pattern %q is outside what the simulator can run: %w", pattern, err)
 	}
 	return func(s string) bool { return re.MatchString(latin1(s)) }, nil
 }
+
+// greedyForms rewrites possessive quantifiers (`*+`, `++`, `?+`, `{m,n}+`) as
+// greedy ones and atomic groups (`(?>...)`, `(*atomic:...)`) as plain groups,
+// which Go's regexp can run. That is exact for the patterns rulec writes, which
+// use them only where no other way through could lead to a match (so that PCRE2
+// runs in linear time); for other patterns the simulator may match where PCRE2
+// does not.
+func greedyForms(p string) string {
+	var b strings.Builder
+	quantified := false // the last token was a quantifier
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '\\' && i+1 < len(p):
+			b.WriteString(p[i : i+2])
+			i++
+			quantified = false
+			continue
+		case c == '[':
+			j := i + 1
+			if j < len(p) && p[j] == '^' {
+				j++
+			}
+			if j < len(p) && p[j] == ']' {
+				j++
+			}
+			for ; j < len(p) && p[j] != ']'; j++ {
+				if p[j] == '\\' {
+					j++
+				}
+			}
+			b.WriteString(p[i:min(j+1, len(p))])
+			i = j
+			quantified = false
+			continue
+		case c == '+' && quantified:
+			quantified = false
+			continue
+		case strings.HasPrefix(p[i:], "(*atomic:"):
+			b.WriteString("(?:")
+			i += len("(*atomic:") - 1
+			quantified = false
+			continue
+		case strings.HasPrefix(p[i:], "(?>"):
+			b.WriteString("(?:")
+			i += 2
+			quantified = false
+			continue
+		case c == '(' && i+1 < len(p) && p[i+1] == '?':
+			b.WriteString("(?")
+			i++
+			quantified = false
+			continue
+		}
+		if m := countQuantifier.FindString(p[i:]); m != "" {
+			b.WriteString(m)
+			i += len(m) - 1
+			quantified = true
+			continue
+		}
+		b.WriteByte(c)
+		quantified = c == '*' || c == '+' || c == '?'
+	}
+	return b.String()
+}
+
+var countQuantifier = regexp.MustCompile(`^\{[0-9]+(?:,[0-9]*)?\}`)
 
 // utfVerb rewrites a pattern that starts with PCRE2's (*UTF) verb for byte
 // matching: \N{U+hhhh} becomes the bytes of the character's UTF-8 encoding.

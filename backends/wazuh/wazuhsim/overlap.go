@@ -40,7 +40,7 @@ func (e *expr) goRegexes() []string {
 }
 
 func pcre2ToGo(p string) []string {
-	p = utfVerb(p)
+	p = greedyForms(utfVerb(p))
 	if looks, rest, ok := splitLookaheads(p); ok {
 		var out []string
 		for _, l := range looks {

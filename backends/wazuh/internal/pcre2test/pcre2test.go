@@ -39,13 +39,32 @@ type Case struct {
 }
 
 // Result is the outcome for one Case: a compile error, or one boolean per subject.
+// With a match limit (RunLimited), Errors holds, per subject, the match error
+// pcre2test reported ("" when the match completed; Matches is then false when
+// it did not), such as "Failed: error -47: match limit exceeded".
 type Result struct {
 	CompileError string
 	Matches      []bool
+	Errors       []string
 }
 
 // Run checks every case with one run of pcre2test (options 0, as Wazuh compiles them).
 func Run(tb testing.TB, cases []Case) []Result {
+	tb.Helper()
+	return run(tb, cases, 0)
+}
+
+// RunLimited is Run with a match limit on every subject (pcre2test's
+// match_limit subject modifier: PCRE2 counts the backtracking steps of each
+// match attempt from one start position, and fails the match when they exceed
+// the limit). A subject that hits the limit, or any other match-time error,
+// is reported in Result.Errors instead of failing the test.
+func RunLimited(tb testing.TB, cases []Case, matchLimit int) []Result {
+	tb.Helper()
+	return run(tb, cases, matchLimit)
+}
+
+func run(tb testing.TB, cases []Case, matchLimit int) []Result {
 	tb.Helper()
 	prog := Require(tb)
 	var in bytes.Buffer
@@ -57,6 +76,9 @@ func Run(tb testing.TB, cases []Case) []Result {
 		fmt.Fprintf(&in, "%c%s%c\n", d, c.Pattern, d)
 		for _, s := range c.Subjects {
 			in.WriteString(encodeSubject(s))
+			if matchLimit > 0 {
+				fmt.Fprintf(&in, `\=match_limit=%d`, matchLimit)
+			}
 			in.WriteByte('\n')
 		}
 		in.WriteByte('\n')
@@ -106,11 +128,16 @@ func parse(tb testing.TB, out []byte, cases []Case) []Result {
 			switch {
 			case strings.HasPrefix(r, " 0:"):
 				res[ci].Matches = append(res[ci].Matches, true)
+				res[ci].Errors = append(res[ci].Errors, "")
 				for i < len(lines) && len(lines[i]) > 3 && lines[i][0] == ' ' && lines[i][3] == ':' {
 					i++
 				}
 			case r == "No match":
 				res[ci].Matches = append(res[ci].Matches, false)
+				res[ci].Errors = append(res[ci].Errors, "")
+			case strings.HasPrefix(r, "Failed: error"):
+				res[ci].Matches = append(res[ci].Matches, false)
+				res[ci].Errors = append(res[ci].Errors, r)
 			default:
 				tb.Fatalf("pcre2test: unexpected output %q for pattern %q", r, c.Pattern)
 			}
