@@ -73,6 +73,7 @@ func mustBuild(t *testing.T, rules []*ast.Rule) *wazuh.Result {
 // corpus rules and of all of SigmaHQ (and the stock ruleset alone, for the
 // time it takes).
 func TestAnalysisdConfigTest(t *testing.T) {
+	t.Parallel() // each runs its own engine; the two SigmaHQ loads (-t, reload) overlap
 	e := analysisd.Find(t)
 	stock, err := e.StockLocalRules()
 	if err != nil {
@@ -397,6 +398,7 @@ func simRuleset(xml []byte) (*wazuhsim.Ruleset, error) {
 // real engine, (i) with the rules under test deployed together, (ii) with all
 // of SigmaHQ deployed, and scores strictly (see scoreRegression).
 func TestAnalysisdRegression(t *testing.T) {
+	t.Parallel() // each runs its own engine; the two SigmaHQ loads (-t, reload) overlap
 	cases, rules, all := regressionCases(t)
 	sigma, _ := engine.NewRuleset(rules, engine.Options{})
 	res := mustBuild(t, rules)
@@ -456,6 +458,7 @@ func windowsSystem(p *engine.Profile, r *ast.Rule) map[string]any {
 // values) to wazuhsim and to wazuh-analysisd, and requires the same final
 // alert (rule id, or none) for every event.
 func TestAnalysisdDifferential(t *testing.T) {
+	t.Parallel() // each runs its own engine; the two SigmaHQ loads (-t, reload) overlap
 	cases, rules, _ := regressionCases(t)
 	corpus := corpusRules(t)
 	buildRules := append(append([]*ast.Rule(nil), corpus...), rules...)
@@ -512,6 +515,57 @@ func TestAnalysisdDifferential(t *testing.T) {
 		}
 	}
 	nGen := len(evs) - nRegression - nLogs
+	// Values the eventchannel path treats specially (escaping, entities,
+	// trimming, dropped values, the agent's CR/LF conversion, non-ASCII), put
+	// into the fields each regression event's rule reads.
+	edges := []struct {
+		name string
+		fn   func(string) string
+	}{
+		{"trailing space", func(v string) string { return v + " " }},
+		{"trailing tab", func(v string) string { return v + "\t" }},
+		{"leading spaces", func(v string) string { return "  " + v }},
+		{"quote", func(v string) string { return `"` + v + `"` }},
+		{"apostrophe", func(v string) string { return v + "'" }},
+		{"entities", func(v string) string { return v + " & <x>" }},
+		{"newline", func(v string) string { return v[:len(v)/2] + "\r\n\t" + v[len(v)/2:] }},
+		{"trailing backslash", func(v string) string { return v + `\\` }},
+		{"non-ASCII", func(v string) string { return v + " éÄ" }},
+		{"dash", func(string) string { return "-" }},
+		{"(NULL)", func(string) string { return "(NULL)" }},
+		{"empty", func(string) string { return "" }},
+	}
+	for _, c := range cases {
+		fields := gentest.Fields(c.rule)
+		for j, ev := range c.events {
+			flat, ok := ev.(*engine.FlatEvent)
+			if !ok {
+				continue
+			}
+			n := 0
+			for _, f := range fields {
+				v, ok := flat.Fields[f]
+				if !ok || v.Kind != engine.KindString || v.S == "" || n == 2 {
+					continue
+				}
+				n++
+				for _, m := range edges {
+					cp := make(map[string]engine.Value, len(flat.Fields))
+					for k, x := range flat.Fields {
+						cp[k] = x
+					}
+					cp[f] = engine.Value{Kind: engine.KindString, S: m.fn(v.S)}
+					mev := engine.NewFlatEvent(cp)
+					x, err := analysisd.WindowsEventXML(mev)
+					if err != nil {
+						continue
+					}
+					evs = append(evs, devent{fmt.Sprintf("%s event %d, %s %s", rel(c.capture), j, f, m.name), x, mev})
+				}
+			}
+		}
+	}
+	nEdge := len(evs) - nRegression - nLogs - nGen
 
 	stock := shared.Path(t, "reference", "wazuh-ruleset", "rules")
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -546,6 +600,39 @@ func TestAnalysisdDifferential(t *testing.T) {
 			return fmt.Sprintf("generated rule %d (%s)", id, r.Title)
 		}
 		return fmt.Sprintf("stock rule %d (%s)", id, desc)
+	}
+	// simCannot says why wazuhsim cannot evaluate a generated rule: a pattern
+	// outside what it runs (Go's RE2 under PCRE2 syntax), which it treats as
+	// never matching.
+	byID := map[int]wazuh.XMLRule{}
+	for _, r := range res.Rules {
+		byID[r.ID] = r
+	}
+	simCannot := func(ids ...int) string {
+		var out []string
+		for _, id := range ids {
+			r, ok := byID[id]
+			if !ok {
+				continue
+			}
+			pats := []string{r.Regex}
+			for _, f := range r.Fields {
+				pats = append(pats, f.Pattern)
+			}
+			for _, p := range pats {
+				if p == "" {
+					continue
+				}
+				if _, err := wazuhsim.CompilePCRE2(p); err != nil {
+					out = append(out, fmt.Sprintf("wazuhsim cannot run rule %d: %v", id, err))
+					break
+				}
+			}
+		}
+		if len(out) == 0 {
+			return ""
+		}
+		return "\n    cause: " + strings.Join(out, "; ")
 	}
 	agree, alerts, generated, unlogged := 0, 0, 0, 0
 	var diffs []string
@@ -587,11 +674,15 @@ func TestAnalysisdDifferential(t *testing.T) {
 		if !so.Alert && so.RuleID != 0 {
 			simName += fmt.Sprintf(" (ended on level-0 rule %d, %s)", so.RuleID, so.Description)
 		}
-		diffs = append(diffs, fmt.Sprintf("%s: wazuhsim %s, wazuh-analysisd %s\n    event: %s", d.label, simName, name(realID, realDesc), d.xml))
+		msg := fmt.Sprintf("%s: wazuhsim %s, wazuh-analysisd %s%s", d.label, simName, name(realID, realDesc), simCannot(realID, simID))
+		if len(diffs) < 5 {
+			msg += "\n    event: " + d.xml
+		}
+		diffs = append(diffs, msg)
 	}
 	for _, d := range diffs {
 		t.Error(d)
 	}
-	t.Logf("SUMMARY: %d of %d events end on the same alert in wazuhsim and wazuh-analysisd (%d regression, %d corpus log, %d generated events; %d agreeing events alert, %d of them as generated rules; %d end on a no_log rule in wazuhsim, which analysisd does not log); %d disagreements",
-		agree, len(evs), nRegression, nLogs, nGen, alerts, generated, unlogged, len(evs)-agree)
+	t.Logf("SUMMARY: %d of %d events end on the same alert in wazuhsim and wazuh-analysisd (%d regression, %d corpus log, %d generated, %d edge-value events; %d agreeing events alert, %d of them as generated rules; %d end on a no_log rule in wazuhsim, which analysisd does not log); %d disagreements",
+		agree, len(evs), nRegression, nLogs, nGen, nEdge, alerts, generated, unlogged, len(evs)-agree)
 }
