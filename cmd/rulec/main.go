@@ -34,9 +34,9 @@ func (e failure) Unwrap() error { return e.err }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
-		Name:            "rulec",
-		Usage:           "a Sigma rule toolchain: parse, lint, test and convert detection rules",
-		Version:         rulecVersion(),
+		Name:    "rulec",
+		Usage:   "a Sigma rule toolchain: parse, lint, test and convert detection rules",
+		Version: rulecVersion(),
 		Description: "Exit status: 0 on success, 1 when an input failed (a file that does not load, a path that does\n" +
 			"not exist, a failing check or test), 2 on usage errors. -o - writes to standard output; a file named by\n" +
 			"-o is replaced only by a complete run. Run 'rulec help COMMAND' for a command's flags.",
