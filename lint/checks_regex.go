@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/backends/wazuh"
 )
 
 // regexValues calls fn for every regular expression value written in the rules.
@@ -61,6 +62,19 @@ func regexChecks() []*Check {
 				regexValues(p, func(r *ast.Rule, _ *ast.FieldMatch, v *ast.Value) {
 					if _, differs := regexScan(v.Regex); len(differs) > 0 {
 						p.Reportf(r, v.Pos, "regular expression %s reads differently under PCRE2 (no UTF mode): %s", q(v.Regex), describeConstructs(differs))
+					}
+				})
+			}},
+		{ID: "regex-backtracking", Severity: ast.SeverityWarning, Category: CatRegex, Summary: "a regular expression may backtrack exponentially in PCRE2",
+			Doc: "Backtracking matchers (PCRE2, which Wazuh uses, and most others but Go's RE2) try the ways a pattern can match one after another. When a repeated part can match the same text in more than one way — nested quantifiers such as `(a+)+` or `(\\w+\\s?)+`, alternatives that can start alike under a quantifier such as `(a|aa)*`, a repeated part that can match nothing — the number of ways grows exponentially with the length of the text, and an attacker who repeats that text in a log value makes PCRE2 hit its match limit: the match fails and the rule silently does not fire. The Wazuh backend refuses such rules (reason \"regular expression may backtrack exponentially in PCRE2\"). Rewrite the pattern so that each repeated part starts with something that cannot continue it or follow it (`(a+)+` is `a+`; `(\\w+\\s?)+` is `\\w+(\\s\\w+)*\\s?`). A single repetition followed by other text (`.*foo`) is fine.",
+			Run: func(p *Pass) {
+				regexValues(p, func(r *ast.Rule, _ *ast.FieldMatch, v *ast.Value) {
+					re, err := syntax.Parse(withFlags(v), syntax.Perl)
+					if err != nil {
+						return // regex-re2 reports it
+					}
+					if sub := wazuh.Backtracking(re); sub != nil {
+						p.Reportf(r, v.Pos, "regular expression %s may backtrack exponentially in PCRE2: the repetition `%s` can match the same text in several ways, so a long enough value makes the match hit PCRE2's match limit and the rule not fire", q(v.Regex), sub)
 					}
 				})
 			}},

@@ -64,5 +64,7 @@ func TestRegexChecks(t *testing.T) {
 		{check: "regex-re2", bad: sel("        CommandLine|re: 'foo(?!bar)'\n"), line: 18, col: 25, msg: "lookahead", good: sel("        CommandLine|re: 'foo[^b]'\n")},
 		{check: "regex-re2", bad: sel("        CommandLine|re: 'a{1001}'\n"), line: 18, col: 25, msg: "repeat count", good: sel("        CommandLine|re: 'a{1000}'\n")},
 		{check: "regex-pcre2", bad: sel("        CommandLine|re: 'café+'\n"), line: 18, col: 25, msg: "last byte", good: sel("        CommandLine|re: 'caf(é)+'\n")},
+		{check: "regex-backtracking", bad: sel("        CommandLine|re: '(a+)+$'\n"), line: 18, col: 25, msg: "backtrack exponentially", good: sel("        CommandLine|re: 'a+$'\n")},
+		{check: "regex-backtracking", bad: sel("        CommandLine|re: '(\\w+\\s?)+$'\n"), line: 18, col: 25, msg: "several ways", good: sel("        CommandLine|re: '\\w+(\\s\\w+)*\\s?$'\n")},
 	})
 }
