@@ -55,6 +55,11 @@ type Report struct {
 	Shadows []Shadowing
 	// ShadowNote says why the shadowing analysis did not run, if it did not.
 	ShadowNote string
+	// TreeNodes and StockTreeNodes count the nodes of analysisd's rule tree
+	// with the generated file and of the stock rules alone (with
+	// Options.StockRules): every if_sid parent adds a copy of a rule, and a
+	// manager's start-up (and -t) time grows with them.
+	TreeNodes, StockTreeNodes int
 }
 
 // Shadowing is a generated rule that a stock rule can take events from: both
@@ -339,7 +344,12 @@ func (res *Result) analyzeShadows(dir string) error {
 	if err := rs.AddFile("9000-sigma_rules.xml", res.XML); err != nil {
 		return fmt.Errorf("loading the generated rules for the shadowing report: %w", err)
 	}
-	stock := func(r *wazuhsim.Rule) bool { return r.ID < DefaultIDMin || r.ID > DefaultIDMax }
+	generated := make(map[int]bool, len(res.Rules))
+	for _, x := range res.Rules {
+		generated[x.ID] = true
+	}
+	stock := func(r *wazuhsim.Rule) bool { return !generated[r.ID] }
+	res.Report.TreeNodes, res.Report.StockTreeNodes = rs.TreeNodes(stock)
 	for _, em := range res.Report.Emissions {
 		for _, id := range em.Top {
 			for _, s := range rs.Shadows(id, stock) {

@@ -116,4 +116,9 @@ func TestSigmaHQShadowReport(t *testing.T) {
 		t.Fatal("no shadowing found over all of SigmaHQ")
 	}
 	t.Logf("%v: %d generated rules of %d Sigma rules can be shadowed (%d pairs); %s", time.Since(start).Round(time.Millisecond), len(rules), len(sigma), len(res.Report.Shadows), res.Report.ShadowNote)
+	// The manager cost: analysisd's tree holds a copy of a rule per parent.
+	if res.Report.StockTreeNodes == 0 || res.Report.TreeNodes <= res.Report.StockTreeNodes+res.Report.WazuhRules {
+		t.Errorf("tree nodes %d (stock %d) for %d generated rules with multi-parent logsources", res.Report.TreeNodes, res.Report.StockTreeNodes, res.Report.WazuhRules)
+	}
+	t.Logf("analysisd tree: %d nodes, %d of them stock (%.1fx the stock ruleset)", res.Report.TreeNodes, res.Report.StockTreeNodes, float64(res.Report.TreeNodes)/float64(res.Report.StockTreeNodes))
 }

@@ -124,3 +124,23 @@ func (rs *Ruleset) OverlapStates() int {
 	}
 	return rs.overlap.States
 }
+
+// TreeNodes counts the nodes of the rule tree as analysisd builds it (a rule
+// has one node per place it hangs: every if_sid parent adds a copy, and so
+// does every copy of a parent), in total and for the rules keep selects. The
+// count is what a manager pays at start: loading searches the tree for every
+// parent of every rule.
+func (rs *Ruleset) TreeNodes(keep func(*Rule) bool) (total, kept int) {
+	var walk func(list []*node)
+	walk = func(list []*node) {
+		for _, n := range list {
+			total++
+			if keep(n.rule) {
+				kept++
+			}
+			walk(n.children)
+		}
+	}
+	walk(rs.roots)
+	return total, kept
+}
