@@ -297,6 +297,19 @@ func scoreRegression(t *testing.T, e *analysisd.Engine, res *wazuh.Result, cases
 	for _, em := range res.Report.Emissions {
 		emitted[em.Rule] = true
 	}
+	// wazuhsim on the same build and events, for the agreement figure.
+	noLog := map[int]bool{}
+	for _, r := range res.Rules {
+		if r.NoLog {
+			noLog[r.ID] = true
+		}
+	}
+	var session *wazuhsim.Session
+	if sim != nil {
+		session = sim.NewSession()
+	}
+	simAgree, simDiff := 0, 0
+	t1 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	pass, k, notEmitted := 0, 0, 0
 	reasons := map[string]int{}
 	for _, c := range cases {
@@ -306,6 +319,18 @@ func scoreRegression(t *testing.T, e *analysisd.Engine, res *wazuh.Result, cases
 			r := out[k]
 			ev := c.events[j]
 			k++
+			if session != nil {
+				simID := 0
+				if f := session.Process(wazuhsim.FromFlat(ev).Decode(), t1); f != nil && f.Level > 0 && !noLog[f.ID] {
+					simID = f.ID
+				}
+				if simID == r.RuleID() {
+					simAgree++
+				} else {
+					simDiff++
+					t.Errorf("%s: %s event %d: wazuhsim ends on alert %d, wazuh-analysisd on %d", label, rel(c.capture), j, simID, r.RuleID())
+				}
+			}
 			ok := false
 			for _, a := range r.Alerts {
 				if a.HasGroup("sigma_id_"+c.rule.ID) && alerting[a.RuleID] == c.rule {
@@ -330,7 +355,15 @@ func scoreRegression(t *testing.T, e *analysisd.Engine, res *wazuh.Result, cases
 				kind, reason = "not emitted", "the backend skips the rule"
 			case a != nil && owner[a.RuleID] != nil:
 				kind = "another generated rule"
-				reason = fmt.Sprintf("ended on generated rule %d (level %d) of %q", a.RuleID, a.Level, owner[a.RuleID].Title)
+				other := "?"
+				if i, found := index[owner[a.RuleID]]; found {
+					m, err := evr.MatchDetection(i, ev)
+					other = fmt.Sprint(m)
+					if err != nil {
+						other = err.Error()
+					}
+				}
+				reason = fmt.Sprintf("ended on generated rule %d (level %d) of %q, which Sigma matches too: %s", a.RuleID, a.Level, owner[a.RuleID].Title, other)
 			case a != nil:
 				kind = "stock rule"
 				reason = fmt.Sprintf("ended on stock rule %d (level %d, %q)", a.RuleID, a.Level, a.Description)
@@ -372,8 +405,8 @@ func scoreRegression(t *testing.T, e *analysisd.Engine, res *wazuh.Result, cases
 		kinds = append(kinds, fmt.Sprintf("%s %d", k, n))
 	}
 	sort.Strings(kinds)
-	t.Logf("%s: %d of %d regression cases pass on wazuh-analysisd (%.1f%%); %d events in %v; events of the missed cases by where they ended: %s; %d cases of rules the backend skips",
-		label, pass, len(cases), 100*float64(pass)/float64(len(cases)), len(evs), elapsed.Round(time.Millisecond), strings.Join(kinds, ", "), notEmitted)
+	t.Logf("%s: %d of %d regression cases pass on wazuh-analysisd (%.1f%%); %d events in %v; events of the missed cases by where they ended: %s; %d cases of rules the backend skips; wazuhsim ends %d events on the same alert, %d on another",
+		label, pass, len(cases), 100*float64(pass)/float64(len(cases)), len(evs), elapsed.Round(time.Millisecond), strings.Join(kinds, ", "), notEmitted, simAgree, simDiff)
 	return pass
 }
 
@@ -400,7 +433,7 @@ func simRuleset(xml []byte) (*wazuhsim.Ruleset, error) {
 func TestAnalysisdRegression(t *testing.T) {
 	t.Parallel() // each runs its own engine; the two SigmaHQ loads (-t, reload) overlap
 	cases, rules, all := regressionCases(t)
-	sigma, _ := engine.NewRuleset(rules, engine.Options{})
+	sigma, _ := engine.NewRuleset(all, engine.Options{})
 	res := mustBuild(t, rules)
 	e := startEngine(t, res.XML)
 	t.Logf("engine started with the %d rules under test (%d Wazuh rules) in %v", len(rules), res.Report.WazuhRules, e.StartDuration.Round(time.Millisecond))
