@@ -18,6 +18,11 @@ type decoder struct {
 	// lineStarts are the byte offsets of each line of src, computed on first use.
 	lineStarts []int
 	diags      ast.Diagnostics
+	// budgets bound the expansion variants; ruleVariants is what the current rule spent,
+	// ruleOver whether it already went over (reported once).
+	budgets      *budgets
+	ruleVariants int64
+	ruleOver     bool
 }
 
 func (d *decoder) pos(n *yaml.Node) ast.Pos {
@@ -201,6 +206,7 @@ func plain(n *yaml.Node, depth int) any {
 
 // rule decodes one YAML document into a rule.
 func (d *decoder) rule(doc *yaml.Node, index int) *ast.Rule {
+	d.ruleVariants, d.ruleOver = 0, false
 	r := &ast.Rule{Pos: d.pos(doc), Document: index, Kind: ast.KindDetection, Keys: map[string]ast.Pos{}, ItemPos: map[string][]ast.Pos{}}
 	pairs, ok := d.mapping(doc, "a Sigma rule")
 	if !ok {

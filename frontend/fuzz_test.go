@@ -30,7 +30,7 @@ func FuzzLoad(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rules, diags := decodeFile("fuzz.yml", data)
+		rules, diags := decodeFile("fuzz.yml", data, nil)
 		diags = append(diags, Resolve(rules)...)
 		for _, d := range diags {
 			if d.Pos.File != "fuzz.yml" || d.Message == "" {

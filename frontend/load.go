@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
 
@@ -28,6 +29,38 @@ type Options struct {
 	MaxFileSize int64
 	// Workers is the number of files parsed in parallel (default GOMAXPROCS).
 	Workers int
+	// MaxRuleVariants is the expansion budget of one rule: the variants that the
+	// expansion modifiers (windash, base64offset) may produce over all of its values
+	// (default 10,000; SigmaHQ's largest rule needs 165). A rule over it fails to load
+	// with a "budget" diagnostic at the value that crossed it.
+	MaxRuleVariants int
+	// MaxLoadVariants is the expansion budget of a whole Load, over all files
+	// (default 100,000; all of SigmaHQ needs 1,232). Each budget is checked before the
+	// variants are built, so a few lines of YAML cannot allocate gigabytes.
+	MaxLoadVariants int
+}
+
+// Default expansion budgets (see Options).
+const (
+	DefaultMaxRuleVariants = 10000
+	DefaultMaxLoadVariants = 100000
+)
+
+// budgets are the expansion budgets shared by the files of one load.
+type budgets struct {
+	rule, load int64
+	loadUsed   *atomic.Int64 // over all files, updated by parallel workers
+}
+
+func newBudgets(opts Options) *budgets {
+	b := &budgets{rule: int64(opts.MaxRuleVariants), load: int64(opts.MaxLoadVariants), loadUsed: new(atomic.Int64)}
+	if b.rule <= 0 {
+		b.rule = DefaultMaxRuleVariants
+	}
+	if b.load <= 0 {
+		b.load = DefaultMaxLoadVariants
+	}
+	return b
 }
 
 // Result is the outcome of loading a set of paths.
@@ -69,6 +102,7 @@ func Load(paths []string, opts Options) *Result {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	res := &Result{}
+	lim := newBudgets(opts)
 	files, diags := collectFiles(paths)
 	res.Diagnostics = append(res.Diagnostics, diags...)
 	res.Files = len(files)
@@ -85,7 +119,7 @@ func Load(paths []string, opts Options) *Result {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				rules, ds := loadFile(files[i], opts.MaxFileSize)
+				rules, ds := loadFile(files[i], opts.MaxFileSize, lim)
 				results[i] = fileResult{rules, ds}
 			}
 		}()
@@ -105,7 +139,7 @@ func Load(paths []string, opts Options) *Result {
 
 // LoadBytes decodes one file's content and resolves references within it.
 func LoadBytes(name string, data []byte) *Result {
-	rules, diags := guardedDecode(name, data)
+	rules, diags := guardedDecode(name, data, newBudgets(Options{}))
 	res := &Result{Rules: rules, Diagnostics: diags, Files: 1}
 	res.resolve()
 	return res
@@ -198,7 +232,7 @@ func collectFiles(paths []string) ([]string, ast.Diagnostics) {
 	return files, diags
 }
 
-func loadFile(path string, maxSize int64) ([]*ast.Rule, ast.Diagnostics) {
+func loadFile(path string, maxSize int64, lim *budgets) ([]*ast.Rule, ast.Diagnostics) {
 	errDiag := func(msg string) ast.Diagnostics {
 		return ast.Diagnostics{{Pos: ast.Pos{File: path}, Severity: ast.SeverityError, Code: "io", Message: msg}}
 	}
@@ -214,7 +248,7 @@ func loadFile(path string, maxSize int64) ([]*ast.Rule, ast.Diagnostics) {
 	if int64(len(data)) > maxSize {
 		return nil, errDiag(fmt.Sprintf("file is larger than %d bytes; not a rule file?", maxSize))
 	}
-	return guardedDecode(path, data)
+	return guardedDecode(path, data, lim)
 }
 
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -224,8 +258,11 @@ const maxNodes = 200000
 
 // decodeFile splits a file into YAML documents, applies legacy collection
 // actions (global, reset, repeat) and decodes each rule.
-func decodeFile(path string, data []byte) (rules []*ast.Rule, diags ast.Diagnostics) {
-	d := &decoder{file: path, src: string(data)}
+func decodeFile(path string, data []byte, lim *budgets) (rules []*ast.Rule, diags ast.Diagnostics) {
+	if lim == nil {
+		lim = newBudgets(Options{})
+	}
+	d := &decoder{file: path, src: string(data), budgets: lim}
 	if bytes.IndexByte(data, 0) >= 0 {
 		d.diagAt(ast.Pos{File: path}, ast.SeverityError, "yaml", "file contains NUL bytes; not a YAML rule file")
 		return nil, d.diags
@@ -299,7 +336,7 @@ func safeDecode(dec *yaml.Decoder, doc *yaml.Node) (err error) {
 
 // guardedDecode is decodeFile with a last-resort recover, so that one file can never
 // crash a run over thousands: a panic becomes an internal-error diagnostic.
-func guardedDecode(path string, data []byte) (rules []*ast.Rule, diags ast.Diagnostics) {
+func guardedDecode(path string, data []byte, lim *budgets) (rules []*ast.Rule, diags ast.Diagnostics) {
 	defer func() {
 		if r := recover(); r != nil {
 			rules = nil
@@ -307,7 +344,7 @@ func guardedDecode(path string, data []byte) (rules []*ast.Rule, diags ast.Diagn
 				Message: fmt.Sprintf("internal error while loading this file (please report it): %v", r)}}
 		}
 	}()
-	return decodeFile(path, data)
+	return decodeFile(path, data, lim)
 }
 
 func yamlError(path string, err error) ast.Diagnostic {

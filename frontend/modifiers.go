@@ -310,8 +310,27 @@ func (d *decoder) value(n *yaml.Node, fm *ast.FieldMatch, typeMod, reFlags strin
 		expand = expand || t.Name == "expand"
 	}
 	variants := [][]ast.StringPart{ast.ParseString(n.Value, expand)}
+	var charged int64 // variants of this value already charged to the budgets
 	for _, t := range transforms {
-		next := variants[:0:0]
+		// Count the variants this step makes before building any of them.
+		need := 0
+		for _, parts := range variants {
+			need += transformCount(t.Name, parts)
+			if need > maxVariants {
+				break
+			}
+		}
+		if need > maxVariants {
+			d.diagAt(t.Pos, ast.SeverityError, "modifier", fmt.Sprintf("modifier %s expands %q into more than %d variants", t.Name, n.Value, maxVariants))
+			return val, false
+		}
+		if need > 1 {
+			if !d.spend(int64(need)-charged, p, t.Name) {
+				return val, false
+			}
+			charged = int64(need)
+		}
+		next := make([][]ast.StringPart, 0, need)
 		for _, parts := range variants {
 			out, err := applyTransform(t.Name, parts)
 			if err != nil {
@@ -320,10 +339,6 @@ func (d *decoder) value(n *yaml.Node, fm *ast.FieldMatch, typeMod, reFlags strin
 			}
 			next = append(next, out...)
 		}
-		if len(next) > maxVariants {
-			d.diagAt(t.Pos, ast.SeverityError, "modifier", fmt.Sprintf("modifier %s expands %q into more than %d variants", t.Name, n.Value, maxVariants))
-			return val, false
-		}
 		variants = next
 	}
 	if len(variants) == 1 {
@@ -331,10 +346,61 @@ func (d *decoder) value(n *yaml.Node, fm *ast.FieldMatch, typeMod, reFlags strin
 		return val, true
 	}
 	val.Kind = ast.ValExpansion
+	val.Variants = make([]ast.Value, 0, len(variants))
 	for _, parts := range variants {
 		val.Variants = append(val.Variants, ast.Value{Kind: ast.ValString, Pos: p, Parts: parts})
 	}
 	return val, true
+}
+
+// transformCount is the number of variants applyTransform makes of parts, without
+// making them (at most maxVariants+1).
+func transformCount(name string, parts []ast.StringPart) int {
+	switch name {
+	case "base64offset":
+		return 3
+	case "windash":
+		total := 1
+		for _, p := range parts {
+			if p.Kind != ast.PartLit {
+				continue
+			}
+			for range windashRe.FindAllStringIndex(p.Text, maxWindashSlots) {
+				total *= len(WindashChars)
+				if total > maxVariants {
+					return maxVariants + 1
+				}
+			}
+		}
+		return total
+	}
+	return 1
+}
+
+// maxWindashSlots bounds the flag dashes looked for in one part (5^6 > maxVariants).
+const maxWindashSlots = 8
+
+// spend charges n variants of the value at p to the rule's and the load's expansion
+// budgets; over either, the rule fails with a "budget" diagnostic naming the budget
+// (once per rule) and spend returns false.
+func (d *decoder) spend(n int64, p ast.Pos, mod string) bool {
+	if d.ruleOver {
+		return false
+	}
+	b := d.budgets
+	switch {
+	case d.ruleVariants+n > b.rule:
+		d.ruleOver = true
+		d.diagAt(p, ast.SeverityError, "budget", fmt.Sprintf("modifier %s: the rule's values expand into more than %d variants (per-rule expansion budget, MaxRuleVariants); the rule is not loaded", mod, b.rule))
+		return false
+	case b.loadUsed.Add(n) > b.load:
+		b.loadUsed.Add(-n)
+		d.ruleOver = true
+		d.diagAt(p, ast.SeverityError, "budget", fmt.Sprintf("modifier %s: the loaded rules' values expand into more than %d variants (per-load expansion budget, MaxLoadVariants); this rule is not loaded", mod, b.load))
+		return false
+	}
+	d.ruleVariants += n
+	return true
 }
 
 // applyTransform applies one transformation modifier to one string pattern.
