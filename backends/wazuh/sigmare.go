@@ -34,6 +34,7 @@ func regexAlt(expr, flags string, enc Encoding) (alt, error) {
 	if err != nil {
 		return alt{}, fmt.Errorf("regular expression %q cannot be translated to PCRE2 for Wazuh: %w", expr, err)
 	}
+	re = collapseRepeats(re)
 	if sub := Backtracking(re); sub != nil {
 		return alt{}, &BacktrackError{Expr: expr, Sub: sub.String()}
 	}
@@ -648,6 +649,49 @@ func nullable(re *syntax.Regexp) bool {
 		return false
 	}
 	return true // empty match and assertions
+}
+
+// collapseRepeats rewrites, in place, each repetition `(?:X*L)+` (or `{1,}`, or
+// X+ / X{k,} inside) whose body is an unbounded repetition of one character
+// set X followed by literal characters L that X holds, as its body `X*L`, and
+// `(?:X*L)*` as `(?:X*L)?`: they match the same texts (whatever precedes the
+// last L is in X*), and the repeated form is ambiguous (`(.*\))+` splits
+// `)))` in every way). It returns re.
+func collapseRepeats(re *syntax.Regexp) *syntax.Regexp {
+	for i, sub := range re.Sub {
+		re.Sub[i] = collapseRepeats(sub)
+	}
+	if !isRepeat(re) || repeatMax(re) != -1 || re.Op == syntax.OpRepeat && re.Min > 1 {
+		return re
+	}
+	body := re.Sub[0]
+	for body.Op == syntax.OpCapture {
+		body = body.Sub[0]
+	}
+	if body.Op != syntax.OpConcat || len(body.Sub) < 2 {
+		return re
+	}
+	head := body.Sub[0]
+	if !isRepeat(head) || repeatMax(head) != -1 {
+		return re
+	}
+	x, ok := unitSet(head.Sub[0])
+	if !ok {
+		return re
+	}
+	for _, l := range body.Sub[1:] {
+		if l.Op != syntax.OpLiteral && l.Op != syntax.OpCharClass {
+			return re
+		}
+		set, _ := literalSet(l)
+		if !x.holds(set) {
+			return re
+		}
+	}
+	if re.Op == syntax.OpStar || re.Op == syntax.OpRepeat && re.Min == 0 {
+		return &syntax.Regexp{Op: syntax.OpQuest, Flags: re.Flags, Sub: []*syntax.Regexp{body}, Sub0: [1]*syntax.Regexp{body}}
+	}
+	return body
 }
 
 // maxAmbiguousRepeat is the bound above which a repetition of an ambiguous body
