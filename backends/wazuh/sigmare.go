@@ -700,8 +700,8 @@ func collapseRepeats(re *syntax.Regexp) *syntax.Regexp {
 const maxAmbiguousRepeat = 8
 
 // Backtracking returns a repetition in re that may make a backtracking matcher
-// (PCRE2) take exponential time, or nil: an unbounded (or more than eight
-// times) repetition whose body can match the same text in more than one way
+// (PCRE2) take exponential time, or nil: an unbounded (or, with the repetitions
+// around it, more than eight times) repetition whose body can match the same text in more than one way
 // across its iterations. That is the case when the body can match the empty
 // text, or when inside the body, with the next iteration after it, a choice
 // (between alternatives, or between repeating an inner part again and going
@@ -710,13 +710,24 @@ const maxAmbiguousRepeat = 8
 // (`.*x`) is not: PCRE2 tries each split once per start position.
 func Backtracking(re *syntax.Regexp) *syntax.Regexp {
 	var found *syntax.Regexp
-	var walk func(re *syntax.Regexp)
-	walk = func(re *syntax.Regexp) {
+	// times is how often re can be repeated: the product of the maximum counts
+	// of the repetitions around it (-1: unbounded), so that `((a|aa){4}){4}` counts 16.
+	var walk func(re *syntax.Regexp, times int)
+	walk = func(re *syntax.Regexp, times int) {
 		if found != nil {
 			return
 		}
 		if isRepeat(re) {
-			if max := repeatMax(re); max == -1 || max > maxAmbiguousRepeat {
+			max := repeatMax(re)
+			switch {
+			case max == -1 || times == -1:
+				times = -1
+			case times*max > maxAmbiguousRepeat:
+				times = maxAmbiguousRepeat + 1
+			default:
+				times *= max
+			}
+			if times == -1 || times > maxAmbiguousRepeat {
 				body := re.Sub[0]
 				if nullable(body) || !deterministic(body, first(body, false)) {
 					found = re
@@ -725,10 +736,10 @@ func Backtracking(re *syntax.Regexp) *syntax.Regexp {
 			}
 		}
 		for _, sub := range re.Sub {
-			walk(sub)
+			walk(sub, times)
 		}
 	}
-	walk(re)
+	walk(re, 1)
 	return found
 }
 
