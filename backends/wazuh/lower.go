@@ -944,6 +944,7 @@ func (l *lowerer) consistent(ts []term) []term {
 		absent := map[string]bool{}
 		tested := map[string]bool{}
 		seen := map[string]bool{}
+		exact := map[string]pattern{}
 		ok := true
 		for _, lit := range t {
 			if !lit.pos {
@@ -965,6 +966,12 @@ func (l *lowerer) consistent(ts []term) []term {
 				ok = false
 			}
 			seen[a.key()] = true
+			if !a.negate && exactValues(a.pat) {
+				if prev, found := exact[name]; found && !valuesMeet(prev, a.pat) {
+					ok = false // e.g. EventID 4781 and EventID 4720
+				}
+				exact[name] = a.pat
+			}
 		}
 		for f := range absent {
 			ok = ok && !tested[f]
@@ -974,6 +981,54 @@ func (l *lowerer) consistent(ts []term) []term {
 		}
 	}
 	return out
+}
+
+// exactValues reports whether every alternative of p is a whole value
+// written as a plain literal (see literalText).
+func exactValues(p pattern) bool {
+	for _, a := range p {
+		if _, ok := literalText(a); !ok {
+			return false
+		}
+	}
+	return len(p) > 0
+}
+
+// valuesMeet reports whether two exact-value patterns share a value.
+func valuesMeet(p, q pattern) bool {
+	for _, a := range p {
+		x, _ := literalText(a)
+		for _, b := range q {
+			y, _ := literalText(b)
+			if x == y || (a.fold || b.fold) && strings.EqualFold(x, y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// literalText returns the value an alternative matches when it is anchored at
+// both ends and its core is letters, digits and escaped punctuation only (so
+// it matches exactly one text, up to case when it folds).
+func literalText(a alt) (string, bool) {
+	if !a.start || !a.end {
+		return "", false
+	}
+	var b strings.Builder
+	for i := 0; i < len(a.core); i++ {
+		c := a.core[i]
+		switch {
+		case c == '\\' && i+1 < len(a.core) && strings.IndexByte(`\\.-_/:`, a.core[i+1]) >= 0:
+			i++
+			b.WriteByte(a.core[i])
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == ' ', c == '-', c == '_', c == '/', c == ':', c == '%', c == '@', c == ',', c == '=':
+			b.WriteByte(c)
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
 }
 
 func hasPositive(t term) bool {
