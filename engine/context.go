@@ -36,6 +36,7 @@ type slot struct {
 // fetched from the event at most once per event and lowered at most once.
 type evalCtx struct {
 	ev    Event
+	src   Source // the event's known source
 	gen   uint32
 	slots []slot
 	names []string
@@ -86,6 +87,7 @@ func (c *evalCtx) values() []textValue {
 // reset starts a new event.
 func (c *evalCtx) reset(ev Event) {
 	c.ev = ev
+	c.src = EventSource(ev)
 	c.gen++
 	if c.gen == 0 { // wrapped: invalidate every cache entry
 		for i := range c.slots {

@@ -48,12 +48,17 @@ type Event interface {
 // MapEvent is an Event over decoded JSON (map[string]any with json.Number or float64 numbers).
 type MapEvent struct {
 	M map[string]any
+	// Source is what is known of the event's origin (zero: unknown).
+	Source Source
 	// keys caches the sorted top-level keys for Each.
 	keys []string
 }
 
 // NewMapEvent wraps a decoded JSON object.
 func NewMapEvent(m map[string]any) *MapEvent { return &MapEvent{M: m} }
+
+// EventSource returns what is known of the event's origin.
+func (e *MapEvent) EventSource() Source { return e.Source }
 
 // Get looks a field up: an exact top-level key, else a dotted path through nested objects.
 func (e *MapEvent) Get(field string) (Value, bool) {
@@ -162,11 +167,16 @@ func FromAny(v any) Value {
 // FlatEvent is an Event over a flat field map, e.g. a Windows event flattened to Sigma field names.
 type FlatEvent struct {
 	Fields map[string]Value
+	// Source is what is known of the event's origin (zero: unknown).
+	Source Source
 	keys   []string
 }
 
 // NewFlatEvent wraps a flat field map.
 func NewFlatEvent(fields map[string]Value) *FlatEvent { return &FlatEvent{Fields: fields} }
+
+// EventSource returns what is known of the event's origin.
+func (e *FlatEvent) EventSource() Source { return e.Source }
 
 // Get returns a field by exact name.
 func (e *FlatEvent) Get(field string) (Value, bool) {

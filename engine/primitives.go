@@ -230,6 +230,9 @@ type GenRule struct {
 
 // GenGroup is a logsource restriction shared by rules.
 type GenGroup struct {
+	// Claim is the rules' logsource, checked against the event's known source
+	// (LogsourceClaim.Admits) before Alts; the zero claim admits every event.
+	Claim LogsourceClaim
 	// Alts are OR-ed; the first that holds gives the field renames. An
 	// unrestricted group has one alternative without Where.
 	Alts []GenAlt
@@ -511,6 +514,7 @@ type GenState struct {
 	prog  *GenProgram
 	b     *genBuilt
 	ev    Event
+	src   Source // the event's known source
 	gen   uint64 // event generation
 	epoch uint64 // memo epoch in force
 	base  uint64 // memo epoch of the raw event (no renames)
@@ -567,6 +571,7 @@ func (p *GenProgram) NewState() *GenState {
 // Reset starts a new event: every cache entry of the previous one is invalid.
 func (s *GenState) Reset(ev Event) {
 	s.ev = ev
+	s.src = EventSource(ev)
 	s.gen++
 	s.clock++
 	s.base = s.clock
@@ -1014,6 +1019,9 @@ func (s *GenState) selectGroup(g int) {
 	}()
 	s.sel[g] = -1
 	s.remap, s.epoch = nil, s.base
+	if !s.prog.Groups[g].Claim.Admits(s.src) {
+		return
+	}
 	base := s.b.altBase[g]
 	for k, a := range s.prog.Groups[g].Alts {
 		if a.Where == nil || a.Where(s) {

@@ -111,3 +111,35 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+// TestRegressionLogsources runs every SigmaHQ rule on every regression capture
+// (all Windows event logs): no rule whose logsource names another product may
+// fire on them (issue 13: Zeek, Cisco, Azure and database rules with negated
+// conditions fired on every event), and every event knows it is from Windows.
+func TestRegressionLogsources(t *testing.T) {
+	rules := sigmaHQRules(t)
+	rs, _ := engine.NewRuleset(rules, engine.Options{})
+	ev := rs.NewEvaluator()
+	byProduct := map[string]int{}
+	recs := regressionEvents(t)
+	for _, rec := range recs {
+		src := engine.EventSource(rec.Event)
+		if src.Product != "windows" {
+			t.Errorf("%s record %d: source %+v, want product windows", rec.Source, rec.Index, src)
+		}
+		for _, i := range ev.Match(rec.Event) {
+			ls := rs.Rule(i).Logsource
+			p := strings.ToLower(ls.Product)
+			if p == "" {
+				p = "(none: category " + ls.Category + ")"
+			}
+			byProduct[p]++
+			if p != "windows" {
+				t.Errorf("%s record %d: rule %q of logsource %s/%s/%s fired on a Windows event",
+					rec.Source, rec.Index, rs.Rule(i).Title, ls.Product, ls.Category, ls.Service)
+			}
+		}
+	}
+	t.Logf("%d events, %d rules (%d with a logsource the profile does not map); matches by rule product: %v",
+		len(recs), rs.Len(), rs.Unmapped(), byProduct)
+}

@@ -26,6 +26,8 @@ type Ruleset struct {
 	groups  []*group
 	profile *Profile
 	diags   ast.Diagnostics
+	// unmapped counts the rules whose logsource the profile does not know.
+	unmapped int
 }
 
 // compiledRule is one usable detection rule.
@@ -56,6 +58,7 @@ type ref struct {
 // group gathers the rules that share a logsource restriction.
 type group struct {
 	key   string
+	claim LogsourceClaim
 	alts  []*groupAlt
 	rules []int32
 }
@@ -107,21 +110,23 @@ func NewRuleset(rules []*ast.Rule, opts Options) (*Ruleset, ast.Diagnostics) {
 			continue
 		}
 		rs.diags = append(rs.diags, cp.warnings...)
-		var entries []*LogsourceEntry
-		if !opts.IgnoreLogsource {
-			entries = rs.profile.Resolve(r.Logsource)
-		}
-		key := groupKey(entries)
+		entries, claim := ResolveRule(rs.profile, r.Logsource, opts.IgnoreLogsource)
+		key := GroupKey(entries, claim)
 		gi, ok := groupOf[key]
 		if !ok {
-			g, err := rs.newGroup(cp, key, entries)
+			g, err := rs.newGroup(cp, groupKey(entries), entries)
 			if err != nil {
 				rs.diags = append(rs.diags, compileDiag(r, err))
 				continue
 			}
+			g.claim = claim
 			gi = len(rs.groups)
 			groupOf[key] = gi
 			rs.groups = append(rs.groups, g)
+		}
+		if claim.Unmapped {
+			rs.unmapped++
+			rs.diags = append(rs.diags, unmappedDiag(r, rs.profile))
 		}
 		cr := &compiledRule{rule: r, det: det, group: gi, clauses: ruleClauses(r.Detection)}
 		cr.need = uint8(1)<<len(cr.clauses) - 1
@@ -149,6 +154,37 @@ func compileDiag(r *ast.Rule, err error) ast.Diagnostic {
 	}
 	return ast.Diagnostic{Pos: pos, Severity: ast.SeverityError, Code: "engine",
 		Message: fmt.Sprintf("rule %q cannot be evaluated and is skipped: %s", r.Title, msg)}
+}
+
+// ResolveRule decides how a rule's logsource restricts the events it sees: the
+// profile entries whose conditions an event must meet (see Profile.Resolve)
+// and the claim checked against the event's known source (see
+// LogsourceClaim.Admits). With ignoreLogsource, neither restricts anything.
+// The interpreter and generated code group rules by it (see GroupKey).
+func ResolveRule(p *Profile, ls ast.Logsource, ignoreLogsource bool) ([]*LogsourceEntry, LogsourceClaim) {
+	if ignoreLogsource {
+		return nil, LogsourceClaim{}
+	}
+	entries := p.Resolve(ls)
+	return entries, ClaimOf(ls, len(entries) > 0)
+}
+
+// GroupKey identifies the logsource group of rules with these entries and claim.
+func GroupKey(entries []*LogsourceEntry, claim LogsourceClaim) string {
+	return groupKey(entries) + "|" + claim.Key()
+}
+
+// unmappedDiag is the warning, once per rule, that the profile does not know its logsource.
+func unmappedDiag(r *ast.Rule, p *Profile) ast.Diagnostic {
+	pos := r.Logsource.Pos
+	if pos.Line == 0 {
+		pos = r.Pos
+	}
+	return ast.Diagnostic{Pos: pos, Severity: ast.SeverityWarning, Code: "logsource",
+		Message: fmt.Sprintf("rule %q: logsource %s is not in profile %s: the rule sees only events of unknown origin "+
+			"and inputs declared with this logsource (e.g. --logsource %s)",
+			r.Title, logsourceKey(r.Logsource.Product, r.Logsource.Category, r.Logsource.Service), p.Name,
+			ClaimOf(r.Logsource, false).Source.String())}
 }
 
 func groupKey(entries []*LogsourceEntry) string {
@@ -279,13 +315,19 @@ func (rs *Ruleset) Rule(i int) *ast.Rule { return rs.rules[i].rule }
 // Diagnostics returns the problems found while compiling.
 func (rs *Ruleset) Diagnostics() ast.Diagnostics { return rs.diags }
 
+// Unmapped counts the rules whose logsource the profile does not know (each
+// has a warning among the diagnostics).
+func (rs *Ruleset) Unmapped() int { return rs.unmapped }
+
 // Profile returns the logsource profile in use.
 func (rs *Ruleset) Profile() *Profile { return rs.profile }
 
 // LogsourceGroup describes the rules that share one logsource restriction.
 type LogsourceGroup struct {
 	// Key names the profile entries, e.g. "windows/process_creation/*"; empty when unrestricted.
-	Key   string
+	Key string
+	// Claim is the rules' logsource, checked against the events' known source.
+	Claim LogsourceClaim
 	Rules int
 	// Indexed counts the rules reached only through the literal index.
 	Indexed int
@@ -295,7 +337,7 @@ type LogsourceGroup struct {
 func (rs *Ruleset) Groups() []LogsourceGroup {
 	out := make([]LogsourceGroup, len(rs.groups))
 	for i, g := range rs.groups {
-		out[i] = LogsourceGroup{Key: g.key, Rules: len(g.rules)}
+		out[i] = LogsourceGroup{Key: g.key, Claim: g.claim, Rules: len(g.rules)}
 		for _, ri := range g.rules {
 			if len(rs.rules[ri].clauses) > 0 {
 				out[i].Indexed++
@@ -416,6 +458,9 @@ func (e *Evaluator) Panics() []RulePanic {
 
 func (g *group) selectAlt(c *evalCtx) *groupAlt {
 	c.remap = nil
+	if !g.claim.Admits(c.src) {
+		return nil
+	}
 	for _, a := range g.alts {
 		ok := true
 		for _, n := range a.where {

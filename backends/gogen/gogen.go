@@ -56,6 +56,7 @@ type Result struct {
 // group is a logsource restriction shared by rules, with its alternatives.
 type group struct {
 	key   string
+	claim engine.LogsourceClaim
 	alts  []*engine.Alternative
 	where []*expr // per alternative
 	rules []int
@@ -86,16 +87,13 @@ func Generate(rules []*ast.Rule, opts Options) (*Result, error) {
 	groupOf := map[string]int{}
 	for i := 0; i < rs.Len(); i++ {
 		r := rs.Rule(i)
-		var entries []*engine.LogsourceEntry
-		if !opts.IgnoreLogsource {
-			entries = profile.Resolve(r.Logsource)
-		}
-		key := groupKey(entries)
+		entries, claim := engine.ResolveRule(profile, r.Logsource, opts.IgnoreLogsource)
+		key := engine.GroupKey(entries, claim)
 		gi, ok := groupOf[key]
 		if !ok {
 			gi = len(g.groups)
 			groupOf[key] = gi
-			g.groups = append(g.groups, &group{key: key, alts: alternatives(entries)})
+			g.groups = append(g.groups, &group{key: groupKey(entries), claim: claim, alts: alternatives(entries)})
 		}
 		g.groups[gi].rules = append(g.groups[gi].rules, i)
 		g.rules = append(g.rules, &rule{src: r, index: i, group: gi})
@@ -576,7 +574,21 @@ func (g *generator) emitProgram() error {
 	}
 	b.WriteString("},\nGroups: []engine.GenGroup{\n")
 	for gi, gr := range g.groups {
-		fmt.Fprintf(&b, "// %s\n{Alts: []engine.GenAlt{\n", comment(displayKey(gr.key)))
+		fmt.Fprintf(&b, "// %s\n{", comment(displayKey(gr.key)+", rules of "+gr.claim.Key()))
+		if c := gr.claim; !c.Source.IsZero() {
+			b.WriteString("Claim: engine.LogsourceClaim{Source: engine.Source{")
+			for _, kv := range [][2]string{{"Product", c.Product}, {"Category", c.Category}, {"Service", c.Service}} {
+				if kv[1] != "" {
+					fmt.Fprintf(&b, "%s: %s, ", kv[0], strconv.Quote(kv[1]))
+				}
+			}
+			b.WriteString("}")
+			if c.Unmapped {
+				b.WriteString(", Unmapped: true")
+			}
+			b.WriteString("},\n")
+		}
+		b.WriteString("Alts: []engine.GenAlt{\n")
 		for ai, a := range gr.alts {
 			b.WriteString("{")
 			if gr.where[ai].op != 'T' {

@@ -157,9 +157,16 @@ func TestAgainstInterpreter(t *testing.T) {
 			t.Fatalf("no .evtx file under %%s", evtxRoot)
 		}
 	}
-	near := 0
+	near, nDeclared := 0, 0
+	// Each fixed event is also compared as declared from other sources: the
+	// logsource decision (engine.LogsourceClaim.Admits) must be the same.
+	declared := []engine.Source{{Product: "windows"}, {Product: "zeek", Service: "rdp"}, {Product: "linux", Service: "auditd"}, {Category: "webserver"}}
 	for k, ev := range events {
 		c.Match(ev, labels[k])
+		for _, src := range declared {
+			c.Match(engine.WithSource(ev, src), labels[k]+" declared "+src.String())
+			nDeclared++
+		}
 		if allRulesEvent {
 			for i := range rules {
 				c.Rule(i, ev, labels[k])
@@ -181,13 +188,19 @@ func TestAgainstInterpreter(t *testing.T) {
 			near++
 		}
 	}
-	fixed := c.Events - near
+	fixed := c.Events - near - nDeclared
 	profile := c.RS.Profile()
 	for i := range rules {
 		ls := gentest.LogsourceFields(profile, c.RS.Rule(i))
 		for k, m := range gentest.Events(c.RS.Rule(i), perRule) {
 			label := "rule " + strconv.Itoa(i) + " generated event " + strconv.Itoa(k)
 			c.Rule(i, engine.NewMapEvent(m), label)
+			if k == 0 {
+				// Declared as of the rule's own logsource, as of another product.
+				lsrc := engine.ClaimOf(c.RS.Rule(i).Logsource, true).Source
+				c.Match(engine.WithSource(engine.NewMapEvent(m), lsrc), label+" declared "+lsrc.String())
+				c.Match(engine.WithSource(engine.NewMapEvent(m), engine.Source{Product: "nosuchproduct"}), label+" declared product=nosuchproduct")
+			}
 			if ls != nil && k < perRuleMatch {
 				for f, v := range ls {
 					m[f] = v

@@ -177,28 +177,33 @@ var program = engine.NewGenProgram(&engine.GenProgram{
 		{Group: 4, Detect: r8},
 	},
 	Groups: []engine.GenGroup{
-		// "windows/*/system"
-		{Alts: []engine.GenAlt{
-			{Where: w0_0},
-		}},
-		// "windows/*/security"
-		{Alts: []engine.GenAlt{
-			{Where: w1_0},
-		}},
-		// "linux/*/*"
-		{Alts: []engine.GenAlt{
-			{Where: w2_0},
-			{Where: w2_1},
-		}},
-		// "windows/network_connection/*"
-		{Alts: []engine.GenAlt{
-			{Where: w3_0},
-		}},
-		// "windows/process_creation/*"
-		{Alts: []engine.GenAlt{
-			{Where: w4_0, Always: []int32{7}},
-			{Where: w4_1, Renames: []engine.GenRename{{Field: 1, To: []int32{1, 17}}, {Field: 6, To: []int32{12}}, {Field: 8, To: []int32{10}}, {Field: 9, To: []int32{23, 21}}, {Field: 14, To: []int32{16}}, {Field: 15, To: []int32{18}}, {Field: 18, To: []int32{11}}, {Field: 25, To: []int32{24, 22}}}, Always: []int32{7}},
-		}},
+		// "windows/*/system, rules of windows/*/system"
+		{Claim: engine.LogsourceClaim{Source: engine.Source{Product: "windows", Service: "system"}},
+			Alts: []engine.GenAlt{
+				{Where: w0_0},
+			}},
+		// "windows/*/security, rules of windows/*/security"
+		{Claim: engine.LogsourceClaim{Source: engine.Source{Product: "windows", Service: "security"}},
+			Alts: []engine.GenAlt{
+				{Where: w1_0},
+			}},
+		// "linux/*/*, rules of linux/*/*"
+		{Claim: engine.LogsourceClaim{Source: engine.Source{Product: "linux"}},
+			Alts: []engine.GenAlt{
+				{Where: w2_0},
+				{Where: w2_1},
+			}},
+		// "windows/network_connection/*, rules of windows/network_connection/*"
+		{Claim: engine.LogsourceClaim{Source: engine.Source{Product: "windows", Category: "network_connection"}},
+			Alts: []engine.GenAlt{
+				{Where: w3_0},
+			}},
+		// "windows/process_creation/*, rules of windows/process_creation/*"
+		{Claim: engine.LogsourceClaim{Source: engine.Source{Product: "windows", Category: "process_creation"}},
+			Alts: []engine.GenAlt{
+				{Where: w4_0, Always: []int32{7}},
+				{Where: w4_1, Renames: []engine.GenRename{{Field: 1, To: []int32{1, 17}}, {Field: 6, To: []int32{12}}, {Field: 8, To: []int32{10}}, {Field: 9, To: []int32{23, 21}}, {Field: 14, To: []int32{16}}, {Field: 15, To: []int32{18}}, {Field: 18, To: []int32{11}}, {Field: 25, To: []int32{24, 22}}}, Always: []int32{7}},
+			}},
 	},
 	Atoms: []engine.GenAtom{
 		{Field: 19, Op: engine.AtomContains, Needle: "psexe", Group: 0, Alt: 0, Rule: 0},

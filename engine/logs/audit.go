@@ -335,7 +335,9 @@ func (ev *auditEvent) event() *engine.FlatEvent {
 			f["SYSCALL"] = engine.Value{Kind: engine.KindString, S: name}
 		}
 	}
-	return engine.NewFlatEvent(f)
+	e := engine.NewFlatEvent(f)
+	e.Source = engine.Source{Product: "linux", Service: "auditd"}
+	return e
 }
 
 func first1(v []string) string {

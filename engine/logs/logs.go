@@ -347,3 +347,23 @@ func parseLine(line string) (engine.Event, time.Time, error) {
 	v := engine.Value{Kind: engine.KindString, S: line}
 	return engine.NewFlatEvent(map[string]engine.Value{"message": v, "msg": v}), time.Time{}, nil
 }
+
+// WithSource declares the source of every event r reads (e.g. product=zeek,
+// service=rdp for a Zeek log in a format that does not say it; see
+// engine.ParseSource), replacing what the reader knows.
+func WithSource(r Reader, src engine.Source) Reader {
+	return &sourceReader{Reader: r, src: src}
+}
+
+type sourceReader struct {
+	Reader
+	src engine.Source
+}
+
+func (s *sourceReader) Next() (Record, error) {
+	rec, err := s.Reader.Next()
+	if rec.Event != nil {
+		rec.Event = engine.WithSource(rec.Event, s.src)
+	}
+	return rec, err
+}

@@ -70,7 +70,24 @@ func WindowsEvent(m map[string]any) (*engine.FlatEvent, time.Time) {
 			t = parseTimeString(v.S)
 		}
 	}
-	return engine.NewFlatEvent(fields), t
+	ev := engine.NewFlatEvent(fields)
+	ev.Source = windowsSource(fields)
+	return ev, t
+}
+
+// windowsSource is the known source of a flattened event log record: product
+// windows, or linux for Sysmon for Linux's channels (Linux-Sysmon/Operational);
+// unknown without a Channel or Provider_Name.
+func windowsSource(fields map[string]engine.Value) engine.Source {
+	ch, hasCh := fields["Channel"]
+	_, hasProv := fields["Provider_Name"]
+	switch {
+	case hasCh && strings.HasPrefix(strings.ToLower(ch.S), "linux-"):
+		return engine.Source{Product: "linux"}
+	case hasCh || hasProv:
+		return engine.Source{Product: "windows"}
+	}
+	return engine.Source{}
 }
 
 // node splits an XML element rendered as JSON into its text and attributes.
