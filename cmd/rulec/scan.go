@@ -132,7 +132,7 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 	rs, diags := engine.NewRuleset(res.Rules, cfg.engine)
 	printDiagnostics(stderr, diags)
 	corr, corrErrs := correlation.New(res.Rules, cfg.corr)
-	for _, err := range corrErrs {
+	for _, err := range append(corrErrs, corr.Warnings()...) {
 		fmt.Fprintf(stderr, "warning: %v\n", err)
 	}
 	// Rules referenced only by correlations with generate: false do not alert on their own.
@@ -246,16 +246,37 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 			fired++
 		}
 	}
-	if st := corr.Stats(); st.CapEvictions > 0 || st.Late > 0 || st.MissingGroupField > 0 {
-		fmt.Fprintf(stderr, "correlation: %d groups evicted at the --max-groups cap, %d events too late for the --tolerance, %d events without a group-by field\n",
-			st.CapEvictions, st.Late, st.MissingGroupField)
-	}
+	printCorrelationStats(stderr, corr.Stats())
 	fmt.Fprintf(stderr, "%d events from %d files, %d matches of %d rules, %d correlation alerts (%d rules evaluated, %d not compiled), %d unreadable records, %d files failed\n",
 		events, len(cfg.logs)-badFiles, matches, fired, alerts, rs.Len(), notCompiled, recordErrors, badFiles)
 	if badFiles > 0 || len(res.FailedFiles) > 0 || diags.HasErrors() || len(ev.Panics()) > 0 {
 		return exitError{1}
 	}
 	return nil
+}
+
+// printCorrelationStats reports every decision a correlation budget took, one line.
+func printCorrelationStats(w io.Writer, st correlation.Stats) {
+	var parts []string
+	add := func(n int, what string, args ...any) {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d "+what, append([]any{n}, args...)...))
+		}
+	}
+	add(st.CapEvictions, "groups evicted at the --max-groups cap (furthest from firing first; the closest evicted was at %d%% of its threshold)", st.MaxEvictedProgress)
+	add(st.Late, "events too late for the --tolerance")
+	add(st.Future, "events refused for a time beyond the future tolerance (%s ahead of the clock or an unconfirmed jump of the stream)", correlation.DefaultMaxFuture)
+	add(st.MissingGroupField, "events without a group-by field")
+	add(st.FanOutCut, "events whose alerts were cut at the fan-out budget (%d per event)", correlation.DefaultMaxAlertsPerEvent)
+	add(st.AlertsCut, "alerts dropped by the fan-out budgets")
+	add(st.DeepRules, "correlations deeper than %d levels not fed", correlation.DefaultMaxDepth)
+	add(st.DepthCut, "chained alerts not fed to correlations deeper than %d levels", correlation.DefaultMaxDepth)
+	add(st.Folded, "events counted in window aggregates without being kept")
+	add(st.Merged, "events merged in windows over %d events", correlation.DefaultMaxWindowEvents)
+	add(st.Truncated, "events dropped from windows over %d events", correlation.DefaultMaxWindowEvents)
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "correlation: %s\n", strings.Join(parts, ", "))
+	}
 }
 
 // matchWriter prints matches and correlation alerts as JSON lines or text; it keeps the first write error.
