@@ -37,6 +37,7 @@ type slot struct {
 type evalCtx struct {
 	ev    Event
 	src   Source // the event's known source
+	sp    spacedNames
 	gen   uint32
 	slots []slot
 	names []string
@@ -88,6 +89,7 @@ func (c *evalCtx) values() []textValue {
 func (c *evalCtx) reset(ev Event) {
 	c.ev = ev
 	c.src = EventSource(ev)
+	c.sp.reset()
 	c.gen++
 	if c.gen == 0 { // wrapped: invalidate every cache entry
 		for i := range c.slots {
@@ -104,7 +106,7 @@ func (c *evalCtx) raw(id int32) *slot {
 	s := &c.slots[id]
 	if s.gen != c.gen {
 		s.gen = c.gen
-		s.v, s.ok = c.ev.Get(c.names[id])
+		s.v, s.ok = getField(c.ev, c.names[id], &c.sp)
 	}
 	return s
 }

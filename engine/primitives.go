@@ -515,6 +515,7 @@ type GenState struct {
 	b     *genBuilt
 	ev    Event
 	src   Source // the event's known source
+	sp    spacedNames
 	gen   uint64 // event generation
 	epoch uint64 // memo epoch in force
 	base  uint64 // memo epoch of the raw event (no renames)
@@ -572,6 +573,7 @@ func (p *GenProgram) NewState() *GenState {
 func (s *GenState) Reset(ev Event) {
 	s.ev = ev
 	s.src = EventSource(ev)
+	s.sp.reset()
 	s.gen++
 	s.clock++
 	s.base = s.clock
@@ -587,7 +589,7 @@ func (s *GenState) raw(id int32) *GenSlot {
 	f := &s.slots[id]
 	if f.gen != s.gen {
 		f.gen = s.gen
-		f.v, f.ok = s.ev.Get(s.prog.Fields[id])
+		f.v, f.ok = getField(s.ev, s.prog.Fields[id], &s.sp)
 	}
 	return f
 }
