@@ -156,20 +156,51 @@ func delimiter(p string) (byte, bool) {
 	return 0, false
 }
 
-// encodeSubject writes every byte that is not a letter or digit as \x{hh}.
+// encodeSubject writes every byte that is not a letter or digit as \x{hh}, and
+// a unit of up to 16 bytes repeated over 32 bytes or more as pcre2test's
+// replication \[unit]{count}, which keeps long adversarial subjects short.
 // An empty subject is written as a lone backslash.
 func encodeSubject(s string) string {
 	if s == "" {
 		return `\`
 	}
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, `\x{%02x}`, c)
+	for i := 0; i < len(s); {
+		if p, k := period(s[i:]); k > 0 {
+			b.WriteString(`\[`)
+			for j := 0; j < p; j++ {
+				encodeByte(&b, s[i+j])
+			}
+			fmt.Fprintf(&b, "]{%d}", k)
+			i += p * k
+			continue
 		}
+		encodeByte(&b, s[i])
+		i++
 	}
 	return b.String()
+}
+
+// period returns the unit length and count of the longest repetition of a unit
+// of at most 16 bytes at the start of s, when it covers 32 bytes or more (else 0, 0).
+func period(s string) (int, int) {
+	bestP, bestK := 0, 0
+	for p := 1; p <= 16 && 2*p <= len(s); p++ {
+		k := 1
+		for (k+1)*p <= len(s) && s[k*p:(k+1)*p] == s[:p] {
+			k++
+		}
+		if k*p >= 32 && k*p > bestP*bestK {
+			bestP, bestK = p, k
+		}
+	}
+	return bestP, bestK
+}
+
+func encodeByte(b *strings.Builder, c byte) {
+	if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+		b.WriteByte(c)
+	} else {
+		fmt.Fprintf(b, `\x{%02x}`, c)
+	}
 }
