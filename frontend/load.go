@@ -32,7 +32,7 @@ type Options struct {
 	// MaxRuleVariants is the expansion budget of one rule: the variants that the
 	// expansion modifiers (windash, base64offset) may produce over all of its values
 	// (default 10,000; SigmaHQ's largest rule needs 165). A rule over it fails to load
-	// with a "budget" diagnostic at the value that crossed it.
+	// with a "modifier" error naming the budget at the value that crossed it.
 	MaxRuleVariants int
 	// MaxLoadVariants is the expansion budget of a whole Load, over all files
 	// (default 100,000; all of SigmaHQ needs 1,232). Each budget is checked before the

@@ -381,7 +381,7 @@ func transformCount(name string, parts []ast.StringPart) int {
 const maxWindashSlots = 8
 
 // spend charges n variants of the value at p to the rule's and the load's expansion
-// budgets; over either, the rule fails with a "budget" diagnostic naming the budget
+// budgets; over either, the rule fails with a "modifier" error naming the budget
 // (once per rule) and spend returns false.
 func (d *decoder) spend(n int64, p ast.Pos, mod string) bool {
 	if d.ruleOver {
@@ -391,12 +391,12 @@ func (d *decoder) spend(n int64, p ast.Pos, mod string) bool {
 	switch {
 	case d.ruleVariants+n > b.rule:
 		d.ruleOver = true
-		d.diagAt(p, ast.SeverityError, "budget", fmt.Sprintf("modifier %s: the rule's values expand into more than %d variants (per-rule expansion budget, MaxRuleVariants); the rule is not loaded", mod, b.rule))
+		d.diagAt(p, ast.SeverityError, "modifier", fmt.Sprintf("modifier %s: the rule's values expand into more than %d variants (per-rule expansion budget, MaxRuleVariants); the rule is not loaded", mod, b.rule))
 		return false
 	case b.loadUsed.Add(n) > b.load:
 		b.loadUsed.Add(-n)
 		d.ruleOver = true
-		d.diagAt(p, ast.SeverityError, "budget", fmt.Sprintf("modifier %s: the loaded rules' values expand into more than %d variants (per-load expansion budget, MaxLoadVariants); this rule is not loaded", mod, b.load))
+		d.diagAt(p, ast.SeverityError, "modifier", fmt.Sprintf("modifier %s: the loaded rules' values expand into more than %d variants (per-load expansion budget, MaxLoadVariants); this rule is not loaded", mod, b.load))
 		return false
 	}
 	d.ruleVariants += n

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -256,7 +257,10 @@ func firstDocument(p *Pass, r *ast.Rule) int {
 	return p.Index.firstDoc[r.Pos.File]
 }
 
-// dupes reports every rule whose key (as keyOf returns it) another rule already has.
+// dupes reports the rules whose key (as keyOf returns it) another rule also has,
+// in linear time and output: at most MaxGroupFindings findings per group, each
+// naming at most MaxGroupFindings other positions ("and N more"); the last one
+// says how many rules of the group were not reported.
 func dupes(p *Pass, keyOf func(*ast.Rule) (key, shown string, pos ast.Pos), what string) {
 	type occ struct {
 		r   *ast.Rule
@@ -274,22 +278,36 @@ func dupes(p *Pass, keyOf func(*ast.Rule) (key, shown string, pos ast.Pos), what
 		}
 		groups[k] = append(groups[k], occ{r, pos})
 	}
+	limit := p.maxGroupFindings()
 	for _, k := range order {
 		g := groups[k]
 		if len(g) < 2 {
 			continue
 		}
 		for i, o := range g {
-			var related []ast.Pos
-			var others []string
+			if i == limit {
+				break
+			}
+			related := make([]ast.Pos, 0, min(len(g)-1, limit))
+			others := make([]string, 0, cap(related))
 			for j, x := range g {
+				if len(related) == limit {
+					break
+				}
 				if j != i {
 					related = append(related, x.pos)
 					others = append(others, x.pos.String())
 				}
 			}
 			_, shown, _ := keyOf(o.r)
-			p.ReportRelated(o.r, o.pos, related, what+"\x00"+shown, "%s %q is also used at %s", what, shown, strings.Join(others, ", "))
+			msg := fmt.Sprintf("%s %q is also used at %s", what, shown, strings.Join(others, ", "))
+			if more := len(g) - 1 - len(related); more > 0 {
+				msg += fmt.Sprintf(" and %d more", more)
+			}
+			if i == limit-1 && len(g) > limit {
+				msg += fmt.Sprintf(" (%d rules share it; the other %d are not reported: at most %d findings per group)", len(g), len(g)-limit, limit)
+			}
+			p.ReportRelated(o.r, o.pos, related, what+"\x00"+shown, "%s", msg)
 		}
 	}
 }

@@ -92,6 +92,18 @@ type Pass struct {
 	// Index offers lookups shared by several checks.
 	Index *Index
 	out   *[]Finding
+	// maxGroup is Options.MaxGroupFindings.
+	maxGroup int
+}
+
+// DefaultMaxGroupFindings is the default of Options.MaxGroupFindings.
+const DefaultMaxGroupFindings = 10
+
+func (p *Pass) maxGroupFindings() int {
+	if p.maxGroup <= 0 {
+		return DefaultMaxGroupFindings
+	}
+	return p.maxGroup
 }
 
 // Reportf records a finding about rule r at pos (the rule's position when pos has no line).
@@ -186,6 +198,10 @@ type Options struct {
 	Only []string
 	// ReadFile reads a rule file for inline suppression comments; nil disables suppression.
 	ReadFile func(path string) ([]byte, error)
+	// MaxGroupFindings caps the findings of one group of rules sharing an id, name,
+	// title or file name, and the other positions each names (default 10), so that
+	// 10,000 copies of a rule give a report of linear size.
+	MaxGroupFindings int
 }
 
 // Report is the outcome of a lint run.
@@ -250,7 +266,7 @@ func Run(res *frontend.Result, opts Options) *Report {
 			continue
 		}
 		used[c.ID] = c
-		p := &Pass{Check: c, Rules: res.Rules, Index: ix, out: &findings}
+		p := &Pass{Check: c, Rules: res.Rules, Index: ix, out: &findings, maxGroup: opts.MaxGroupFindings}
 		c.Run(p)
 	}
 	// Configured severities apply to every finding of a check.
