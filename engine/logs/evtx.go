@@ -300,6 +300,16 @@ func parseChunkSafe(buf []byte, n int) (recs []*evtx.EventRecord, panicked any) 
 	return recs, nil
 }
 
+// filetimeText renders a FILETIME value as Windows does: a zero FILETIME is
+// 1601-01-01T00:00:00.0000000Z (the FILETIME epoch), not Go's year 1.
+func filetimeText(ft uint64) string {
+	if ft == 0 {
+		return "1601-01-01T00:00:00.0000000Z"
+	}
+	return filetime(ft).Format(windowsTimeLayout)
+}
+
+// filetime converts a FILETIME to a time; zero gives the zero time (unknown).
 func filetime(ft uint64) time.Time {
 	if ft == 0 {
 		return time.Time{}
@@ -328,12 +338,13 @@ const (
 	argSysTime  = 0x12
 	argHexInt32 = 0x14
 	argHexInt64 = 0x15
+	argGUID     = 0x0f
 	argBinXML   = 0x21
 )
 
 // fixKey identifies a value as the velocidex parser renders it.
 type fixKey struct {
-	kind uint8 // argUint32, argUint64, argFileTime (float bits) or argString
+	kind uint8 // argUint32, argUint64, argFileTime (float bits), argString or fixEmpty
 	u    uint64
 	s    string
 }
@@ -346,6 +357,12 @@ type fixKey struct {
 // "keep the parser's value", ambiguous means two arguments with the same
 // rendered value disagree.
 type argFixes map[fixKey]string
+
+// fixEmpty is the fixKey kind of an element the record's template declares
+// empty (<Channel/>), s being "Parent/Name": the parser expands an element
+// without content to the record's first argument (an empty Channel read as
+// "4"); such elements have no value.
+const fixEmpty = 0xfe
 
 const ambiguous = "\x00ambiguous"
 
@@ -381,6 +398,9 @@ func scanBinXMLArgs(b []byte, p, end int, fx argFixes, depth int) {
 			p += 2
 			defOff := u32(p + 4)
 			p += 8
+			if defOff >= 0 && defOff+24 <= len(b) {
+				scanTemplateBody(b, defOff+24, min(defOff+24+u32(defOff+20), len(b)), fx)
+			}
 			if defOff == p { // template definition inline
 				if p+24 > end {
 					return
@@ -438,6 +458,13 @@ func scanArg(b []byte, q, l int, t uint16, fx argFixes, depth int) {
 		fx.add(fixKey{kind: argUint64, u: x}, s)
 	case argString:
 		fx.add(fixKey{kind: argString, s: string(evtx.UTF16LEToUTF8(v))}, "")
+	case argGUID:
+		// The parser renders a GUID without its braces; Windows renders {XXXXXXXX-...}.
+		if l == 16 {
+			g := fmt.Sprintf("%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X", binary.LittleEndian.Uint32(v),
+				binary.LittleEndian.Uint16(v[4:]), binary.LittleEndian.Uint16(v[6:]), v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15])
+			fx.add(fixKey{kind: argString, s: g}, "{"+g+"}")
+		}
 	case argAnsi:
 		fx.add(raw(), "")
 	case argInt8, argInt16, argInt32, argInt64:
@@ -475,7 +502,7 @@ func scanArg(b []byte, q, l int, t uint16, fx argFixes, depth int) {
 			ft := binary.LittleEndian.Uint64(v)
 			// The parser's own conversion, to find its float again.
 			f := (float64(ft) - 11644473600000*10000) / 10000000
-			fx.add(fixKey{kind: argFileTime, u: math.Float64bits(f)}, filetime(ft).Format(windowsTimeLayout))
+			fx.add(fixKey{kind: argFileTime, u: math.Float64bits(f)}, filetimeText(ft))
 		}
 	case argSysTime:
 		if l == 16 {
@@ -485,6 +512,103 @@ func scanArg(b []byte, q, l int, t uint16, fx argFixes, depth int) {
 		}
 	case argBinXML:
 		scanBinXMLArgs(b, q, q+l, fx, depth+1)
+	}
+}
+
+// scanTemplateBody walks a template definition's BinXML as the parser reads
+// it and records the elements without attributes, text, substitutions or
+// children (see fixEmpty). It stops at anything it does not know.
+func scanTemplateBody(b []byte, p, end int, fx argFixes) {
+	type elem struct {
+		name    string
+		content bool
+	}
+	var stack []elem
+	ok := func(n int) bool { return p+n <= end }
+	u16 := func(at int) int { return int(binary.LittleEndian.Uint16(b[at:])) }
+	u32 := func(at int) int { return int(binary.LittleEndian.Uint32(b[at:])) }
+	// name reads a name reference at p (an offset, the name inline when it points here).
+	name := func() (string, bool) {
+		if !ok(4) {
+			return "", false
+		}
+		off := u32(p)
+		p += 4
+		if off < 0 || off+8 > len(b) {
+			return "", false
+		}
+		n := u16(off + 6)
+		if off+8+2*n > len(b) {
+			return "", false
+		}
+		s := string(evtx.UTF16LEToUTF8(b[off+8 : off+8+2*n]))
+		if off == p {
+			p += 8 + 2*(n+1)
+		}
+		return s, p <= end
+	}
+	touch := func() {
+		if len(stack) > 0 {
+			stack[len(stack)-1].content = true
+		}
+	}
+	for steps := 0; p < end && steps < 1<<16; steps++ {
+		switch t := b[p]; t {
+		case 0x00:
+			return
+		case 0x0f:
+			p += 4
+		case 0x01, 0x41: // open start element
+			touch()
+			p++
+			if !ok(6) {
+				return
+			}
+			p += 6
+			n, good := name()
+			if !good {
+				return
+			}
+			if t == 0x41 {
+				p += 4
+			}
+			stack = append(stack, elem{name: n})
+		case 0x02: // close start element
+			p++
+		case 0x03, 0x04: // close empty element, close element
+			p++
+			if len(stack) == 0 {
+				return
+			}
+			e := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if !e.content && len(stack) > 0 {
+				fx[fixKey{kind: fixEmpty, s: stack[len(stack)-1].name + "/" + e.name}] = ""
+			}
+		case 0x05, 0x45: // value text
+			touch()
+			if !ok(4) {
+				return
+			}
+			p += 4 + 2*u16(p+2)
+		case 0x06, 0x46: // attribute
+			touch()
+			p++
+			if _, good := name(); !good {
+				return
+			}
+		case 0x0d, 0x0e: // substitution
+			touch()
+			if !ok(4) {
+				return
+			}
+			p += 4
+			if b[p-1] == 0 { // as the parser reads it: a zero type is followed by the type
+				p++
+			}
+		default:
+			return
+		}
 	}
 }
 
@@ -519,6 +643,9 @@ func convertEvtx(v any, fx argFixes, key string, budget *int) any {
 		keys := x.Keys()
 		m := make(map[string]any, len(keys))
 		for _, k := range keys {
+			if _, empty := fx[fixKey{kind: fixEmpty, s: key + "/" + k}]; empty {
+				continue
+			}
 			val, _ := x.Get(k)
 			m[k] = convertEvtx(val, fx, k, budget)
 		}

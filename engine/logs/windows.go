@@ -135,7 +135,7 @@ func flattenSystem(fields map[string]engine.Value, k string, v any) {
 		}
 	}
 	for ak, av := range attrs {
-		if ak == "xmlns" || av == nil {
+		if isXMLNS(ak) || av == nil {
 			continue
 		}
 		if _, isMap := av.(map[string]any); isMap {
@@ -202,7 +202,7 @@ func flattenEventData(fields map[string]engine.Value, ed any) {
 					}
 				}
 			}
-		case k == "#attributes" || k == "xmlns" || strings.HasPrefix(k, "@"):
+		case k == "#attributes" || isXMLNS(k) || strings.HasPrefix(k, "@"):
 		default:
 			if sub, isMap := v.(map[string]any); isMap {
 				if text, hasText, _ := node(sub); hasText {
@@ -237,13 +237,20 @@ func dataItem(it any) (name string, text any, hasName bool) {
 	return "", t, false
 }
 
+// isXMLNS reports whether an attribute (as a key: xmlns, xmlns:auto-ns3,
+// @xmlns, @xmlns:x) declares an XML namespace: not a value of the event.
+func isXMLNS(k string) bool {
+	k = strings.TrimPrefix(k, "@")
+	return k == "xmlns" || strings.HasPrefix(k, "xmlns:")
+}
+
 // flattenLeaves adds every scalar leaf of UserData-like content under its own
 // element name (the first occurrence wins; repeated scalars become arrays).
 func flattenLeaves(fields map[string]engine.Value, name string, v any) {
 	switch x := v.(type) {
 	case map[string]any:
 		for _, k := range sortedKeys(x) {
-			if k == "#attributes" || k == "xmlns" || strings.HasPrefix(k, "@xmlns") {
+			if k == "#attributes" || isXMLNS(k) {
 				continue
 			}
 			child := k
