@@ -88,6 +88,83 @@ func (p pattern) render() string {
 	return b.String()
 }
 
+// logUnit matches one character of a JSON string as cJSON prints it: any
+// byte but `"` and `\`, or an escape. logStar is any run of them: it never
+// reaches past the string's closing quote.
+const (
+	logUnit = `(?:[^"\\]|\\.)`
+	logStar = logUnit + `*`
+)
+
+// logAlt converts a Sigma string pattern to a fragment that matches an
+// eventchannel field's value as it appears in the decoded event's JSON log,
+// right after the key's opening quote: the value as Wazuh holds it (see
+// EncodingEventchannel) with cJSON's escapes on top (every `\` doubled again,
+// `"` as `\"`). Anchored at the start of the value; the end anchor is the
+// closing quote. Placeholders fail as in stringAlt.
+func logAlt(parts []ast.StringPart, cased bool) (string, error) {
+	start, end := true, true
+	for len(parts) > 0 && parts[0].Kind == ast.PartStar {
+		start, parts = false, parts[1:]
+	}
+	for len(parts) > 0 && parts[len(parts)-1].Kind == ast.PartStar {
+		end, parts = false, parts[:len(parts)-1]
+	}
+	var b strings.Builder
+	if !start {
+		b.WriteString(logStar)
+	}
+	for _, p := range parts {
+		switch p.Kind {
+		case ast.PartLit:
+			b.WriteString(logEscape(literal(p.Text, cased, EncodingEventchannel)))
+		case ast.PartStar:
+			b.WriteString(logStar)
+		case ast.PartQuestion:
+			b.WriteString(logOneChar)
+		case ast.PartPlaceholder:
+			return "", fmt.Errorf("placeholder %%%s%% has no value (rulec does not resolve placeholders for Wazuh)", p.Text)
+		}
+	}
+	if end {
+		b.WriteString(`"`)
+	}
+	core := linearStars(b.String(), logStar)
+	if !cased {
+		core = "(?i:" + core + ")"
+	}
+	return core, nil
+}
+
+// logOneChar matches one character of the original value in the JSON log: a
+// JSON escape of the value (`\\` then `\\`, `\"`, a letter or u and four
+// hex digits), an entity or a raw `&`, or any other character.
+const logOneChar = `(?:\\\\(?:\\\\|\\"|[bfnrt]|u[0-9a-fA-F]{4})|\x26(?:(?:amp|lt|gt);)?+|[^"\\\x26\x80-\xbf][\x80-\xbf]*+)`
+
+// logEscape rewrites a fragment written by literal for eventchannel values
+// into one for the same text inside a JSON string: every backslash of the
+// value (`\\` in the fragment) becomes two and every `"` becomes `\"`;
+// the fragment's other escapes (`\x26`, `\.`) stand for themselves.
+func logEscape(frag string) string {
+	var b strings.Builder
+	for i := 0; i < len(frag); i++ {
+		switch c := frag[i]; {
+		case c == '\\' && i+1 < len(frag) && frag[i+1] == '\\':
+			b.WriteString(`\\\\`)
+			i++
+		case c == '\\' && i+1 < len(frag):
+			b.WriteByte(c)
+			b.WriteByte(frag[i+1])
+			i++
+		case c == '"':
+			b.WriteString(`\\"`)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
 // matchAll is the pattern that matches any value (used for presence tests).
 var matchAll = pattern{{core: "", start: true}}
 
@@ -242,7 +319,7 @@ func literalRune(r rune, cased bool, enc Encoding) string {
 		case '\t':
 			return `\\t`
 		case '&':
-			return `\x26(?:amp;)?`
+			return `\x26(?:amp;)?+` // possessive: an `&` followed by `amp;` is the entity
 		case '<':
 			return `(?:\x3c|\x26lt;)`
 		case '>':

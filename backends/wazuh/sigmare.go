@@ -380,9 +380,16 @@ func (w *reWriter) class(ranges []rune, _ bool) (string, error) {
 		} else {
 			alts = append(alts, ctl...)
 		}
+		// `&` as its entity only: a raw `&` alternative would also match the
+		// start of `&lt;` and `&gt;` (the class's `<` and `>`, or its `l`, `t`
+		// and `;`), and repeating the class would then read them two ways.
 		for _, r := range "&<>" {
 			if set[r] {
-				alts = append(alts, literalRune(r, true, w.enc))
+				if r == '&' {
+					alts = append(alts, `\x26amp;`)
+				} else {
+					alts = append(alts, literalRune(r, true, w.enc))
+				}
 				set[r] = false
 			}
 		}
