@@ -23,7 +23,7 @@ import (
 // everything in between (`.*a.*b`) finds the leftmost literal in an atomic
 // group, both of which keep the meaning. An expression that could still make
 // PCRE2 try exponentially many ways (a repetition whose body can match the
-// same text in several ways, as in `(a+)+` or `(a|ab)*`) is refused with a
+// same text in several ways, as in `(a+)+` or `(a|aa)*`) is refused with a
 // *BacktrackError.
 func regexAlt(expr, flags string, enc Encoding) (alt, error) {
 	src := expr
@@ -707,14 +707,16 @@ func collapseRepeats(re *syntax.Regexp) *syntax.Regexp {
 const maxAmbiguousRepeat = 8
 
 // Backtracking returns a repetition in re that may make a backtracking matcher
-// (PCRE2) take exponential time, or nil: an unbounded (or, with the repetitions
-// around it, more than eight times) repetition whose body can match the same text in more than one way
-// across its iterations. That is the case when the body can match the empty
-// text, or when inside the body, with the next iteration after it, a choice
-// (between alternatives, or between repeating an inner part again and going
-// on) has two options that can start with the same character: `(a+)+`,
-// `(a|ab)*`, `(\w+\s?)+`, `(.*,)*`. A single repetition followed by anything
-// (`.*x`) is not: PCRE2 tries each split once per start position.
+// (PCRE2) take exponential time, or nil: an unbounded repetition (or a bounded
+// one repeated, with the repetitions around it, more than eight times) whose
+// body can match the same text in more than one way across its iterations.
+// That is the case when the body can match the empty text, or when inside the
+// body, with the next iteration after it, a choice (between alternatives, or
+// between repeating an inner part again and going on) has two options that can
+// start with the same character: `(a+)+`, `(a|aa)*`, `(\w+\s?)+`, `(.*,)*`. A
+// single repetition followed by anything (`.*x`) is not: PCRE2 tries each split
+// once per start position. re is read as parsed (Go factors common prefixes of
+// alternatives, so `(a|ab)*` is `(ab?)*`, which is not ambiguous).
 func Backtracking(re *syntax.Regexp) *syntax.Regexp {
 	var found *syntax.Regexp
 	// times is how often re can be repeated: the product of the maximum counts
