@@ -17,7 +17,8 @@ import (
 // records of different events may arrive interleaved. An event is complete at
 // its EOE record, when a record more than auditWindow later (in audit time)
 // arrives, when more than auditMaxPending events are open (oldest first), or at
-// the end of the input.
+// the end of the input. Limits bound an event's records and bytes and the bytes
+// of all open events (the oldest is completed early), each cut reported.
 //
 // The event's fields are every record's key=value fields (quoted values
 // unquoted; hex-encoded values of encoded fields such as proctitle, EXECVE
@@ -51,6 +52,11 @@ type auditEvent struct {
 	types  []string
 	fields map[string][]string
 	order  []string // field names in first-seen order
+	// records and bytes are what was assembled; dropped counts the records beyond
+	// Limits.MaxAuditRecords / MaxAuditEventBytes; early is set when the event was
+	// completed early because of MaxAuditPendingBytes.
+	records, bytes, dropped int
+	early                   bool
 }
 
 type auditReader struct {
@@ -60,10 +66,13 @@ type auditReader struct {
 	byKey   map[string]*auditEvent
 	queue   []item
 	eof     bool
+	lim     Limits
+	// pendingBytes is the size of the records of all pending events.
+	pendingBytes int
 }
 
-func newAuditReader(name string, br *bufio.Reader) *auditReader {
-	return &auditReader{src: lineSource{name: name, lines: newLineReader(br)}, byKey: map[string]*auditEvent{}}
+func newAuditReader(name string, br *bufio.Reader, lim Limits) *auditReader {
+	return &auditReader{src: lineSource{name: name, lines: newLineReader(br)}, byKey: map[string]*auditEvent{}, lim: lim.withDefaults()}
 }
 
 // Next returns the next complete event.
@@ -130,9 +139,20 @@ func (r *auditReader) readLine() error {
 		r.complete(ev)
 		return nil
 	}
+	if ev.records > 0 && (ev.records >= r.lim.MaxAuditRecords || ev.bytes+len(line) > r.lim.MaxAuditEventBytes) {
+		ev.dropped++ // the event is full: the record is counted, not kept
+		return nil
+	}
+	ev.records++
+	ev.bytes += len(line)
+	r.pendingBytes += len(line)
 	ev.types = append(ev.types, typ)
 	parseAuditFields(ev, typ, line[len(m[0]):])
 	if len(r.pending) > auditMaxPending {
+		r.complete(r.pending[0])
+	}
+	for len(r.pending) > 1 && r.pendingBytes > r.lim.MaxAuditPendingBytes {
+		r.pending[0].early = true
 		r.complete(r.pending[0])
 	}
 	return nil
@@ -156,7 +176,16 @@ func (r *auditReader) complete(ev *auditEvent) {
 			break
 		}
 	}
+	r.pendingBytes -= ev.bytes
 	r.queue = append(r.queue, item{rec: Record{Event: ev.event(), Source: r.src.name, Index: ev.index, Line: ev.line, Time: ev.time}})
+	if ev.dropped > 0 {
+		r.queue = append(r.queue, item{err: &RecordError{Source: r.src.name, Index: ev.index, Line: ev.line,
+			Err: limitError("audit event %s: %d records beyond %d records or %d bytes per event (Limits.MaxAuditRecords, MaxAuditEventBytes) were dropped", ev.key, ev.dropped, r.lim.MaxAuditRecords, r.lim.MaxAuditEventBytes)}})
+	}
+	if ev.early {
+		r.queue = append(r.queue, item{err: &RecordError{Source: r.src.name, Index: ev.index, Line: ev.line,
+			Err: limitError("audit event %s completed before its end: the events being assembled took more than %d bytes (Limits.MaxAuditPendingBytes); later records of it form another event", ev.key, r.lim.MaxAuditPendingBytes)}})
+	}
 }
 
 func auditTime(sec, frac string) time.Time {

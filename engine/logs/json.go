@@ -33,6 +33,7 @@ type jsonReader struct {
 	col0  bool // the next byte starts a line
 	index int
 
+	lim     Limits
 	state   int
 	wrapper string // key of the streamed wrapper array, "" for a plain array
 	buf     []byte
@@ -45,8 +46,8 @@ const (
 	jsDone
 )
 
-func newJSONReader(name string, br *bufio.Reader, otel bool) *jsonReader {
-	return &jsonReader{name: name, br: br, otel: otel, max: MaxRecordSize, line: 1, col0: true}
+func newJSONReader(name string, br *bufio.Reader, otel bool, lim Limits) *jsonReader {
+	return &jsonReader{name: name, br: br, otel: otel, max: MaxRecordSize, line: 1, col0: true, lim: lim}
 }
 
 // Next returns the next record.
@@ -383,6 +384,8 @@ func (r *jsonReader) emit(raw []byte, line int, wrapper string) {
 		return
 	}
 	badUTF8 := !utf8.Valid(raw)
+	budget := r.lim.pathBudget(len(raw))
+	cut := boundPaths(m, budget)
 	first := r.index
 	switch {
 	case wrapper == "resourceLogs":
@@ -400,6 +403,10 @@ func (r *jsonReader) emit(raw []byte, line int, wrapper string) {
 	}
 	if badUTF8 {
 		r.queue = append(r.queue, item{err: &RecordError{Source: r.name, Index: first, Line: line, Err: ErrInvalidUTF8}})
+	}
+	if cut > 0 {
+		r.queue = append(r.queue, item{err: &RecordError{Source: r.name, Index: first, Line: line,
+			Err: limitError("nested JSON: the field paths would take more than %d bytes (Limits.MaxPathBytes); %d nested values keep their values for keyword searches but lose their field paths", budget, cut)}})
 	}
 }
 

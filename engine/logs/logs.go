@@ -119,7 +119,9 @@ type Reader interface {
 }
 
 // Open opens a log file in the given format ("" or FormatAuto sniffs it).
-func Open(path string, f Format) (Reader, error) {
+func Open(path string, f Format) (Reader, error) { return open(path, f, Limits{}) }
+
+func open(path string, f Format, lim Limits) (Reader, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open log: %w", err)
@@ -152,7 +154,7 @@ func Open(path string, f Format) (Reader, error) {
 		}
 		return r, nil
 	}
-	r, err := newTextReader(path, fh, f, fh)
+	r, err := newTextReader(path, fh, f, fh, lim)
 	if err != nil {
 		fh.Close()
 		return nil, err
@@ -163,6 +165,10 @@ func Open(path string, f Format) (Reader, error) {
 // NewReader reads a log from r (stdin, tests) in the given format. EVTX input
 // that is not an io.ReadSeeker is buffered in memory.
 func NewReader(name string, r io.Reader, f Format) (Reader, error) {
+	return newReader(name, r, f, Limits{})
+}
+
+func newReader(name string, r io.Reader, f Format, lim Limits) (Reader, error) {
 	if f == FormatEVTX {
 		return newEVTXFromReader(name, r)
 	}
@@ -174,7 +180,7 @@ func NewReader(name string, r io.Reader, f Format) (Reader, error) {
 		}
 		r = br
 	}
-	return newTextReader(name, r, f, nil)
+	return newTextReader(name, r, f, nil, lim)
 }
 
 func newEVTXFromReader(name string, r io.Reader) (Reader, error) {
@@ -238,7 +244,8 @@ func (t *textReader) Close() error {
 	return nil
 }
 
-func newTextReader(name string, r io.Reader, f Format, closer io.Closer) (Reader, error) {
+func newTextReader(name string, r io.Reader, f Format, closer io.Closer, lim Limits) (Reader, error) {
+	lim = lim.withDefaults()
 	br, ok := r.(*bufio.Reader)
 	if !ok || br.Size() < readBufSize {
 		br = bufio.NewReaderSize(r, readBufSize)
@@ -254,11 +261,11 @@ func newTextReader(name string, r io.Reader, f Format, closer io.Closer) (Reader
 	t := &textReader{name: name, closer: closer}
 	switch f {
 	case FormatJSONLines, FormatJSONArray:
-		t.next = newJSONReader(name, br, false).Next
+		t.next = newJSONReader(name, br, false, lim).Next
 	case FormatOTel:
-		t.next = newJSONReader(name, br, true).Next
+		t.next = newJSONReader(name, br, true, lim).Next
 	case FormatAudit:
-		t.next = newAuditReader(name, br).Next
+		t.next = newAuditReader(name, br, lim).Next
 	case FormatSyslog:
 		t.next = newSyslogReader(name, br, time.Now).Next
 	case FormatLogfmt:
