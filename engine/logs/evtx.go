@@ -252,7 +252,11 @@ func parseChunkRecords(chunk []byte, n int, parse chunkParser) ([]*evtx.EventRec
 		if _, seen := bad[lo-1]; seen {
 			break
 		}
-		bad[lo-1] = fmt.Sprintf("panic: %v", p)
+		if r, ok := p.(refusedRecord); ok {
+			bad[lo-1] = "refused: " + r.why
+		} else {
+			bad[lo-1] = fmt.Sprintf("panic: %v", p)
+		}
 		buf[pos+evtxRecordHead] = 0 // end of fragment: the record parses as nothing
 	}
 	// Give up on the chunk: every record is bad.
@@ -289,6 +293,9 @@ func parseChunkSafe(buf []byte, n int) (recs []*evtx.EventRecord, panicked any) 
 			recs, panicked = nil, p
 		}
 	}()
+	if _, why := preflight(buf, n); why != "" {
+		return nil, refusedRecord{why}
+	}
 	var h evtx.ChunkHeader
 	copy(h.Magic[:], evtxChunkMagic)
 	h.FirstEventRecNumber, h.LastEventRecNumber = 1, uint64(n)

@@ -3,6 +3,8 @@ package logs
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"io"
 	"testing"
 	"unicode/utf16"
 
@@ -122,7 +124,7 @@ func guidArg(d uint32, w1, w2 uint16, b [8]byte) arg {
 }
 
 // buildEVTX makes an EVTX file with one record per (template, arguments).
-func buildEVTX(t *testing.T, recs []struct {
+func buildEVTX(t testing.TB, recs []struct {
 	root xnode
 	args []arg
 }) []byte {
@@ -289,4 +291,50 @@ func TestEVTXValuesAsWindowsRenders(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzEVTXRecord reads a built EVTX file whose record bytes (after the record
+// header) are replaced by the input: no panic, no hang, errors name the file.
+func FuzzEVTXRecord(f *testing.F) {
+	seed := buildEVTX(f, []struct {
+		root xnode
+		args []arg
+	}{{el("Event", el("System", el("Channel"), sub("EventID", 0)), el("EventData", data("G", 1))),
+		[]arg{{argUint16, []byte{1, 0}}, guidArg(1, 2, 3, [8]byte{4, 5, 6, 7, 8, 9, 10, 11})}}})
+	start := 4096 + evtxChunkHeader
+	size := int(binary.LittleEndian.Uint32(seed[start+4:]))
+	f.Add(seed[start+evtxRecordHead : start+size-4])
+	f.Add([]byte{0x0f, 0x01, 0x01, 0x00, 0x0c, 0x01, 0, 0, 0, 0, 0x2a, 0x02, 0, 0})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if len(body) > evtxChunkSize-evtxChunkHeader-evtxRecordHead-8 {
+			return
+		}
+		file := append([]byte(nil), seed...)
+		chunk := file[4096:]
+		rec := chunk[evtxChunkHeader:]
+		n := evtxRecordHead + len(body) + 4
+		for i := range rec {
+			rec[i] = 0
+		}
+		copy(rec, evtxRecordMagic)
+		binary.LittleEndian.PutUint32(rec[4:], uint32(n))
+		binary.LittleEndian.PutUint64(rec[8:], 1)
+		copy(rec[evtxRecordHead:], body)
+		binary.LittleEndian.PutUint32(rec[n-4:], uint32(n))
+		binary.LittleEndian.PutUint32(chunk[0x30:], uint32(evtxChunkHeader+n))
+		r, err := NewReader("fuzz.evtx", bytes.NewReader(file), FormatEVTX)
+		if err != nil {
+			return
+		}
+		for i := 0; i < 100; i++ {
+			_, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			var re *RecordError
+			if errors.As(err, &re) && re.Source != "fuzz.evtx" {
+				t.Fatalf("record error without the source: %v", re)
+			}
+		}
+	})
 }
