@@ -32,6 +32,7 @@ type Options struct {
 	// (default 24h; negative: no future check). The same tolerance bounds a jump of the
 	// stream's clock: an event that far ahead of the newest time seen is held until the
 	// next event confirms the jump (it is refused when the next event is not ahead too),
+	// and a first event that far ahead of the second is refused and the clock restarts,
 	// so one forged timestamp cannot make every later event "too late".
 	MaxFuture time.Duration
 	// Now is the wall clock for MaxFuture (default time.Now).
@@ -389,6 +390,7 @@ type corrState struct {
 	mode    windowMode // how the window's memory is bounded
 	target  float64    // the gt/gte threshold progress is measured against (sliding windows)
 	held    *heldMatch // a match ahead of the clock, waiting for confirmation
+	applied int        // matches applied to the windows (the first one sets the clock unconfirmed)
 	keyBuf  []byte
 	valBuf  []GroupValue
 }
@@ -478,6 +480,15 @@ func (g *group) reset() {
 
 func (c *corrState) observe(m Match, pos int) []Alert {
 	e := c.eng
+	if e.opts.MaxFuture > 0 && c.applied == 1 && m.Time.Before(c.newest.Add(-e.opts.MaxFuture)) {
+		// The first event was far ahead of the stream that follows it (nothing
+		// confirmed its time): it is refused and the clock starts again.
+		e.stats.Future++
+		c.groups = map[string]*list.Element{}
+		c.lru.Init()
+		c.levels = [100]*list.List{}
+		c.newest, c.applied = time.Time{}, 0
+	}
 	if m.Time.Before(c.newest.Add(-e.opts.Tolerance)) {
 		e.stats.Late++
 		return nil
@@ -590,6 +601,7 @@ func (c *corrState) extract(m Match, pos int) (entry, bool) {
 // apply adds an extracted match (its key in keyBuf/valBuf) to its group's window.
 func (c *corrState) apply(en entry) []Alert {
 	corr := c.rule.Correlation
+	c.applied++
 	if en.t.After(c.newest) {
 		c.newest = en.t
 	}

@@ -113,6 +113,16 @@ func TestFutureTimestampRefused(t *testing.T) {
 	if st := e.Stats(); n != 2 || st.Future != 1 || st.Late != 0 {
 		t.Errorf("stream jump: %d alerts, %+v", n, st)
 	}
+	// The first event of the stream forged within the wall clock's tolerance: the
+	// second, far behind it, restarts the clock.
+	e, _ = New(rules, Options{Now: func() time.Time { return t0.Add(365 * 24 * time.Hour) }})
+	n = len(e.Observe(Match{Rule: m["failed"], Event: user("x"), Time: t0.Add(300 * 24 * time.Hour)}))
+	for i := 0; i < 4; i++ {
+		n += len(e.Observe(Match{Rule: m["failed"], Event: user("v"), Time: t0.Add(time.Duration(i) * time.Second)}))
+	}
+	if st := e.Stats(); n != 2 || st.Future != 1 || st.Late != 0 || st.Groups != 0 {
+		t.Errorf("forged first event: %d alerts, %+v", n, st)
+	}
 	// A real gap (two events agree on the new time) moves the clock.
 	e, _ = New(rules, Options{Now: func() time.Time { return t0.Add(365 * 24 * time.Hour) }})
 	n = len(e.Observe(Match{Rule: m["failed"], Event: user("v"), Time: t0}))
