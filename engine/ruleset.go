@@ -182,7 +182,7 @@ func unmappedDiag(r *ast.Rule, p *Profile) ast.Diagnostic {
 	}
 	return ast.Diagnostic{Pos: pos, Severity: ast.SeverityWarning, Code: "logsource",
 		Message: fmt.Sprintf("rule %q: logsource %s is not in profile %s: the rule sees only events of unknown origin "+
-			"and inputs declared with this logsource (e.g. --logsource %s)",
+			"and inputs declared as %s",
 			r.Title, logsourceKey(r.Logsource.Product, r.Logsource.Category, r.Logsource.Service), p.Name,
 			ClaimOf(r.Logsource, false).Source.String())}
 }
