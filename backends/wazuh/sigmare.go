@@ -417,7 +417,7 @@ func (w *reWriter) class(ranges []rune, _ bool) (string, error) {
 		switch {
 		case nonASCII >= unicode.MaxRune-0x80+1-0x800:
 			// Everything from U+0080 up (but surrogates): any multi-byte character.
-			alts = append(alts, `[\xc0-\xff][\x80-\xbf]*`)
+			alts = append(alts, `[\xc0-\xff][\x80-\xbf]*+`)
 		case nonASCII <= 64:
 			for i := 0; i+1 < len(ranges); i += 2 {
 				for r := max(ranges[i], 0x80); r <= ranges[i+1]; r++ {
