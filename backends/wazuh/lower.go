@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,6 +30,10 @@ type atom struct {
 	// absentKey, for a negated log search, is the eventchannel EventData key
 	// whose absence the atom tests (see absentAtom).
 	absentKey string
+	// logAlts, for an eventchannel field test, are its alternatives as they
+	// match the value inside the event's JSON log (see logAlt); nil when some
+	// value has no such form (regular expressions, CIDR).
+	logAlts []string
 }
 
 func (a atom) key() string {
@@ -150,8 +155,12 @@ func (l *lowerer) positive(e *fx, present map[string]bool, absent bool) *fx {
 				a.negate = !a.negate
 				return l.lit(a)
 			case absent:
+				if ln, ok := l.logNegation(a); ok {
+					return l.lit(ln)
+				}
 				if abs, ok := l.absentAtom(a.name); ok {
 					a.negate = !a.negate
+					a.logAlts = nil
 					return fxNary('o', []*fx{l.lit(abs), l.lit(a)})
 				}
 			}
@@ -200,6 +209,34 @@ func (l *lowerer) absentAtom(name string) (atom, bool) {
 		pat: pattern{{core: absentPattern([]string{key})}}}, true
 }
 
+// logNegation returns, for a plain test of an eventchannel field whose values
+// all have a JSON-log form, the single test `not (F ~ p)`: a negated search of
+// the log for the field's key followed by a value that matches, which holds
+// when the field is absent and when its value does not match (one Wazuh rule
+// instead of two siblings).
+func (l *lowerer) logNegation(a atom) (atom, bool) {
+	if a.negate || len(a.logAlts) == 0 {
+		return atom{}, false
+	}
+	abs, ok := l.absentAtom(a.name)
+	if !ok {
+		return atom{}, false
+	}
+	obj, key, _ := strings.Cut(abs.absentKey, ".")
+	alts := slices.Clone(a.logAlts)
+	sort.Strings(alts)
+	alts = slices.Compact(alts)
+	core := memberPrefix(obj, []string{regexp.QuoteMeta(key)}) + `"(?:` + strings.Join(alts, "|") + `)`
+	return atom{elem: "regex", name: a.name, negate: true, pat: pattern{{core: core}}}, true
+}
+
+// memberPrefix matches an eventchannel event's JSON log from the opening brace
+// of its object obj ("system" or "eventdata") to just after the colon of one
+// of the keys (regular expressions of key names), stepping over whole members.
+func memberPrefix(obj string, keys []string) string {
+	return `"` + obj + `":\{(?:"` + logStar + `"[:,])*?"(?i:` + strings.Join(keys, "|") + `)":`
+}
+
 // absentPattern matches the JSON log of an eventchannel event that carries any
 // of the keys ("system.name" or "eventdata.name"). From the object's opening
 // brace it steps over whole members (every value is a string, and a `"`
@@ -222,7 +259,7 @@ func absentPattern(keys []string) string {
 	for i, obj := range objs {
 		names := byObj[obj]
 		sort.Strings(names)
-		alts[i] = `"` + obj + `":\{(?:"(?:[^"\\]|\\.)*"[:,])*?"(?i:` + strings.Join(names, "|") + `)":`
+		alts[i] = memberPrefix(obj, names)
 	}
 	return strings.Join(alts, "|")
 }
@@ -321,6 +358,8 @@ func (l *lowerer) matcher(m *ast.Matcher) (*fx, error) {
 type valueAlt struct {
 	a        alt
 	onAbsent bool
+	// log is the value's form in the JSON log (logAlt), "" when it has none.
+	log string
 }
 
 // item lowers one detection item.
@@ -410,7 +449,11 @@ func (l *lowerer) fieldItem(fm *ast.FieldMatch) (*fx, error) {
 		if err != nil {
 			return fail(pos, "unresolved placeholder", "%v", err)
 		}
-		vals = append(vals, valueAlt{a, enc == EncodingEventchannel && matchesAny(parts, cased, droppedValues)})
+		v := valueAlt{a: a, onAbsent: enc == EncodingEventchannel && matchesAny(parts, cased, droppedValues)}
+		if enc == EncodingEventchannel {
+			v.log, _ = logAlt(parts, cased)
+		}
+		vals = append(vals, v)
 		return nil
 	}
 	var add func(v ast.Value) error
@@ -458,13 +501,13 @@ func (l *lowerer) fieldItem(fm *ast.FieldMatch) (*fx, error) {
 					}
 				}
 			}
-			vals = append(vals, valueAlt{a, onAbsent})
+			vals = append(vals, valueAlt{a: a, onAbsent: onAbsent})
 		case ast.ValCIDR:
 			a, err := cidrAlt(v.CIDR)
 			if err != nil {
 				return fail(v.Pos, "invalid CIDR", "%v", err)
 			}
-			vals = append(vals, valueAlt{a, false})
+			vals = append(vals, valueAlt{a: a})
 		case ast.ValExpansion:
 			for _, x := range v.Variants {
 				if err := add(x); err != nil {
@@ -658,16 +701,24 @@ func sortedKeys[V any](m map[string]V) []string {
 // become one positive test, those that hold on it one negated test.
 func (l *lowerer) orValues(elem, name string, vals []valueAlt, others []*fx) *fx {
 	var pos, neg pattern
+	var logs []string
+	hasLogs := true
 	for _, v := range vals {
 		if v.onAbsent {
 			neg = append(neg, v.a)
 		} else {
 			pos = append(pos, v.a)
+			logs = append(logs, v.log)
+			hasLogs = hasLogs && v.log != ""
 		}
 	}
 	args := others
 	if len(pos) > 0 {
-		args = append(args, l.lit(atom{elem: elem, name: name, pat: pos}))
+		a := atom{elem: elem, name: name, pat: pos}
+		if hasLogs {
+			a.logAlts = logs
+		}
+		args = append(args, l.lit(a))
 	}
 	if len(neg) > 0 {
 		args = append(args, fxNot(l.lit(atom{elem: elem, name: name, pat: neg, negate: true})))
@@ -1082,6 +1133,8 @@ func (l *lowerer) mergeFields(e *fx) *fx {
 		idx := groups[k]
 		var pat pattern
 		var first atom
+		var logs []string
+		hasLogs := true
 		for n, i := range idx {
 			x := args[i]
 			if e.op == 'a' {
@@ -1092,12 +1145,18 @@ func (l *lowerer) mergeFields(e *fx) *fx {
 				first = at
 			}
 			pat = append(pat, at.pat...)
+			logs = append(logs, at.logAlts...)
+			hasLogs = hasLogs && at.logAlts != nil
 		}
 		var f *fx
 		if len(idx) == 1 {
 			f = args[idx[0]]
 		} else {
-			f = l.lit(atom{elem: first.elem, name: first.name, pat: uniqueAlts(pat)})
+			m := atom{elem: first.elem, name: first.name, pat: uniqueAlts(pat)}
+			if hasLogs {
+				m.logAlts = logs
+			}
+			f = l.lit(m)
 			if e.op == 'a' {
 				f = fxNot(f)
 			}

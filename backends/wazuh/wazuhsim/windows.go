@@ -79,11 +79,10 @@ func writeObject(b *bytes.Buffer, m map[string]string) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		kb, _ := json.Marshal(k)
-		vb, _ := json.Marshal(m[k])
-		b.Write(kb)
+		// cJSON_PrintUnformatted, as analysisd prints the decoded event.
+		b.WriteString(cjsonString(k))
 		b.WriteByte(':')
-		b.Write(vb)
+		b.WriteString(cjsonString(m[k]))
 	}
 	b.WriteByte('}')
 }

@@ -147,8 +147,10 @@ func parse(tb testing.TB, out []byte, cases []Case) []Result {
 	return res
 }
 
+// delimiter picks a pattern delimiter the pattern does not contain (never
+// `#`: a line that starts with it is a pcre2test command).
 func delimiter(p string) (byte, bool) {
-	for _, d := range []byte(`/!%#@~;,="'|:`) {
+	for _, d := range []byte(`/!%@~;,="'|:&<>` + "`") {
 		if !strings.ContainsRune(p, rune(d)) {
 			return d, true
 		}
