@@ -559,11 +559,17 @@ func (vb variantBuild) tests(x *XMLRule, atoms []int) {
 			var b strings.Builder
 			b.WriteString("^")
 			for _, a := range list {
+				p := a.pat.render()
+				look := `(?=`
 				if a.negate {
-					b.WriteString(`(?![\s\S]*?(?:` + a.pat.render() + `))`)
-				} else {
-					b.WriteString(`(?=[\s\S]*?(?:` + a.pat.render() + `))`)
+					look = `(?!`
 				}
+				if run, ok := strings.CutPrefix(p, "^"); ok && (strings.HasPrefix(run, "(?=") || strings.HasPrefix(run, "(?!")) {
+					// A run of lookaheads at the start already searches the whole log.
+					b.WriteString(look + run + `)`)
+					continue
+				}
+				b.WriteString(look + `[\s\S]*?(?:` + p + `))`)
 			}
 			st.Pattern = b.String()
 		}

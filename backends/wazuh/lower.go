@@ -166,6 +166,11 @@ func (l *lowerer) positive(e *fx, present map[string]bool, absent bool) *fx {
 			}
 			return fxNot(e)
 		}
+		if neg && e.op == 'a' && absent {
+			if ln, ok := l.logConjNegation(e.args); ok {
+				return l.lit(ln)
+			}
+		}
 		op := e.op
 		if neg {
 			op = 'a' + 'o' - op
@@ -228,6 +233,31 @@ func (l *lowerer) logNegation(a atom) (atom, bool) {
 	alts = slices.Compact(alts)
 	core := memberPrefix(obj, []string{regexp.QuoteMeta(key)}) + `"(?:` + strings.Join(alts, "|") + `)`
 	return atom{elem: "regex", name: a.name, negate: true, pat: pattern{{core: core}}}, true
+}
+
+// logConjNegation returns, for a conjunction of plain eventchannel field tests
+// that all have JSON-log forms, the single test `not (A and B ...)`: a negated
+// run of lookaheads, each searching the log for one test's key and value, so
+// that a filter on several fields stays one Wazuh rule (its negation would
+// otherwise split into one sibling per field, and two per field that may be
+// absent).
+func (l *lowerer) logConjNegation(args []*fx) (atom, bool) {
+	if len(args) < 2 {
+		return atom{}, false
+	}
+	var b strings.Builder
+	b.WriteString("^")
+	for _, x := range args {
+		if x.op != 'l' {
+			return atom{}, false
+		}
+		ln, ok := l.logNegation(l.atoms[x.atom])
+		if !ok {
+			return atom{}, false
+		}
+		b.WriteString(`(?=[\s\S]*?(?:` + ln.pat[0].core + `))`)
+	}
+	return atom{elem: "regex", name: "log", negate: true, pat: pattern{{core: b.String()}}}, true
 }
 
 // memberPrefix matches an eventchannel event's JSON log from the opening brace

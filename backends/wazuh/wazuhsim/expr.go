@@ -392,7 +392,8 @@ func osRegexMatch(pattern, str []byte, flags int) bool {
 // CompilePCRE2 compiles a PCRE2 pattern as Wazuh does (options 0: no UTF, byte
 // semantics) into a Go matcher. The pattern and the subject are read byte per
 // character (Latin-1), so `.`, classes and \xHH work on bytes as in PCRE2; a
-// leading run of lookaheads `^(?=...)(?!...)` is evaluated as separate patterns.
+// leading run of lookaheads `^(?=...)(?!...)` is evaluated as separate patterns
+// (a lookahead whose body is itself such a run, as well).
 // Possessive quantifiers and atomic groups (`*+`, `(*atomic:...)`) run as their
 // backtracking forms (see greedyForms). Other lookarounds and backreferences are refused.
 func CompilePCRE2(pattern string) (func(string) bool, error) {
@@ -400,7 +401,11 @@ func CompilePCRE2(pattern string) (func(string) bool, error) {
 		var ms []func(string) bool
 		var negs []bool
 		for _, l := range looks {
-			m, err := CompilePCRE2("^(?:" + l.body + ")")
+			body := "^(?:" + l.body + ")"
+			if strings.HasPrefix(l.body, "(?=") || strings.HasPrefix(l.body, "(?!") {
+				body = "^" + l.body // a nested run of lookaheads, evaluated the same way
+			}
+			m, err := CompilePCRE2(body)
 			if err != nil {
 				return nil, err
 			}
