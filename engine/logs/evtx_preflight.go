@@ -26,6 +26,8 @@ const (
 	// maxPastEnd bounds what the parser may allocate for reads past the
 	// chunk's end in one record.
 	maxPastEnd = 1 << 20
+	// maxChunkSteps bounds them for all the records of a chunk.
+	maxChunkSteps = 1 << 22
 	// maxWalkDepth bounds nested template instances.
 	maxWalkDepth = 64
 )
@@ -34,7 +36,7 @@ const (
 // first record the parser must not see, and why, or -1.
 func preflight(chunk []byte, n int) (int, string) {
 	w := &walker{buf: chunk, known: map[uint32]bool{}}
-	p := evtxChunkHeader
+	p, total := evtxChunkHeader, 0
 	for i := 0; i < n; i++ {
 		if p+evtxRecordHead > len(chunk) {
 			return -1, ""
@@ -42,6 +44,10 @@ func preflight(chunk []byte, n int) (int, string) {
 		size := int(binary.LittleEndian.Uint32(chunk[p+4:]))
 		w.steps, w.pastEnd, w.bad = 0, 0, ""
 		w.binxml(p+evtxRecordHead, 0)
+		total += w.steps
+		if w.bad == "" && total > maxChunkSteps {
+			w.fail("the chunk's records take more than %d BinXML tokens and arguments", maxChunkSteps)
+		}
 		if w.bad != "" {
 			return i, w.bad
 		}
