@@ -57,8 +57,14 @@ type MapEvent struct {
 // NewMapEvent wraps a decoded JSON object.
 func NewMapEvent(m map[string]any) *MapEvent { return &MapEvent{M: m} }
 
-// EventSource returns what is known of the event's origin.
-func (e *MapEvent) EventSource() Source { return e.Source }
+// EventSource returns what is known of the event's origin: Source when set,
+// else what the object's shape tells (see ShapeSource).
+func (e *MapEvent) EventSource() Source {
+	if !e.Source.IsZero() {
+		return e.Source
+	}
+	return ShapeSource(e.M)
+}
 
 // Get looks a field up: an exact top-level key, else a dotted path through nested objects.
 func (e *MapEvent) Get(field string) (Value, bool) {

@@ -66,6 +66,26 @@ func ParseSource(s string) (Source, error) {
 	return src, nil
 }
 
+// ShapeSource is the source a decoded JSON object's shape tells: a flattened
+// Windows event log record (a top-level string Channel and an EventID, as
+// winlogbeat-style exports and hand-written fixtures give them) is product
+// windows, or linux for Sysmon for Linux's Linux-* channels; anything else is
+// of unknown origin. (Nested {"Event":{"System":...}} records are read by
+// the Windows reader, which sets the source itself.)
+func ShapeSource(m map[string]any) Source {
+	ch, ok := m["Channel"].(string)
+	if !ok || ch == "" {
+		return Source{}
+	}
+	if _, ok := m["EventID"]; !ok {
+		return Source{}
+	}
+	if len(ch) >= 6 && strings.EqualFold(ch[:6], "linux-") {
+		return Source{Product: "linux"}
+	}
+	return Source{Product: "windows"}
+}
+
 // SourcedEvent is an Event that knows its source.
 type SourcedEvent interface {
 	Event

@@ -112,6 +112,34 @@ func TestWithSource(t *testing.T) {
 	}
 }
 
+func TestShapeSource(t *testing.T) {
+	tests := []struct {
+		name string
+		m    map[string]any
+		want Source
+	}{
+		{"flat sysmon record", map[string]any{"Channel": "Microsoft-Windows-Sysmon/Operational", "EventID": 1, "Image": "x"}, Source{Product: "windows"}},
+		{"flat security record", map[string]any{"Channel": "Security", "EventID": "4624"}, Source{Product: "windows"}},
+		{"sysmon for linux", map[string]any{"Channel": "Linux-Sysmon/Operational", "EventID": 1}, Source{Product: "linux"}},
+		{"channel without event id", map[string]any{"Channel": "general", "user": "a"}, Source{}},
+		{"non-string channel", map[string]any{"Channel": 3, "EventID": 1}, Source{}},
+		{"empty channel", map[string]any{"Channel": "", "EventID": 1}, Source{}},
+		{"application JSON", map[string]any{"EventID": 1, "msg": "x"}, Source{}},
+	}
+	for _, tt := range tests {
+		if got := ShapeSource(tt.m); got != tt.want {
+			t.Errorf("%s: ShapeSource = %+v, want %+v", tt.name, got, tt.want)
+		}
+		if got := NewMapEvent(tt.m).EventSource(); got != tt.want {
+			t.Errorf("%s: MapEvent.EventSource = %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+	declared := Source{Product: "zeek"}
+	if got := EventSource(WithSource(NewMapEvent(map[string]any{"Channel": "Security", "EventID": 1}), declared)); got != declared {
+		t.Errorf("a declared source must win over the shape: %+v", got)
+	}
+}
+
 // plainEvent hides the Source of the event it wraps.
 type plainEvent struct{ e *MapEvent }
 
@@ -148,6 +176,7 @@ func TestRulesetLogsourceDecision(t *testing.T) {
 		{"windows event: windows rule and the rule without logsource, not zeek", winEv(), []int{1, 2}},
 		{"windows event without channel but a known source", WithSource(NewMapEvent(map[string]any{"EventID": 4624}), Source{Product: "windows"}), []int{2}},
 		{"plain JSON of unknown origin: unmapped rules apply", appEv, []int{0, 2}},
+		{"flat Windows JSON (Channel and EventID): windows", NewMapEvent(map[string]any{"Channel": "Security", "EventID": 4624}), []int{1, 2}},
 		{"zeek log of unknown origin", zeekEv, []int{0}},
 		{"zeek log declared zeek/rdp", WithSource(zeekEv, Source{Product: "zeek", Service: "rdp"}), []int{0}},
 		{"zeek log declared zeek/dns", WithSource(zeekEv, Source{Product: "zeek", Service: "dns"}), nil},

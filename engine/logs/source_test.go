@@ -20,6 +20,7 @@ func TestReaderSources(t *testing.T) {
 		{"event log shape without channel or provider", `{"System":{"EventID":1},"EventData":{"A":"b"}}`, engine.Source{}},
 		{"auditd", `type=SYSCALL msg=audit(1700000000.123:42): arch=c000003e syscall=59 success=yes exe="/usr/bin/id"`, engine.Source{Product: "linux", Service: "auditd"}},
 		{"plain JSON of an application", `{"user":"a","action":"login"}`, engine.Source{}},
+		{"flat windows JSON", `{"Channel":"Microsoft-Windows-Sysmon/Operational","EventID":1,"Image":"C:\\x.exe"}`, engine.Source{Product: "windows"}},
 		{"syslog", `<34>Oct 11 22:14:15 host sshd[42]: Accepted password for a`, engine.Source{}},
 		{"plain lines", `anything at all`, engine.Source{}},
 	}
