@@ -579,6 +579,49 @@ func (vb variantBuild) tests(x *XMLRule, atoms []int) {
 		}
 		x.Statics = append(x.Statics, st)
 	}
+	if x.Regex != "" && byElem["match"] == nil {
+		if m := vb.prefilter(atoms); m != "" {
+			x.Statics = append(x.Statics, XMLStatic{Elem: "match", Pattern: m})
+		}
+	}
+}
+
+// prefilter returns a <match> pattern that holds on every event the node's
+// positive field tests accept: the texts one of them needs in the log. Wazuh
+// tests <match> before <regex> and <regex> before the fields, so without it
+// every event that reaches the rule would run the rule's log searches; with
+// it, an event whose log lacks the texts is dropped at the cost of a literal
+// search. The test with the longest shortest text is taken.
+func (vb variantBuild) prefilter(atoms []int) string {
+	var best []string
+	bestLen := 0
+	for _, id := range atoms {
+		a := vb.low.atoms[id]
+		if a.elem != "field" || a.negate || a.needs == nil {
+			continue
+		}
+		short := len(a.needs[0])
+		for _, n := range a.needs {
+			short = min(short, len(n))
+		}
+		if short > bestLen {
+			best, bestLen = a.needs, short
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	q := make([]string, 0, len(best))
+	for _, n := range best {
+		q = append(q, regexp.QuoteMeta(n))
+	}
+	slices.Sort(q)
+	q = slices.Compact(q)
+	m := "(?i)" + strings.Join(q, "|")
+	if len(m) > 4096 {
+		return ""
+	}
+	return m
 }
 
 func orDash(s string) string {

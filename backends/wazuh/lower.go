@@ -34,6 +34,10 @@ type atom struct {
 	// match the value inside the event's JSON log (see logAlt); nil when some
 	// value has no such form (regular expressions, CIDR).
 	logAlts []string
+	// needs, for a positive eventchannel field test, holds for each
+	// alternative a text that the event's JSON log contains whenever the
+	// alternative matches (see needText); nil when some alternative has none.
+	needs []string
 }
 
 func (a atom) key() string {
@@ -260,6 +264,38 @@ func (l *lowerer) logConjNegation(args []*fx) (atom, bool) {
 	return atom{elem: "regex", name: "log", negate: true, pat: pattern{{core: b.String()}}}, true
 }
 
+// needText returns the longest run of a Sigma string's literal text made of
+// letters, digits and `.-_ ` (characters the eventchannel value and the JSON
+// log hold unchanged), when it has at least 4 of them: the log of an event
+// whose value matches the string contains it, up to case. "" otherwise.
+func needText(parts []ast.StringPart) string {
+	best := ""
+	for _, p := range parts {
+		if p.Kind != ast.PartLit {
+			continue
+		}
+		run := 0
+		for i := 0; i <= len(p.Text); i++ {
+			if i < len(p.Text) && needChar(p.Text[i]) {
+				run++
+				continue
+			}
+			if run > len(best) {
+				best = p.Text[i-run : i]
+			}
+			run = 0
+		}
+	}
+	if len(best) < 4 {
+		return ""
+	}
+	return best
+}
+
+func needChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_' || c == ' '
+}
+
 // memberPrefix matches an eventchannel event's JSON log from the opening brace
 // of its object obj ("system" or "eventdata") to just after the colon of one
 // of the keys (regular expressions of key names), stepping over whole members.
@@ -390,6 +426,8 @@ type valueAlt struct {
 	onAbsent bool
 	// log is the value's form in the JSON log (logAlt), "" when it has none.
 	log string
+	// need is a text the JSON log holds when the value matches (needText).
+	need string
 }
 
 // item lowers one detection item.
@@ -482,6 +520,7 @@ func (l *lowerer) fieldItem(fm *ast.FieldMatch) (*fx, error) {
 		v := valueAlt{a: a, onAbsent: enc == EncodingEventchannel && matchesAny(parts, cased, droppedValues)}
 		if enc == EncodingEventchannel {
 			v.log, _ = logAlt(parts, cased)
+			v.need = needText(parts)
 		}
 		vals = append(vals, v)
 		return nil
@@ -731,8 +770,8 @@ func sortedKeys[V any](m map[string]V) []string {
 // become one positive test, those that hold on it one negated test.
 func (l *lowerer) orValues(elem, name string, vals []valueAlt, others []*fx) *fx {
 	var pos, neg pattern
-	var logs []string
-	hasLogs := true
+	var logs, needs []string
+	hasLogs, hasNeeds := true, true
 	for _, v := range vals {
 		if v.onAbsent {
 			neg = append(neg, v.a)
@@ -740,6 +779,8 @@ func (l *lowerer) orValues(elem, name string, vals []valueAlt, others []*fx) *fx
 			pos = append(pos, v.a)
 			logs = append(logs, v.log)
 			hasLogs = hasLogs && v.log != ""
+			needs = append(needs, v.need)
+			hasNeeds = hasNeeds && v.need != ""
 		}
 	}
 	args := others
@@ -747,6 +788,9 @@ func (l *lowerer) orValues(elem, name string, vals []valueAlt, others []*fx) *fx
 		a := atom{elem: elem, name: name, pat: pos}
 		if hasLogs {
 			a.logAlts = logs
+		}
+		if hasNeeds {
+			a.needs = needs
 		}
 		args = append(args, l.lit(a))
 	}
@@ -1163,8 +1207,8 @@ func (l *lowerer) mergeFields(e *fx) *fx {
 		idx := groups[k]
 		var pat pattern
 		var first atom
-		var logs []string
-		hasLogs := true
+		var logs, needs []string
+		hasLogs, hasNeeds := true, true
 		for n, i := range idx {
 			x := args[i]
 			if e.op == 'a' {
@@ -1177,6 +1221,8 @@ func (l *lowerer) mergeFields(e *fx) *fx {
 			pat = append(pat, at.pat...)
 			logs = append(logs, at.logAlts...)
 			hasLogs = hasLogs && at.logAlts != nil
+			needs = append(needs, at.needs...)
+			hasNeeds = hasNeeds && at.needs != nil
 		}
 		var f *fx
 		if len(idx) == 1 {
@@ -1185,6 +1231,9 @@ func (l *lowerer) mergeFields(e *fx) *fx {
 			m := atom{elem: first.elem, name: first.name, pat: uniqueAlts(pat)}
 			if hasLogs {
 				m.logAlts = logs
+			}
+			if hasNeeds && e.op == 'o' {
+				m.needs = needs
 			}
 			f = l.lit(m)
 			if e.op == 'a' {
