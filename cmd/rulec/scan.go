@@ -58,6 +58,7 @@ func scanCommand() *cli.Command {
 			&cli.StringFlag{Name: "log-format", Value: "auto", Usage: "log format: " + formatNames()},
 			&cli.StringFlag{Name: "profile", Usage: "logsource profile YAML file (default: the built-in profile)"},
 			&cli.BoolFlag{Name: "no-logsource", Usage: "let every rule see every event (ignore logsources)"},
+			&cli.StringFlag{Name: "logsource", Usage: "declare the logsource of the log files, e.g. product=zeek,service=rdp (rules whose logsource contradicts it skip their events)"},
 			&cli.BoolFlag{Name: "show-suppressed", Usage: "also print matches of rules that only feed correlations (generate: false)"},
 			&cli.StringSliceFlag{Name: "time-field", Usage: "event field holding the event time, for correlations (repeatable; default: the record's own time, else @timestamp, timestamp, time, UtcTime, ...)"},
 			&cli.StringFlag{Name: "time-format", Usage: "layout of the time field: a Go time layout, or unix, unix_ms, unix_us, unix_ns (default: RFC 3339 and common layouts, epochs by magnitude)"},
@@ -89,6 +90,12 @@ func scanCommand() *cli.Command {
 				return failUsage(c, "rulec scan: "+err.Error())
 			}
 			opts := engine.Options{IgnoreLogsource: c.Bool("no-logsource")}
+			var source engine.Source
+			if ls := c.String("logsource"); ls != "" {
+				if source, err = engine.ParseSource(ls); err != nil {
+					return failUsage(c, "rulec scan: --logsource: "+err.Error())
+				}
+			}
 			if p := c.String("profile"); p != "" {
 				if opts.Profile, err = engine.LoadProfile(p); err != nil {
 					return failUsage(c, "rulec scan: "+err.Error())
@@ -96,7 +103,7 @@ func scanCommand() *cli.Command {
 			}
 			return runScan(c.App.Reader, c.App.Writer, c.App.ErrWriter, scanConfig{
 				rules: c.StringSlice("rules"), logs: c.Args().Slice(), format: format, logFormat: logFormat,
-				engine: opts, showSuppressed: c.Bool("show-suppressed"),
+				engine: opts, source: source, showSuppressed: c.Bool("show-suppressed"),
 				time: correlation.TimeSource{Fields: c.StringSlice("time-field"), Layout: c.String("time-format")},
 				corr: correlation.Options{Tolerance: c.Duration("tolerance"), MaxGroups: c.Int("max-groups")},
 			})
@@ -113,10 +120,12 @@ func formatNames() string {
 }
 
 type scanConfig struct {
-	rules, logs    []string
-	format         string
-	logFormat      logs.Format
-	engine         engine.Options
+	rules, logs []string
+	format      string
+	logFormat   logs.Format
+	engine      engine.Options
+	// source, when set, is the declared logsource of every log file.
+	source         engine.Source
 	showSuppressed bool
 	// time reads event times for correlations when configured; else the record's own time is used first.
 	time correlation.TimeSource
@@ -168,6 +177,9 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 			fmt.Fprintf(stderr, "%s: error: %v\n", path, err)
 			badFiles++
 			continue
+		}
+		if cfg.source != (engine.Source{}) {
+			rd = logs.WithSource(rd, cfg.source)
 		}
 		for {
 			rec, err := rd.Next()
