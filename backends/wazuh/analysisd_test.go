@@ -12,15 +12,12 @@ package wazuh_test
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/rulec/rulec/ast"
 	"github.com/rulec/rulec/backends/wazuh"
@@ -113,17 +110,6 @@ type adCase struct {
 	events  []engine.Event // the same events as engine/logs reads them
 }
 
-type adInfo struct {
-	RuleMetadata []struct {
-		ID string `yaml:"id"`
-	} `yaml:"rule_metadata"`
-	Tests []struct {
-		Type       string `yaml:"type"`
-		Path       string `yaml:"path"`
-		MatchCount *int   `yaml:"match_count"`
-	} `yaml:"regression_tests_info"`
-}
-
 // regressionCases reads SigmaHQ's regression_data: every evtx case whose rule
 // is loaded, with the EVTX-as-JSON rendering next to the .evtx when present
 // (rendered as the agent renders it), else the .evtx. It returns the cases,
@@ -136,78 +122,50 @@ func regressionCases(t *testing.T) ([]*adCase, []*ast.Rule, []*ast.Rule) {
 	for _, r := range all {
 		byID[r.ID] = r
 	}
-	var infos []string
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && d.Name() == "info.yml" {
-			infos = append(infos, p)
-		}
-		return nil
-	})
-	sort.Strings(infos)
 	var cases []*adCase
 	var rules []*ast.Rule
 	seen := map[*ast.Rule]bool{}
-	for _, p := range infos {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
+	for _, ec := range evtxCases(t, root, byID) {
+		r, evtx := ec.rule, ec.evtx
+		c := &adCase{rule: r, want: 1}
+		if ec.matchCount != nil && *ec.matchCount > 0 {
+			c.want = *ec.matchCount
 		}
-		var info adInfo
-		if err := yaml.Unmarshal(data, &info); err != nil || len(info.RuleMetadata) == 0 {
+		js := strings.TrimSuffix(evtx, filepath.Ext(evtx)) + ".json"
+		if data, err := os.ReadFile(js); err == nil {
+			c.capture = js
+			if c.xml, err = analysisd.EVTXJSONEvents(data); err != nil {
+				t.Errorf("%s: %v", js, err)
+				continue
+			}
+		} else if _, err := os.Stat(evtx); err == nil {
+			c.capture = evtx
+		} else {
 			continue
 		}
-		r := byID[info.RuleMetadata[0].ID]
-		if r == nil {
+		recs, rerrs, err := logs.ReadAll(c.capture, logs.FormatAuto)
+		if err != nil || len(rerrs) > 0 {
+			t.Errorf("%s: %v %v", c.capture, err, rerrs)
 			continue
 		}
-		for _, tc := range info.Tests {
-			if tc.Type != "evtx" {
-				continue
-			}
-			evtx := filepath.Join(filepath.Dir(root), filepath.FromSlash(tc.Path))
-			if _, err := os.Stat(evtx); err != nil {
-				evtx = filepath.Join(filepath.Dir(p), filepath.Base(tc.Path))
-			}
-			c := &adCase{rule: r, want: 1}
-			if tc.MatchCount != nil && *tc.MatchCount > 0 {
-				c.want = *tc.MatchCount
-			}
-			js := strings.TrimSuffix(evtx, filepath.Ext(evtx)) + ".json"
-			if data, err := os.ReadFile(js); err == nil {
-				c.capture = js
-				if c.xml, err = analysisd.EVTXJSONEvents(data); err != nil {
-					t.Errorf("%s: %v", js, err)
-					continue
+		for _, rec := range recs {
+			c.events = append(c.events, rec.Event)
+			if c.capture == evtx {
+				x, err := analysisd.WindowsEventXML(rec.Event)
+				if err != nil {
+					t.Errorf("%s: %v", evtx, err)
 				}
-			} else if _, err := os.Stat(evtx); err == nil {
-				c.capture = evtx
-			} else {
-				continue
+				c.xml = append(c.xml, x)
 			}
-			recs, rerrs, err := logs.ReadAll(c.capture, logs.FormatAuto)
-			if err != nil || len(rerrs) > 0 {
-				t.Errorf("%s: %v %v", c.capture, err, rerrs)
-				continue
-			}
-			for _, rec := range recs {
-				c.events = append(c.events, rec.Event)
-				if c.capture == evtx {
-					x, err := analysisd.WindowsEventXML(rec.Event)
-					if err != nil {
-						t.Errorf("%s: %v", evtx, err)
-					}
-					c.xml = append(c.xml, x)
-				}
-			}
-			if len(c.xml) != len(c.events) {
-				t.Errorf("%s: %d events rendered, %d read by engine/logs", c.capture, len(c.xml), len(c.events))
-				continue
-			}
-			cases = append(cases, c)
-			if !seen[r] {
-				seen[r] = true
-				rules = append(rules, r)
-			}
+		}
+		if len(c.xml) != len(c.events) {
+			t.Errorf("%s: %d events rendered, %d read by engine/logs", c.capture, len(c.xml), len(c.events))
+			continue
+		}
+		cases = append(cases, c)
+		if !seen[r] {
+			seen[r] = true
+			rules = append(rules, r)
 		}
 	}
 	if len(cases) == 0 {

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/rulec/rulec/ast"
 	"github.com/rulec/rulec/backends/wazuh"
 	"github.com/rulec/rulec/backends/wazuh/internal/pcre2test"
@@ -145,16 +143,6 @@ func TestSigmaHQBuildIsValid(t *testing.T) {
 	}
 }
 
-type regressionInfo struct {
-	RuleMetadata []struct {
-		ID string `yaml:"id"`
-	} `yaml:"rule_metadata"`
-	Tests []struct {
-		Type string `yaml:"type"`
-		Path string `yaml:"path"`
-	} `yaml:"regression_tests_info"`
-}
-
 // TestRegressionEventsFireLikeSigma runs the generated rules, under the stock
 // ruleset, on the SigmaHQ regression events: each event must end on the rule's
 // Wazuh rule exactly when the engine's Sigma interpreter matches it.
@@ -172,32 +160,13 @@ func TestRegressionEventsFireLikeSigma(t *testing.T) {
 	}
 	var cases []tcase
 	var rules []*ast.Rule
-	infos, _ := filepath.Glob(filepath.Join(root, "regression_data", "*", "*", "*", "*", "info.yml"))
-	more, _ := filepath.Glob(filepath.Join(root, "regression_data", "*", "*", "*", "*", "*", "info.yml"))
-	more2, _ := filepath.Glob(filepath.Join(root, "regression_data", "*", "*", "*", "info.yml"))
-	infos = append(append(infos, more...), more2...)
-	sort.Strings(infos)
-	for _, p := range infos {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var info regressionInfo
-		if err := yaml.Unmarshal(data, &info); err != nil || len(info.RuleMetadata) == 0 {
-			continue
-		}
-		r := byID[info.RuleMetadata[0].ID]
-		if r == nil {
-			continue
-		}
-		for _, tc := range info.Tests {
-			if tc.Type != "evtx" {
-				continue
-			}
-			p := filepath.Join(root, tc.Path)
-			if _, err := os.Stat(p); err == nil {
-				cases = append(cases, tcase{r, p})
-				rules = append(rules, r)
+	seen := map[*ast.Rule]bool{}
+	for _, ec := range evtxCases(t, filepath.Join(root, "regression_data"), byID) {
+		if _, err := os.Stat(ec.evtx); err == nil {
+			cases = append(cases, tcase{ec.rule, ec.evtx})
+			if !seen[ec.rule] {
+				seen[ec.rule] = true
+				rules = append(rules, ec.rule)
 			}
 		}
 	}
