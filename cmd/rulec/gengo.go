@@ -70,6 +70,7 @@ func genGoCommand() *cli.Command {
 				opts.Profile = prof
 			}
 			loaded := frontend.Load(c.Args().Slice(), frontend.Options{})
+			explainNonRules(loaded, "gen-go")
 			res, err := gogen.Generate(loaded.Rules, opts)
 			if err != nil {
 				return fail(2, "%v", err)

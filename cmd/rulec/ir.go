@@ -32,6 +32,7 @@ func irCommand() *cli.Command {
 				return err
 			}
 			res := frontend.Load(c.Args().Slice(), frontend.Options{})
+			explainNonRules(res, "ir")
 			w := c.App.Writer
 			var file *atomicFile
 			if p := c.String("output"); p != "" && p != stdio {

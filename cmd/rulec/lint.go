@@ -23,7 +23,9 @@ func lintCommand() *cli.Command {
 			"file:line:col: severity: message [check]. The exit status is 1 when a finding is at least as severe as\n" +
 			"--fail-on, 2 on usage or configuration errors. A .rulec.yml found in the first path's folder or its\n" +
 			"ancestors (else in the current folder) enables, disables or re-levels checks; `# rulec:disable=check-id`\n" +
-			"comments suppress findings on their line (or the next line when alone on theirs).",
+			"comments suppress findings on their line (or the next line when alone on theirs). YAML files whose content\n" +
+			"is not a Sigma rule (no detection, correlation, filter, title or logsource: rulec fixture files with tests:,\n" +
+			"SigmaHQ's regression info.yml) are skipped with a note on stderr (--all-yaml lints them too).",
 		ArgsUsage: "[PATHS...]",
 		Flags: []cli.Flag{
 			enumFlag(&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output format: text, json or sarif"}, "text", "json", "sarif"),
@@ -35,6 +37,8 @@ func lintCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "context", Usage: "load rules under `PATH` too, for cross-file checks (duplicate ids, correlation references), without reporting on them"},
 			&cli.StringFlag{Name: "root", Usage: "repository root that report paths are relative to (default: the config's folder, else the git root, else the current folder)"},
 			enumFlag(&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the text report: auto, always or never (auto respects NO_COLOR)"}, "auto", "always", "never"),
+			&cli.BoolFlag{Name: "all-yaml", Usage: "lint every YAML file as a rule, also those whose content is not a Sigma rule (fixtures, SigmaHQ info.yml...)"},
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "name each YAML file skipped because it is not a Sigma rule"},
 			&cli.BoolFlag{Name: "list", Usage: "print the catalogue of checks and exit"},
 			&cli.StringFlag{Name: "explain", Usage: "print the documentation of check `ID` and exit"},
 		},
@@ -137,6 +141,12 @@ func runLint(c *cli.Context) error {
 			load = append(load, relToCwd(cwd, p))
 		}
 		opts.Only = paths
+	}
+	if !c.Bool("all-yaml") {
+		// Notes only for the paths reported on; the context's non-rule files are left out silently.
+		_, skipped := splitRuleFiles(paths)
+		reportSkipped(c.App.ErrWriter, "lint", skipped, c.Bool("verbose"))
+		load, _ = splitRuleFiles(load)
 	}
 	res := frontend.Load(load, frontend.Options{})
 	rep := lint.Run(res, opts)
