@@ -29,9 +29,11 @@ func buildCommand() *cli.Command {
 			&cli.StringFlag{Name: "profile", Usage: "YAML profile that extends or overrides the default logsource and field mapping"},
 			&cli.StringFlag{Name: "id-map", Usage: "YAML file that keeps each Sigma rule's Wazuh ids across builds (created or updated; commit it)"},
 			&cli.StringFlag{Name: "id-range", Value: fmt.Sprintf("%d-%d", wazuh.DefaultIDMin, wazuh.DefaultIDMax), Usage: "range for new rule ids, MIN-MAX"},
-			&cli.StringFlag{Name: "stock-rules", Value: defaultStockRules, Usage: "folder of the Wazuh stock rules (ruleset/rules): report the generated rules a stock rule can shadow (\"\" to skip; default: " + defaultStockRules + " when it exists)"},
+			&cli.StringFlag{Name: "stock-rules", Usage: "folder `DIR` of the Wazuh stock rules (ruleset/rules): report the generated rules a stock rule can shadow (none to skip; default: " + installedStockRules + " when it exists, else none)"},
+			&cli.StringFlag{Name: "report", Usage: "write a JSON report of the build to `FILE` (emitted and skipped rules with reasons and positions, shadowing, exceptions, rule tree size; - for standard output with -o FILE); written whether the run fails or not"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail (exit status 1, no output file) when any rule cannot be converted exactly"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the summary, not one line per skipped rule"},
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also list every generated rule a stock rule can shadow (the default is a summary)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the summaries, not one line per skipped rule"},
 		},
 		Action: func(c *cli.Context) error {
 			// Usage errors: message on standard error, exit status 2 (testable, no os.Exit).
@@ -51,6 +53,12 @@ func buildCommand() *cli.Command {
 			}
 			if err := checkOutput("build", c.String("id-map")); err != nil {
 				return err
+			}
+			if err := checkOutput("build", c.String("report")); err != nil {
+				return err
+			}
+			if output := c.String("output"); c.String("report") == stdio && (output == "" || output == stdio) {
+				return usage("--report - needs -o FILE (the rules file goes to standard output)")
 			}
 			if t := c.String("target"); t != "wazuh" {
 				return usage(fmt.Sprintf("unknown target %q (available: wazuh)", t))
@@ -73,16 +81,20 @@ func buildCommand() *cli.Command {
 				return usage(err.Error())
 			}
 			stock, stockNote := c.String("stock-rules"), ""
-			if stock != "" {
-				if st, err := os.Stat(stock); err != nil || !st.IsDir() {
-					if c.IsSet("stock-rules") {
-						return usage(fmt.Sprintf("--stock-rules %s: not a folder", stock))
-					}
-					stockNote = fmt.Sprintf("shadowing report skipped: no stock rules at %s (give --stock-rules DIR)", stock)
-					stock = ""
+			switch {
+			case !c.IsSet("stock-rules"):
+				// A Wazuh manager's own ruleset, when rulec runs on one; else no analysis.
+				if st, err := os.Stat(installedStockRules); err == nil && st.IsDir() {
+					stock = installedStockRules
+				} else {
+					stock, stockNote = "", "shadowing report skipped: give --stock-rules DIR (the Wazuh ruleset/rules folder) to see which generated rules stock rules can shadow"
 				}
-			} else {
-				stockNote = "shadowing report skipped (--stock-rules is empty)"
+			case stock == "" || stock == "none":
+				stock, stockNote = "", "shadowing report skipped (--stock-rules none)"
+			default:
+				if st, err := os.Stat(stock); err != nil || !st.IsDir() {
+					return usage(fmt.Sprintf("--stock-rules %s: not a folder", stock))
+				}
 			}
 			res := frontend.Load(paths, frontend.Options{})
 			explainNonRules(res, "build")
@@ -119,9 +131,14 @@ func buildCommand() *cli.Command {
 			}
 			printBuildReport(w, out.Report, len(res.FailedFiles))
 			if stock != "" {
-				printShadowReport(w, out.Report, !c.Bool("quiet"))
+				printShadowReport(w, out.Report, c.Bool("verbose"))
 			} else {
 				fmt.Fprintln(w, "  "+stockNote)
+			}
+			if p := c.String("report"); p != "" {
+				if err := writeBuildReport(p, newBuildReport(res, out, stock != "", failed), c.App.Writer); err != nil {
+					return fmt.Errorf("writing report: %w", err)
+				}
 			}
 			if failed {
 				var kept []string
@@ -210,8 +227,9 @@ func printBuildReport(w io.Writer, r wazuh.Report, failedFiles int) {
 	}
 }
 
-// defaultStockRules is where the Wazuh stock rules are looked for by default.
-const defaultStockRules = "../shared/reference/wazuh-ruleset/rules"
+// installedStockRules is where a Wazuh manager keeps its stock rules: build's default for
+// --stock-rules when the folder exists (a variable for tests).
+var installedStockRules = "/var/ossec/ruleset/rules"
 
 // printShadowReport lists the generated rules that a stock rule can take
 // events from: one line per generated rule (all the stock rules that can win),
@@ -268,6 +286,8 @@ func printShadowReport(w io.Writer, r wazuh.Report, detail bool) {
 		for _, e := range list {
 			fmt.Fprintf(w, "  %d %s %q: %s\n", e.id, e.rule, e.title, strings.Join(e.stocks, ", "))
 		}
+	} else if len(list) > 0 {
+		fmt.Fprintln(w, "  (--verbose lists each generated rule and the stock rules that can shadow it; --report FILE writes them as JSON)")
 	}
 	ids := make([]int, 0, len(stockCount))
 	for id := range stockCount {
