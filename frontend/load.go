@@ -182,48 +182,85 @@ func isRuleFile(name string) bool {
 }
 
 // collectFiles expands folders into their rule files, sorted, without duplicates.
+// Symbolic links are followed, to files and to folders; a folder reached again
+// through a link (a cycle, or the same folder twice) is walked once, with a
+// warning, and a file reached by two paths is loaded once.
 func collectFiles(paths []string) ([]string, ast.Diagnostics) {
 	var files []string
 	var diags ast.Diagnostics
 	seen := map[string]bool{}
 	add := func(p string) {
 		p = filepath.Clean(p)
-		if !seen[p] {
-			seen[p] = true
+		key := p
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			key = real
+		}
+		if !seen[key] {
+			seen[key] = true
 			files = append(files, p)
 		}
+	}
+	ioErr := func(p string, err error) {
+		diags = append(diags, ast.Diagnostic{Pos: ast.Pos{File: p}, Severity: ast.SeverityError, Code: "io", Message: fmt.Sprintf("cannot read: %v", err)})
 	}
 	for _, root := range paths {
 		info, err := os.Stat(root)
 		if err != nil {
-			diags = append(diags, ast.Diagnostic{Pos: ast.Pos{File: root}, Severity: ast.SeverityError, Code: "io", Message: fmt.Sprintf("cannot read: %v", err)})
+			ioErr(root, err)
 			continue
 		}
 		if !info.IsDir() {
+			if !info.Mode().IsRegular() {
+				diags = append(diags, ast.Diagnostic{Pos: ast.Pos{File: root}, Severity: ast.SeverityError, Code: "io", Message: fmt.Sprintf("not a regular file (%v)", info.Mode().Type())})
+				continue
+			}
 			add(root)
 			continue
 		}
 		var found []string
-		err = filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
+		walked := map[string]string{} // real folder -> the path it was first walked as
+		var walk func(dir string)
+		walk = func(dir string) {
+			real, err := filepath.EvalSymlinks(dir)
 			if err != nil {
-				diags = append(diags, ast.Diagnostic{Pos: ast.Pos{File: p}, Severity: ast.SeverityError, Code: "io", Message: fmt.Sprintf("cannot read: %v", err)})
-				return nil
+				ioErr(dir, err)
+				return
 			}
-			if de.IsDir() {
-				if p != root && strings.HasPrefix(de.Name(), ".") {
-					return filepath.SkipDir
+			if first, ok := walked[real]; ok {
+				diags = append(diags, ast.Diagnostic{Pos: ast.Pos{File: dir}, Severity: ast.SeverityWarning, Code: "io", Message: fmt.Sprintf("folder already read as %s (a symbolic link cycle or a second link); not read again", first)})
+				return
+			}
+			walked[real] = dir
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				ioErr(dir, err)
+			}
+			for _, de := range entries {
+				p := filepath.Join(dir, de.Name())
+				// Dot-files and dot-folders are tool configuration (.rulec.yml, .git), not rules.
+				if strings.HasPrefix(de.Name(), ".") {
+					continue
 				}
-				return nil
+				t := de.Type()
+				if t&fs.ModeSymlink != 0 {
+					st, err := os.Stat(p)
+					if err != nil {
+						if isRuleFile(de.Name()) {
+							diags = append(diags, ast.Diagnostic{Pos: ast.Pos{File: p}, Severity: ast.SeverityWarning, Code: "io", Message: fmt.Sprintf("broken symbolic link: %v", err)})
+						}
+						continue
+					}
+					t = st.Mode().Type()
+				}
+				switch {
+				case t.IsDir():
+					walk(p)
+				case t.IsRegular() && isRuleFile(de.Name()):
+					found = append(found, p)
+				}
 			}
-			// Dot-files in a folder are tool configuration (.rulec.yml, .pre-commit-config.yaml), not rules.
-			if de.Type().IsRegular() && isRuleFile(de.Name()) && !strings.HasPrefix(de.Name(), ".") {
-				found = append(found, p)
-			}
-			return nil
-		})
-		if err != nil {
-			diags = append(diags, ast.Diagnostic{Pos: ast.Pos{File: root}, Severity: ast.SeverityError, Code: "io", Message: err.Error()})
 		}
+		walk(root)
 		sort.Strings(found)
 		for _, f := range found {
 			add(f)
@@ -253,7 +290,9 @@ func loadFile(path string, maxSize int64, lim *budgets) ([]*ast.Rule, ast.Diagno
 
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// maxNodes bounds the YAML nodes of one document, against alias bombs.
+// maxNodes bounds the YAML nodes one document reaches through aliases (merge
+// keys included), against alias bombs: an alias counts every node of what it
+// names, each time it is used. Plain nodes are bounded by the file size.
 const maxNodes = 200000
 
 // decodeFile splits a file into YAML documents, applies legacy collection
@@ -286,10 +325,11 @@ func decodeFile(path string, data []byte, lim *budgets) (rules []*ast.Rule, diag
 		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 			continue // empty document, e.g. a trailing ---
 		}
-		if n := countNodes(root, 0); n > maxNodes {
-			d.errorf(root, "yaml", "document expands to more than %d YAML nodes (alias bomb?)", maxNodes)
+		if n := countAliasNodes(root, false, 0); n > maxNodes {
+			d.errorf(root, "yaml", "aliases in the document expand to more than %d YAML nodes (alias bomb?)", maxNodes)
 			continue
 		}
+		root = expandMerges(root, map[*yaml.Node]*yaml.Node{})
 		action := ""
 		if root.Kind == yaml.MappingNode {
 			action = mapGet(root, "action")
@@ -366,21 +406,108 @@ func yamlError(path string, err error) ast.Diagnostic {
 	return ast.Diagnostic{Pos: ast.Pos{File: path, Line: line, Col: col}, Severity: ast.SeverityError, Code: "yaml", Message: "invalid YAML: " + msg}
 }
 
-func countNodes(n *yaml.Node, acc int) int {
+// countAliasNodes counts the nodes reached through aliases below n (each use of
+// an alias counts the whole of its target, nested aliases multiplied out),
+// stopping past maxNodes.
+func countAliasNodes(n *yaml.Node, inAlias bool, acc int) int {
 	if n == nil || acc > maxNodes {
 		return acc
 	}
-	acc++
+	if inAlias {
+		acc++
+	}
 	if n.Kind == yaml.AliasNode {
-		return countNodes(n.Alias, acc)
+		return countAliasNodes(n.Alias, true, acc)
 	}
 	for _, c := range n.Content {
-		acc = countNodes(c, acc)
+		acc = countAliasNodes(c, inAlias, acc)
 		if acc > maxNodes {
 			break
 		}
 	}
 	return acc
+}
+
+// isMergeKey reports whether a mapping key is the YAML merge key `<<`.
+func isMergeKey(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.Value == "<<" && (k.Tag == "!!merge" || k.Tag == "")
+}
+
+// expandMerges returns n with YAML merge keys (`<<: *base`, `<<: [*a, *b]`)
+// replaced by the pairs of the mappings they name that the mapping does not set
+// itself (an earlier mapping of a list wins, as in YAML 1.1). Mappings are
+// copied, never changed, as an anchor's node is shared; done maps a node to its
+// expansion, so each is expanded once. A `<<` whose value is not a mapping or a
+// list of mappings is kept, for the decoder to report.
+func expandMerges(n *yaml.Node, done map[*yaml.Node]*yaml.Node) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	if out, ok := done[n]; ok {
+		return out
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		a := *n
+		a.Alias = expandMerges(n.Alias, done)
+		done[n] = &a
+		return &a
+	case yaml.DocumentNode, yaml.SequenceNode:
+		c := *n
+		done[n] = &c
+		c.Content = make([]*yaml.Node, len(n.Content))
+		for i, x := range n.Content {
+			c.Content[i] = expandMerges(x, done)
+		}
+		return &c
+	case yaml.MappingNode:
+	default:
+		return n
+	}
+	c := *n
+	done[n] = &c
+	c.Content = nil
+	has := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; !isMergeKey(k) && k.Kind == yaml.ScalarNode {
+			has[k.Value] = true
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !isMergeKey(k) {
+			c.Content = append(c.Content, k, expandMerges(v, done))
+			continue
+		}
+		var sources []*yaml.Node
+		switch rv := resolveAlias(v); {
+		case rv != nil && rv.Kind == yaml.MappingNode:
+			sources = []*yaml.Node{rv}
+		case rv != nil && rv.Kind == yaml.SequenceNode:
+			for _, x := range rv.Content {
+				sources = append(sources, resolveAlias(x))
+			}
+		}
+		ok := len(sources) > 0
+		for _, src := range sources {
+			ok = ok && src != nil && src.Kind == yaml.MappingNode
+		}
+		if !ok {
+			c.Content = append(c.Content, k, expandMerges(v, done))
+			continue
+		}
+		for _, src := range sources {
+			m := expandMerges(src, done)
+			for j := 0; j+1 < len(m.Content); j += 2 {
+				mk := m.Content[j]
+				if mk.Kind == yaml.ScalarNode && !has[mk.Value] {
+					has[mk.Value] = true
+					c.Content = append(c.Content, mk, m.Content[j+1])
+				}
+			}
+		}
+	}
+	return &c
 }
 
 func mapHas(n *yaml.Node, key string) bool {

@@ -298,7 +298,7 @@ func detectionChecks() []*Check {
 				}
 			})),
 		c("control-character", W, "a value contains a control character",
-			"A control character in a value is nearly always an escape gone wrong: in a double-quoted YAML string `\"C:\\temp\"` holds a tab. Use single quotes, or double the backslash (pySigma: ControlCharacter).",
+			"A control character in a value is nearly always an escape gone wrong: in a double-quoted YAML string `\"C:\\temp\"` holds a tab. Use single quotes, or double the backslash (pySigma: ControlCharacter). The noncharacters U+FFFE and U+FFFF are reported too: XML cannot carry them.",
 			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				for i := range fm.Values {
 					v := &fm.Values[i]
@@ -308,6 +308,10 @@ func detectionChecks() []*Check {
 					for _, ch := range v.Raw {
 						if ch < 0x20 {
 							p.Reportf(r, v.Pos, "value %s contains control character %U; a backslash escape in a double-quoted string?", q(v.Raw), ch)
+							break
+						}
+						if ch == 0xfffe || ch == 0xffff {
+							p.Reportf(r, v.Pos, "value %s contains the noncharacter %U, which XML cannot carry (the Wazuh rules file would hold U+FFFD instead)", q(v.Raw), ch)
 							break
 						}
 					}

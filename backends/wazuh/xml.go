@@ -202,6 +202,12 @@ func commentText(s string) string {
 		case '<', '>', '&':
 			return '_'
 		}
+		// What XML 1.0 cannot carry (control characters, U+FFFE, U+FFFF;
+		// strings.Map already made invalid UTF-8 U+FFFD) would make the whole
+		// file fail to parse.
+		if r < 0x20 || (r >= 0xd800 && r <= 0xdfff) || r == 0xfffe || r == 0xffff || r > 0x10ffff {
+			return '?'
+		}
 		return r
 	}, s)
 	for strings.Contains(s, "--") {

@@ -216,7 +216,7 @@ func TestScanStdin(t *testing.T) {
 		{"stdin", []string{"-"}, string(log), "<stdin>:1 [high] Suspicious Shell Keywords", "4 events from 1 files, 3 matches", 0},
 		{"stdin and a file", []string{corpusPath(t, "logs", "windows_sysmon.jsonl"), "-"}, string(log), "<stdin>:4 [high]", "from 2 files", 0},
 		{"empty stdin", []string{"-"}, "", "", "0 events from 1 files", 0},
-		{"bad record on stdin", []string{"-"}, "{\"a\":\n", "", "<stdin>:1: record 0: ", 0},
+		{"bad record on stdin", []string{"-"}, "{\"a\":\n", "", "<stdin>: error: no readable event (1 unreadable records)", 1},
 		{"stdin and a missing file", []string{"-", filepath.Join(t.TempDir(), "missing.jsonl")}, string(log), "<stdin>:1 [high]", "1 files failed", 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -181,6 +181,7 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 		if cfg.source != (engine.Source{}) {
 			rd = logs.WithSource(rd, cfg.source)
 		}
+		fileEvents, fileErrors, fileFailed := events, recordErrors, badFiles
 		for {
 			rec, err := rd.Next()
 			if errors.Is(err, io.EOF) {
@@ -228,6 +229,12 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 			}
 		}
 		rd.Close()
+		// A file whose every record was unreadable (a damaged EVTX) failed: it
+		// is named and counted, and the exit status says so.
+		if events == fileEvents && recordErrors > fileErrors && badFiles == fileFailed {
+			fmt.Fprintf(stderr, "%s: error: no readable event (%d unreadable records)\n", path, recordErrors-fileErrors)
+			badFiles++
+		}
 	}
 	for _, a := range corr.Flush() {
 		if !w.suppressed(a.Rule) {

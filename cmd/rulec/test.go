@@ -28,6 +28,7 @@ func testCommand() *cli.Command {
 			&cli.StringFlag{Name: "target", Value: "engine", Usage: "what decides matches: engine (Sigma semantics) or wazuh (the generated Wazuh rules under the stock ruleset)"},
 			&cli.StringFlag{Name: "stock-rules", Usage: "with --target wazuh: the Wazuh stock rules folder (ruleset/rules)"},
 			&cli.StringFlag{Name: "wazuh-profile", Usage: "with --target wazuh: the Wazuh backend profile (default: the built-in one)"},
+			&cli.StringSliceFlag{Name: "fixture-root", Usage: "a folder whose files fixtures may read besides the folder above their own (repeatable)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -41,7 +42,7 @@ func testCommand() *cli.Command {
 				}
 				opts.Profile = prof
 			}
-			tgt := testTarget{name: c.String("target"), stockRules: c.String("stock-rules")}
+			tgt := testTarget{name: c.String("target"), stockRules: c.String("stock-rules"), fixtureRoots: c.StringSlice("fixture-root")}
 			switch tgt.name {
 			case "engine":
 			case "wazuh":
@@ -68,6 +69,8 @@ type testTarget struct {
 	name       string
 	stockRules string
 	profile    *wazuh.Profile
+	// fixtureRoots are the folders fixtures may read besides the one above their own.
+	fixtureRoots []string
 }
 
 func runTest(stdout, stderr io.Writer, paths []string, verbose bool, opts engine.Options, tgt testTarget) error {
@@ -90,6 +93,7 @@ func runTest(stdout, stderr io.Writer, paths []string, verbose bool, opts engine
 	failed = failed || diags.HasErrors()
 	runner := ruletest.NewRunner(rs)
 	runner.All = rules
+	runner.FixtureRoots = tgt.fixtureRoots
 	if tgt.name == "wazuh" {
 		m, warnings, err := newWazuhMatcher(rs, rules, tgt.stockRules, tgt.profile)
 		for _, w := range warnings {

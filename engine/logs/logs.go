@@ -122,6 +122,15 @@ type Reader interface {
 func Open(path string, f Format) (Reader, error) { return open(path, f, Limits{}) }
 
 func open(path string, f Format, lim Limits) (Reader, error) {
+	// Only regular files are opened: a FIFO without a writer blocks in open
+	// itself, and a device such as /dev/zero never ends. Standard input (`-`
+	// in rulec) is read through NewReader. The check is made before the open
+	// and again on the opened file (the path may have changed in between).
+	if st, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open log: %w", err)
+	} else if err := regularLog(path, st); err != nil {
+		return nil, err
+	}
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open log: %w", err)
@@ -131,9 +140,9 @@ func open(path string, f Format, lim Limits) (Reader, error) {
 		fh.Close()
 		return nil, fmt.Errorf("open log: %w", err)
 	}
-	if st.IsDir() {
+	if err := regularLog(path, st); err != nil {
 		fh.Close()
-		return nil, fmt.Errorf("open log %s: is a directory", path)
+		return nil, err
 	}
 	if f == "" || f == FormatAuto {
 		magic := make([]byte, len(evtxFileMagic))
@@ -373,4 +382,23 @@ func (s *sourceReader) Next() (Record, error) {
 		rec.Event = engine.WithSource(rec.Event, s.src)
 	}
 	return rec, err
+}
+
+// regularLog refuses what is not a regular file: directories, FIFOs, sockets and
+// devices (a FIFO with no writer blocks forever, /dev/zero never ends).
+func regularLog(path string, st os.FileInfo) error {
+	m := st.Mode()
+	switch {
+	case m.IsRegular():
+		return nil
+	case m.IsDir():
+		return fmt.Errorf("open log %s: is a directory", path)
+	case m&os.ModeNamedPipe != 0:
+		return fmt.Errorf("open log %s: is a FIFO, not a regular file (pipe it into standard input, -, instead)", path)
+	case m&(os.ModeDevice|os.ModeCharDevice) != 0:
+		return fmt.Errorf("open log %s: is a device, not a regular file (pipe it into standard input, -, instead)", path)
+	case m&os.ModeSocket != 0:
+		return fmt.Errorf("open log %s: is a socket, not a regular file", path)
+	}
+	return fmt.Errorf("open log %s: not a regular file (%v)", path, m.Type())
 }

@@ -2,7 +2,6 @@ package ruletest
 
 import (
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -66,9 +65,10 @@ func (r *Runner) correlationFixture(fx *Fixture) Case {
 			}
 			continue
 		}
-		path := it.File
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(filepath.Dir(fx.File), path)
+		path, err := r.fixturePath(fx.File, it.File)
+		if err != nil {
+			c.Status, c.Message = Fail, fmt.Sprintf("reading %s: %v", it.File, err)
+			return c
 		}
 		recs, _, err := logs.ReadAll(path, it.Format)
 		if err != nil {

@@ -3,7 +3,6 @@ package ruletest
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -360,9 +359,10 @@ func (r *Runner) fixtureItem(c *Case, idx int, fx *Fixture, it Item, want bool) 
 		}
 		return
 	}
-	path := it.File
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(filepath.Dir(fx.File), path)
+	path, err := r.fixturePath(fx.File, it.File)
+	if err != nil {
+		c.Status, c.Message = Fail, fmt.Sprintf("reading %s: %v", it.File, err)
+		return
 	}
 	f := it.Format
 	if f == "" {

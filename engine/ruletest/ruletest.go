@@ -124,6 +124,43 @@ type Runner struct {
 	SkipCorrelations string
 	// Format overrides log format sniffing for fixture log files.
 	Format logs.Format
+	// FixtureRoots are the folders besides the one above the fixture's own
+	// folder (tests/ next to logs/) under which a fixture's `file:` items may
+	// lie. A fixture naming a file elsewhere (an absolute path,
+	// ../../etc/shadow, a symbolic link out) fails without reading it.
+	FixtureRoots []string
+}
+
+// fixturePath resolves a fixture's `file:` item (relative to the fixture's
+// folder) and checks that it lies, symbolic links resolved, under the folder
+// above the fixture's folder or one of FixtureRoots.
+func (r *Runner) fixturePath(fixtureFile, file string) (string, error) {
+	path := file
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(fixtureFile), path)
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return path, err
+	}
+	real, err = filepath.Abs(real)
+	if err != nil {
+		return path, err
+	}
+	roots := append([]string{filepath.Join(filepath.Dir(fixtureFile), "..")}, r.FixtureRoots...)
+	for _, root := range roots {
+		rr, err := filepath.EvalSymlinks(root)
+		if err != nil {
+			continue
+		}
+		if rr, err = filepath.Abs(rr); err != nil {
+			continue
+		}
+		if rel, err := filepath.Rel(rr, real); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return path, nil
+		}
+	}
+	return path, fmt.Errorf("%s is outside the folder above the fixture's folder (allow its folder with --fixture-root)", real)
 }
 
 // NewRunner returns a runner for the ruleset.
