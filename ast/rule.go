@@ -48,6 +48,9 @@ type Rule struct {
 	Filter      *Filter      `json:"filter,omitempty"`
 	// AppliedFilters lists the filter documents resolved onto this rule, by id or title.
 	AppliedFilters []string `json:"applied_filters,omitempty"`
+	// ProcessingItemsApplied lists the pySigma processing pipeline items applied to the
+	// rule, in order (pySigma's processing_item_applied): an item's id, or type@file:line:col.
+	ProcessingItemsApplied []string `json:"processing_items_applied,omitempty"`
 }
 
 // Ref returns the identifier used to refer to the rule: its id, else its name, else its title.
