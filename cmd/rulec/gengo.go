@@ -69,7 +69,7 @@ func genGoCommand() *cli.Command {
 				}
 				opts.Profile = prof
 			}
-			loaded := frontend.Load(c.Args().Slice(), frontend.Options{})
+			loaded := loadRules(c, c.Args().Slice(), frontend.Options{})
 			explainNonRules(loaded, "gen-go")
 			res, err := gogen.Generate(loaded.Rules, opts)
 			if err != nil {

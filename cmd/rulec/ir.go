@@ -31,7 +31,7 @@ func irCommand() *cli.Command {
 			if err := checkOutput("ir", c.String("output")); err != nil {
 				return err
 			}
-			res := frontend.Load(c.Args().Slice(), frontend.Options{})
+			res := loadRules(c, c.Args().Slice(), frontend.Options{})
 			explainNonRules(res, "ir")
 			w := c.App.Writer
 			var file *atomicFile

@@ -148,7 +148,7 @@ func runLint(c *cli.Context) error {
 		reportSkipped(c.App.ErrWriter, "lint", skipped, c.Bool("verbose"))
 		load, _ = splitRuleFiles(load)
 	}
-	res := frontend.Load(load, frontend.Options{})
+	res := loadRules(c, load, frontend.Options{})
 	rep := lint.Run(res, opts)
 
 	var w io.Writer = out

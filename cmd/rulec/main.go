@@ -68,6 +68,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		// Never let the library end the process (it would from inside tests).
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
+	addPipelineFlags(app)
 	for _, cmd := range app.Commands {
 		cmd.OnUsageError = onUsageError
 		if act := cmd.Action; act != nil {

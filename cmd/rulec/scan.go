@@ -103,7 +103,7 @@ func scanCommand() *cli.Command {
 			}
 			return runScan(c.App.Reader, c.App.Writer, c.App.ErrWriter, scanConfig{
 				rules: c.StringSlice("rules"), logs: c.Args().Slice(), format: format, logFormat: logFormat,
-				engine: opts, source: source, showSuppressed: c.Bool("show-suppressed"),
+				engine: opts, source: source, showSuppressed: c.Bool("show-suppressed"), pipelines: pipelineFiles(c, c.StringSlice("rules")),
 				time: correlation.TimeSource{Fields: c.StringSlice("time-field"), Layout: c.String("time-format")},
 				corr: correlation.Options{Tolerance: c.Duration("tolerance"), MaxGroups: c.Int("max-groups")},
 			})
@@ -130,13 +130,15 @@ type scanConfig struct {
 	// time reads event times for correlations when configured; else the record's own time is used first.
 	time correlation.TimeSource
 	corr correlation.Options
+	// pipelines are the pySigma processing pipelines applied to the rules.
+	pipelines []string
 }
 
 // stdinName is the source name of the events read from standard input.
 const stdinName = "<stdin>"
 
 func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
-	res := frontend.Load(cfg.rules, frontend.Options{})
+	res := applyPipelines(frontend.Load(cfg.rules, frontend.Options{}), cfg.pipelines)
 	printDiagnostics(stderr, res.Diagnostics)
 	rs, diags := engine.NewRuleset(res.Rules, cfg.engine)
 	printDiagnostics(stderr, diags)

@@ -42,7 +42,8 @@ func testCommand() *cli.Command {
 				}
 				opts.Profile = prof
 			}
-			tgt := testTarget{name: c.String("target"), stockRules: c.String("stock-rules"), fixtureRoots: c.StringSlice("fixture-root")}
+			tgt := testTarget{name: c.String("target"), stockRules: c.String("stock-rules"), fixtureRoots: c.StringSlice("fixture-root"),
+				pipelines: pipelineFiles(c, c.Args().Slice())}
 			switch tgt.name {
 			case "engine":
 			case "wazuh":
@@ -71,6 +72,8 @@ type testTarget struct {
 	profile    *wazuh.Profile
 	// fixtureRoots are the folders fixtures may read besides the one above their own.
 	fixtureRoots []string
+	// pipelines are the pySigma processing pipelines applied to the rules.
+	pipelines []string
 }
 
 func runTest(stdout, stderr io.Writer, paths []string, verbose bool, opts engine.Options, tgt testTarget) error {
@@ -83,7 +86,7 @@ func runTest(stdout, stderr io.Writer, paths []string, verbose bool, opts engine
 	failed := false
 	var rules []*ast.Rule
 	if len(rulePaths) > 0 {
-		res := frontend.Load(rulePaths, frontend.Options{})
+		res := applyPipelines(frontend.Load(rulePaths, frontend.Options{}), tgt.pipelines)
 		printDiagnostics(stderr, res.Diagnostics)
 		failed = len(res.FailedFiles) > 0
 		rules = res.Rules
