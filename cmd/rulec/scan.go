@@ -63,11 +63,14 @@ func scanCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "time-field", Usage: "event field holding the event time, for correlations (repeatable; default: the record's own time, else @timestamp, timestamp, time, UtcTime, ...)"},
 			&cli.StringFlag{Name: "time-format", Usage: "layout of the time field: a Go time layout, or unix, unix_ms, unix_us, unix_ns (default: RFC 3339 and common layouts, epochs by magnitude)"},
 			&cli.DurationFlag{Name: "tolerance", Usage: "accept events this far out of time order in correlation windows (e.g. 30s)"},
-			&cli.IntFlag{Name: "max-groups", Value: 100000, Usage: "cap on live correlation groups per rule; the least recently updated group is evicted past it"},
+			&cli.IntFlag{Name: "max-groups", Value: 100000, Usage: "cap on live correlation groups per rule (at least 1); the group furthest from firing is evicted past it"},
 		},
 		Action: func(c *cli.Context) error {
 			if len(c.StringSlice("rules")) == 0 {
 				return failUsage(c, "rulec scan: give the rules with --rules PATH (repeatable)")
+			}
+			if n := c.Int("max-groups"); n < 1 {
+				return failUsage(c, fmt.Sprintf("rulec scan: --max-groups must be at least 1, found %d", n))
 			}
 			if c.NArg() == 0 {
 				return failUsage(c, "rulec scan: give at least one log file (- for standard input)")
@@ -147,17 +150,18 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 		fmt.Fprintf(stderr, "warning: %v\n", err)
 	}
 	// Rules referenced only by correlations with generate: false do not alert on their own.
+	isSuppressed := correlation.SuppressedSet(res.Rules)
 	suppressed := make([]bool, rs.Len())
 	feeds := make([]bool, rs.Len())
 	for i := range suppressed {
-		suppressed[i] = !cfg.showSuppressed && correlation.Suppressed(rs.Rule(i), res.Rules)
+		suppressed[i] = !cfg.showSuppressed && isSuppressed(rs.Rule(i))
 		feeds[i] = corr.Interested(rs.Rule(i))
 	}
 
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
 	w := &matchWriter{out: out, enc: json.NewEncoder(out), format: cfg.format, suppressed: func(r *ast.Rule) bool {
-		return !cfg.showSuppressed && correlation.Suppressed(r, res.Rules)
+		return !cfg.showSuppressed && isSuppressed(r)
 	}}
 	w.enc.SetEscapeHTML(false)
 

@@ -244,6 +244,29 @@ func New(rules []*ast.Rule, opts Options) (*Engine, []error) {
 // deeper than MaxDepth).
 func (e *Engine) Warnings() []error { return e.warnings }
 
+// SuppressedSet returns Suppressed for every rule of rules at once: it reads
+// the correlations once, so that deciding for n rules is linear in n (calling
+// Suppressed for each rule is quadratic: 40,000 rules took 28 s).
+func SuppressedSet(rules []*ast.Rule) func(r *ast.Rule) bool {
+	generated := map[string]bool{} // lower-case referenced id -> referenced by a generating correlation
+	for _, c := range rules {
+		if c.Correlation == nil {
+			continue
+		}
+		for _, ref := range c.Correlation.Rules {
+			if ref.ID == "" {
+				continue
+			}
+			k := strings.ToLower(ref.ID)
+			generated[k] = generated[k] || c.Correlation.Generate
+		}
+	}
+	return func(r *ast.Rule) bool {
+		g, ok := generated[strings.ToLower(r.Ref())]
+		return ok && !g
+	}
+}
+
 // Suppressed reports whether a rule is referenced only by correlations with
 // generate: false, so that it should not alert on its own.
 func Suppressed(r *ast.Rule, rules []*ast.Rule) bool {

@@ -384,6 +384,7 @@ func (r *jsonReader) emit(raw []byte, line int, wrapper string) {
 		return
 	}
 	badUTF8 := !utf8.Valid(raw)
+	dup := duplicateKeyError(raw, m)
 	budget := r.lim.pathBudget(len(raw))
 	cut := boundPaths(m, budget)
 	first := r.index
@@ -403,6 +404,9 @@ func (r *jsonReader) emit(raw []byte, line int, wrapper string) {
 	}
 	if badUTF8 {
 		r.queue = append(r.queue, item{err: &RecordError{Source: r.name, Index: first, Line: line, Err: ErrInvalidUTF8}})
+	}
+	if dup != nil {
+		r.queue = append(r.queue, item{err: &RecordError{Source: r.name, Index: first, Line: line, Err: dup}})
 	}
 	if cut > 0 {
 		r.queue = append(r.queue, item{err: &RecordError{Source: r.name, Index: first, Line: line,
