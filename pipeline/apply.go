@@ -93,7 +93,7 @@ func (it *Item) matchRule(st *state, r *ast.Rule) bool {
 
 // matchField is pySigma's match_field_name.
 func (it *Item) matchField(st *state, field string) bool {
-	return it.field.eval(func(c fieldCond) bool { return c(st, field) })
+	return it.field.eval(func(c fieldCond) bool { return c.name(st, field) })
 }
 
 // matchDetectionItem is pySigma's match_detection_item: detection item conditions and
@@ -101,11 +101,14 @@ func (it *Item) matchField(st *state, field string) bool {
 func (it *Item) matchDetectionItem(st *state, fm *ast.FieldMatch) bool {
 	det := it.det.eval(func(c detCond) bool { return c(st, fm) })
 	field := it.field.eval(func(c fieldCond) bool {
-		if c(st, fm.Field) {
+		if c.item != nil {
+			return c.item(st, fm)
+		}
+		if c.name(st, fm.Field) {
 			return true
 		}
 		for _, v := range fm.Values {
-			if v.Kind == ast.ValFieldRef && c(st, v.Ref) {
+			if v.Kind == ast.ValFieldRef && c.name(st, v.Ref) {
 				return true
 			}
 		}
@@ -116,7 +119,7 @@ func (it *Item) matchDetectionItem(st *state, fm *ast.FieldMatch) bool {
 
 // matchFieldRef is pySigma's match_field_in_value for a field reference.
 func (it *Item) matchFieldRef(st *state, ref string) bool {
-	return it.field.eval(func(c fieldCond) bool { return c(st, ref) })
+	return it.field.eval(func(c fieldCond) bool { return c.name(st, ref) })
 }
 
 // Apply processes the rules in place, in order, and returns diagnostics. A rule a

@@ -16,8 +16,12 @@ import (
 type ruleCond func(st *state, r *ast.Rule) bool
 type detCond func(st *state, fm *ast.FieldMatch) bool
 
-// fieldCond matches a field name ("" is a keyword item, pySigma's None).
-type fieldCond func(st *state, field string) bool
+// fieldCond matches a field name ("" is a keyword item, pySigma's None). item, when set,
+// replaces the field name match on detection items (pySigma's match_detection_item override).
+type fieldCond struct {
+	name func(st *state, field string) bool
+	item func(st *state, fm *ast.FieldMatch) bool
+}
 
 func pyRegexp(p *parser, n *yaml.Node, pattern, what string) *regexp.Regexp {
 	re, err := regexp.Compile(`^(?:` + pattern + `)`)
@@ -489,7 +493,7 @@ func parseFieldCond(p *parser, typ string, at *yaml.Node, ps *params) (fieldCond
 	case "include_fields", "exclude_fields":
 		fn := ps.need("fields")
 		if fn == nil {
-			return nil, false
+			return fieldCond{}, false
 		}
 		fields := p.strList(fn, "fields")
 		mode := "plain"
@@ -512,28 +516,32 @@ func parseFieldCond(p *parser, typ string, at *yaml.Node, ps *params) (fieldCond
 			}
 		default:
 			p.errf(at, "invalid field name matching mode %q, supported types are 'plain' or 're'", mode)
-			return nil, false
+			return fieldCond{}, false
 		}
 		exclude := typ == "exclude_fields"
-		return func(st *state, f string) bool {
+		return fieldCond{name: func(st *state, f string) bool {
 			if f == "" { // keyword item: pySigma's None is in no list
 				return exclude
 			}
 			return match(f) != exclude
-		}, true
+		}}, true
 	case "processing_item_applied":
 		n := ps.need("processing_item_id")
 		if n == nil {
-			return nil, false
+			return fieldCond{}, false
 		}
 		id, _ := p.str(n, "processing_item_id")
-		return func(st *state, f string) bool { return f != "" && st.fieldApplied[f][id] }, true
+		// On field names: the fields the item mapped; on detection items: the items it processed.
+		return fieldCond{
+			name: func(st *state, f string) bool { return f != "" && st.fieldApplied[f][id] },
+			item: func(st *state, fm *ast.FieldMatch) bool { return st.itemApplied[fm][id] },
+		}, true
 	case "processing_state":
 		m, ok := parseState(p, ps)
 		if !ok {
-			return nil, false
+			return fieldCond{}, false
 		}
-		return func(st *state, f string) bool { return m(st) }, true
+		return fieldCond{name: func(st *state, f string) bool { return m(st) }}, true
 	}
-	return nil, refuse(p, at, "field name condition", typ, fieldCondNames, nil)
+	return fieldCond{}, refuse(p, at, "field name condition", typ, fieldCondNames, nil)
 }
