@@ -55,3 +55,38 @@ func TestDuplicateJSONKeys(t *testing.T) {
 		}
 	}
 }
+
+// Issue 12: a damaged EVTX could read as 0 events and no message: a header that
+// claims a chunk over a file cut after it, a chunk whose magic is right and
+// whose records are garbage. Both are reported now.
+func TestDamagedEVTXReported(t *testing.T) {
+	header := make([]byte, 4096)
+	copy(header, "ElfFile\x00")
+	header[32], header[38], header[36], header[41], header[42] = 128, 3, 2, 0x10, 1
+	chunk := []byte(strings.Repeat("\xff", 65536))
+	copy(chunk, "ElfChnk\x00")
+	for name, data := range map[string][]byte{
+		"the file header claims 1 chunks": header,
+		"no record magic at 0x200":        append(append([]byte(nil), header...), chunk...),
+	} {
+		rd, err := NewReader("x.evtx", strings.NewReader(string(data)), FormatEVTX)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var msgs []string
+		for {
+			_, err := rd.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err == nil {
+				t.Errorf("%s: an event from garbage", name)
+				continue
+			}
+			msgs = append(msgs, err.Error())
+		}
+		if len(msgs) != 1 || !strings.Contains(msgs[0], name) {
+			t.Errorf("messages %q, want one with %q", msgs, name)
+		}
+	}
+}

@@ -41,6 +41,8 @@ type evtxReader struct {
 	fatal  error
 	// badChunks counts damaged chunks in a row.
 	badChunks int
+	// claimed is the file header's chunk count; chunks counts the chunks read.
+	claimed, chunks int
 }
 
 // item is a queued reader result.
@@ -64,7 +66,12 @@ func newEVTXReader(name string, rs io.ReadSeeker, closer io.Closer) (*evtxReader
 	if block < 128 || block > evtxChunkSize {
 		block = 4096
 	}
-	return &evtxReader{name: name, rs: rs, closer: closer, offset: block, buf: make([]byte, evtxChunkSize)}, nil
+	var count [2]byte
+	if _, err := rs.Seek(42, io.SeekStart); err == nil {
+		io.ReadFull(rs, count[:])
+	}
+	return &evtxReader{name: name, rs: rs, closer: closer, offset: block, buf: make([]byte, evtxChunkSize),
+		claimed: int(binary.LittleEndian.Uint16(count[:]))}, nil
 }
 
 // Next returns the next event.
@@ -121,9 +128,15 @@ func (r *evtxReader) readChunk() {
 	switch {
 	case err == io.EOF:
 		r.done = true
+		// A header that claims chunks over a file that holds none (cut after
+		// its header) is damaged, not an empty log.
+		if r.chunks == 0 && r.claimed > 0 {
+			r.chunkErr(off, "the file header claims %d chunks; the file ends before the first", r.claimed)
+		}
 		return
 	case err == io.ErrUnexpectedEOF:
 		r.done = true
+		r.chunks++
 		if !allZero(r.buf[:n]) {
 			r.chunkErr(off, "truncated (%d of %d bytes)", n, evtxChunkSize)
 		}
@@ -132,6 +145,7 @@ func (r *evtxReader) readChunk() {
 		r.fatal = fmt.Errorf("%s: evtx: read chunk at offset %#x: %w", r.name, off, err)
 		return
 	}
+	r.chunks++
 	buf := r.buf
 	if string(buf[:8]) != evtxChunkMagic {
 		if !allZero(buf[:evtxChunkHeader]) {
@@ -154,6 +168,12 @@ func (r *evtxReader) readChunk() {
 	var offs []int
 	for p := evtxChunkHeader; p+evtxRecordHead <= free; {
 		if string(buf[p:p+4]) != evtxRecordMagic {
+			// Zeros end the records of a chunk; anything else where a
+			// record should start is damage, reported (else a chunk of
+			// garbage would read as no events and no message).
+			if !allZero(buf[p : p+evtxRecordHead]) {
+				r.chunkErr(off, "no record magic at %#x (record %d of the chunk): the rest of the chunk is not read", p, len(offs))
+			}
 			break
 		}
 		size := int(binary.LittleEndian.Uint32(buf[p+4:]))
