@@ -111,8 +111,8 @@ func parseRuleCond(p *parser, typ string, at *yaml.Node, ps *params) (ruleCond, 
 
 var ruleCondNames = []string{"contains_detection_item", "contains_field", "is_sigma_correlation_rule", "is_sigma_rule", "logsource", "processing_item_applied", "processing_state", "rule_attribute", "tag"}
 var pyRuleConds = []string{}
-var detCondNames = []string{"contains_wildcard", "is_null", "match_string", "processing_item_applied", "processing_state"}
-var pyDetConds = []string{"match_value"}
+var detCondNames = []string{"contains_wildcard", "is_null", "match_string", "match_value", "processing_item_applied", "processing_state"}
+var pyDetConds = []string{}
 var fieldCondNames = []string{"exclude_fields", "include_fields", "processing_item_applied", "processing_state"}
 
 // refuse reports an unsupported or unknown type; it always returns false.
@@ -450,6 +450,19 @@ func parseDetCond(p *parser, typ string, at *yaml.Node, ps *params) (detCond, bo
 				res := v.Kind == ast.ValString && re.MatchString(v.Pattern())
 				return res != neg
 			})
+		}, true
+	case "match_value":
+		isAny, ok := parseValueCond(p, ps, typ)
+		vn := ps.need("value")
+		if !ok || vn == nil {
+			return nil, false
+		}
+		want, ok := p.scalar(vn, "value")
+		if !ok {
+			return nil, false
+		}
+		return func(st *state, fm *ast.FieldMatch) bool {
+			return matchValues(fm, isAny, func(v ast.Value) bool { return sigmaEqual(want, v) })
 		}, true
 	case "is_null":
 		isAny, ok := parseValueCond(p, ps, typ)

@@ -59,9 +59,16 @@ type condSet[T any] struct {
 	conds []T
 	or    bool
 	not   bool
+	// expr, when set, links the conditions named in names (*_cond_expr).
+	expr  *condExpr
+	names map[string]int
 }
 
 func (s condSet[T]) eval(f func(T) bool) bool {
+	if s.expr != nil {
+		res := s.expr.eval(func(id string) bool { return f(s.conds[s.names[id]]) })
+		return res != s.not
+	}
 	res := !s.or // all([]) is true, any([]) is false
 	for _, c := range s.conds {
 		v := f(c)
@@ -403,11 +410,6 @@ func (p *parser) item(n *yaml.Node) *Item {
 		return nil
 	}
 	it.Type = typ
-	for _, pre := range []string{"rule", "detection_item", "field_name"} {
-		if k := keys[pre+"_cond_expr"]; k != nil {
-			p.errf(k, "%s_cond_expr is not supported: link the conditions with %s_cond_op (and/or) and %s_cond_not", pre, pre, pre)
-		}
-	}
 	it.rule = parseCondSet(p, m, keys, "rule", parseRuleCond)
 	it.det = parseCondSet(p, m, keys, "detection_item", parseDetCond)
 	it.field = parseCondSet(p, m, keys, "field_name", parseFieldCond)
@@ -436,22 +438,38 @@ func parseCondSet[T any](p *parser, m map[string]*yaml.Node, keys map[string]*ya
 		s.not = p.boolean(v, prefix+"_cond_not")
 	}
 	v := m[prefix+"_conditions"]
+	exprNode := m[prefix+"_cond_expr"]
+	if exprNode != nil && isNull(exprNode) {
+		exprNode = nil
+	}
+	if exprNode != nil {
+		if m[prefix+"_cond_op"] != nil {
+			p.errf(keys[prefix+"_cond_op"], "%s_cond_op and %s_cond_expr are mutually exclusive", prefix, prefix)
+			return s
+		}
+		if v == nil || v.Kind != yaml.MappingNode {
+			p.errf(exprNode, "%s_cond_expr needs %s_conditions as a map from identifiers to conditions", prefix, prefix)
+			return s
+		}
+	}
 	if v == nil || isNull(v) {
 		return s
 	}
 	var defs []*yaml.Node
+	var ids []string
 	switch v.Kind {
 	case yaml.SequenceNode:
 		defs = v.Content
 	case yaml.MappingNode:
 		for _, kv := range p.pairs(v, prefix+"_conditions") {
 			defs = append(defs, kv[1])
+			ids = append(ids, kv[0].Value)
 		}
 	default:
 		p.errf(v, "%s_conditions must be a list or a map, found %s", prefix, kind(v))
 		return s
 	}
-	for _, d := range defs {
+	for i, d := range defs {
 		pairs := p.pairs(d, "a condition")
 		if pairs == nil {
 			continue
@@ -476,9 +494,57 @@ func parseCondSet[T any](p *parser, m map[string]*yaml.Node, keys map[string]*ya
 			continue
 		}
 		ps.done()
+		if ids != nil {
+			if s.names == nil {
+				s.names = map[string]int{}
+			}
+			s.names[ids[i]] = len(s.conds)
+		}
 		s.conds = append(s.conds, c)
 	}
+	if exprNode != nil {
+		p.condExpr(&s.expr, s.names, exprNode, prefix)
+	}
 	return s
+}
+
+// condExpr parses a *_cond_expr and checks that it names exactly the defined conditions.
+func (p *parser) condExpr(dst **condExpr, names map[string]int, n *yaml.Node, prefix string) {
+	text, ok := p.str(n, prefix+"_cond_expr")
+	if !ok {
+		return
+	}
+	e, err := parseCondExpr(text)
+	if err != nil {
+		at := *n
+		if n.Line > 0 && !strings.Contains(text, "\n") {
+			at.Column += err.(*exprError).off
+			if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
+				at.Column++
+			}
+		}
+		p.errf(&at, "%s_cond_expr: %v", prefix, err)
+		return
+	}
+	used := map[string]bool{}
+	e.ids(used)
+	for id := range used {
+		if _, ok := names[id]; !ok {
+			p.errf(n, "%s_cond_expr: condition identifier %q not found", prefix, id)
+			return
+		}
+	}
+	unused := map[string]bool{}
+	for id := range names {
+		if !used[id] {
+			unused[id] = true
+		}
+	}
+	if len(unused) > 0 {
+		p.errf(n, "%s_cond_expr: unreferenced condition items: %s", prefix, sortedKeys(unused))
+		return
+	}
+	*dst = e
 }
 
 // Chain is the ordered list of processing items of several pipelines, merged as
@@ -525,3 +591,5 @@ func LoadFiles(paths []string) (*Chain, ast.Diagnostics) {
 	}
 	return Resolve(pls), diags
 }
+
+func sortStrings(s []string) { sort.Strings(s) }

@@ -204,6 +204,26 @@ condition: test
 fields: otherfield1_lower,field1_lower,field2_lower,field3_lower,otherfield2_lower
 applied: field_name_suffix@p.yml:3:5
 `},
+		{"match_value", `
+transformations:
+  - type: drop_detection_item
+    detection_item_conditions: [{type: match_value, value: 4688, cond: any}]
+  - type: field_name_suffix
+    suffix: _s
+    detection_item_conditions: [{type: match_value, value: 'a*', cond: all}]
+`, `title: Test
+logsource: {category: test}
+detection:
+  test:
+    EventID: [1, 4688]
+    x: ['a*', 'a\*']
+    y: 'a*'
+  condition: test
+`, `logsource: category=test product= service=
+test: and(x=["a*","a\\*"], y_s="a*")
+condition: test
+applied: drop_detection_item@p.yml:3:5,field_name_suffix@p.yml:5:5
+`},
 		{"is_null and negation", `
 transformations:
   - type: field_name_prefix
@@ -311,6 +331,29 @@ test: and(user|expand=["root","adm*"], host|expand="srv-*")
 condition: test
 applied: value_placeholders@p.yml:5:5,wildcard_placeholders@p.yml:7:5
 `},
+		{"condition expressions", `
+transformations:
+  - id: expr
+    type: field_name_prefix
+    prefix: x.
+    rule_cond_expr: not wrong_category and (critical or tagged)
+    rule_conditions:
+      wrong_category: {type: logsource, category: other}
+      critical: {type: rule_attribute, attribute: level, value: critical}
+      tagged: {type: tag, tag: attack.t1000}
+    field_name_cond_expr: f1 or (f2 and not f3)
+    field_name_conditions:
+      f1: {type: include_fields, fields: [field1]}
+      f2: {type: include_fields, fields: [field2, field3]}
+      f3: {type: include_fields, fields: [field3]}
+    detection_item_cond_expr: v
+    detection_item_conditions:
+      v: {type: match_string, pattern: value, cond: any}
+`, "title: Test\nlevel: critical\nlogsource: {category: test}\ndetection:\n  test:\n    field1: value1\n    field2: value2\n    field3: value3\n  condition: test\n", `logsource: category=test product= service=
+test: and(x.field1="value1", x.field2="value2", field3="value3")
+condition: test
+applied: expr
+`},
 		{"add_field, remove_field, set_field", `
 transformations:
   - {type: add_field, field: [x, y]}
@@ -415,8 +458,13 @@ func TestRefused(t *testing.T) {
 		{"unknown parameter", "transformations:\n  - type: field_name_suffix\n    suffix: x\n    sufix: y\n", `p.yml:4:5: error: transformation field_name_suffix has no parameter "sufix"`},
 		{"missing parameter", "transformations:\n  - type: field_name_suffix\n", `p.yml:2:11: error: transformation field_name_suffix needs the parameter "suffix"`},
 		{"unknown rule condition", "transformations:\n  - type: set_state\n    key: a\n    val: b\n    rule_conditions:\n      - type: nope\n", `p.yml:6:15: error: unknown rule condition "nope"`},
-		{"unsupported detection item condition", "transformations:\n  - type: drop_detection_item\n    detection_item_conditions:\n      - {type: match_value, value: 1, cond: any}\n", `p.yml:4:16: error: detection item condition "match_value" is not supported by rulec`},
-		{"cond_expr", "transformations:\n  - type: drop_detection_item\n    rule_cond_expr: a and b\n", `p.yml:3:5: error: rule_cond_expr is not supported`},
+		{"unknown detection item condition", "transformations:\n  - type: drop_detection_item\n    detection_item_conditions:\n      - {type: match_values, value: 1, cond: any}\n", `p.yml:4:16: error: unknown detection item condition "match_values"`},
+		{"bad cond", "transformations:\n  - type: drop_detection_item\n    detection_item_conditions:\n      - {type: match_value, value: 1, cond: some}\n", `p.yml:4:45: error: the value "some" for the 'cond' parameter is invalid`},
+		{"cond_expr without map", "transformations:\n  - type: drop_detection_item\n    rule_cond_expr: a and b\n", `p.yml:3:21: error: rule_cond_expr needs rule_conditions as a map`},
+		{"cond_expr with op", "transformations:\n  - type: drop_detection_item\n    rule_cond_op: or\n    rule_cond_expr: a\n    rule_conditions: {a: {type: is_sigma_rule}}\n", `p.yml:3:5: error: rule_cond_op and rule_cond_expr are mutually exclusive`},
+		{"cond_expr unknown id", "transformations:\n  - type: drop_detection_item\n    rule_cond_expr: a and b\n    rule_conditions: {a: {type: is_sigma_rule}}\n", `p.yml:3:21: error: rule_cond_expr: condition identifier "b" not found`},
+		{"cond_expr unreferenced", "transformations:\n  - type: drop_detection_item\n    rule_cond_expr: a\n    rule_conditions: {a: {type: is_sigma_rule}, b: {type: is_sigma_rule}}\n", `p.yml:3:21: error: rule_cond_expr: unreferenced condition items: b`},
+		{"cond_expr syntax", "transformations:\n  - type: drop_detection_item\n    rule_cond_expr: a and (b or\n    rule_conditions: {a: {type: is_sigma_rule}, b: {type: is_sigma_rule}}\n", `p.yml:3:32: error: rule_cond_expr: unexpected end of the expression`},
 		{"postprocessing", "postprocessing:\n  - type: embed\n", `p.yml:1:1: error: postprocessing is not supported`},
 		{"unknown key", "name: x\ntransformation: []\n", `p.yml:2:1: error: unknown pipeline key "transformation"`},
 		{"bad regex", "transformations:\n  - {type: replace_string, regex: '(?<=a)b', replacement: c}\n", `p.yml:2:35: error: replace_string: regular expression "(?<=a)b" is invalid`},
