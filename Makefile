@@ -4,7 +4,11 @@ FUZZTIME ?= 10m
 # PLATFORMS are the GOOS/GOARCH pairs rulec builds, vets and tests on.
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
-.PHONY: test cross bench fuzz fmt vet
+# VERSION is stamped into release binaries (rulec version) and names the archives.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
+DIST ?= dist
+
+.PHONY: test cross bench fuzz fmt vet dist dist-check readme-check
 
 ## test: vet and run every test (conformance tests read ../shared when present)
 test:
@@ -21,6 +25,29 @@ cross:
 		GOOS=$$os GOARCH=$$arch $(GO) test -c -o "$$tmp/$$os-$$arch/test/" ./... >"$$tmp/test.log" || { cat "$$tmp/test.log"; exit 1; }; \
 		echo "cross $$os/$$arch: vet, build ($$(ls "$$tmp/$$os-$$arch" | grep -v '^test$$' | paste -sd ' ' -)) and $$(ls "$$tmp/$$os-$$arch/test" | wc -l) test binaries ok"; \
 	done
+
+## dist: release archives for PLATFORMS in $(DIST)/ (tar.gz, zip for windows) and SHA256SUMS, reproducibly
+dist:
+	$(GO) run ./internal/dist -version $(VERSION) -o $(DIST) -platforms "$(PLATFORMS)"
+
+## dist-check: export HEAD into two folders, build the archives in each (the second with an empty
+## build cache when DIST_CHECK_COLD=1) and compare SHA256SUMS; check the host binary's stamped version
+dist-check:
+	@set -e; tmp=$$(mktemp -d); trap 'chmod -R u+w "$$tmp"; rm -rf "$$tmp"' EXIT; \
+	export SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct); \
+	for s in a b; do mkdir -p "$$tmp/src-$$s"; git archive HEAD | tar -x -C "$$tmp/src-$$s"; done; \
+	(cd "$$tmp/src-a" && $(GO) run ./internal/dist -version $(VERSION) -o "$$tmp/a" -platforms "$(PLATFORMS)"); \
+	if [ -n "$(DIST_CHECK_COLD)" ]; then export GOCACHE="$$tmp/cache"; fi; \
+	(cd "$$tmp/src-b" && $(GO) run ./internal/dist -version $(VERSION) -o "$$tmp/b" -platforms "$(PLATFORMS)"); \
+	cmp "$$tmp/a/SHA256SUMS" "$$tmp/b/SHA256SUMS" || { diff "$$tmp/a/SHA256SUMS" "$$tmp/b/SHA256SUMS"; echo "dist-check: archives differ between two builds"; exit 1; }; \
+	(cd "$$tmp/a" && { sha256sum -c SHA256SUMS >/dev/null 2>&1 || shasum -a 256 -c SHA256SUMS >/dev/null; }); \
+	host="$$($(GO) env GOOS)-$$($(GO) env GOARCH)"; \
+	if [ -f "$$tmp/a/rulec-$(VERSION)-$$host.tar.gz" ]; then \
+		tar -xzf "$$tmp/a/rulec-$(VERSION)-$$host.tar.gz" -C "$$tmp"; \
+		v=$$("$$tmp/rulec-$(VERSION)-$$host/rulec" version); \
+		case "$$v" in *"$(VERSION)"*) ;; *) echo "dist-check: rulec version says $$v, want $(VERSION)"; exit 1;; esac; \
+	fi; \
+	echo "dist-check: $$(wc -l < "$$tmp/a/SHA256SUMS") archives identical over two builds of HEAD in two folders, version $(VERSION)"; cat "$$tmp/a/SHA256SUMS"
 
 ## bench: run every benchmark with allocation counts
 bench:
