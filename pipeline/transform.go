@@ -53,11 +53,16 @@ func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transform
 		}
 		fm := &fieldMapping{prefix: typ == "field_name_prefix_mapping"}
 		for _, kv := range p.pairs(n, "mapping") {
-			if isNull(kv[0]) || kv[0].Value == "" {
-				p.errf(kv[0], "%s: mapping of keyword searches (a null key) is not supported", typ)
+			dests := p.strList(kv[1], "mapping target")
+			if isNull(kv[0]) {
+				// pySigma's None key: keyword searches become searches of these fields.
+				if fm.prefix {
+					p.errf(kv[0], "%s: null is not a valid prefix", typ)
+					continue
+				}
+				fm.keyword = dests
 				continue
 			}
-			dests := p.strList(kv[1], "mapping target")
 			fm.src = append(fm.src, kv[0].Value)
 			fm.dst = append(fm.dst, dests)
 		}
@@ -164,6 +169,7 @@ func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transform
 // fieldMapping is field_name_mapping, field_name_prefix_mapping, field_name_prefix and field_name_suffix.
 type fieldMapping struct {
 	prefix    bool
+	keyword   []string // the fields a keyword search maps to (a null key)
 	src       []string
 	dst       [][]string
 	addPrefix string
@@ -173,7 +179,7 @@ type fieldMapping struct {
 // mapName is pySigma's apply_field_name: nil when the field is not mapped.
 func (f *fieldMapping) mapName(field string) []string {
 	if field == "" {
-		return nil
+		return f.keyword
 	}
 	switch {
 	case f.addPrefix != "":
@@ -295,6 +301,24 @@ func (f *fieldMapping) apply(st *state, it *Item, r *ast.Rule) error {
 			return res, nil
 		}
 		res.changed = true
+		if fm.Field == "" {
+			// A keyword search matches anywhere in a value: keep that with wildcards, as pySigma does.
+			vals := slices.Clone(fm.Values)
+			for i, v := range vals {
+				if v.Kind != ast.ValString {
+					continue
+				}
+				parts := slices.Clone(v.Parts)
+				if len(parts) == 0 || parts[0].Kind != ast.PartStar {
+					parts = append([]ast.StringPart{{Kind: ast.PartStar}}, parts...)
+				}
+				if parts[len(parts)-1].Kind != ast.PartStar {
+					parts = append(parts, ast.StringPart{Kind: ast.PartStar})
+				}
+				vals[i].Parts = parts
+			}
+			fm.Values = vals
+		}
 		if len(m) == 1 {
 			*fm = *withField(fm, m[0])
 			return res, nil
@@ -499,10 +523,12 @@ func substituteNode(n *yaml.Node, ls ast.Logsource) *yaml.Node {
 	return &cp
 }
 
+var templateVar = regexp.MustCompile(`\$(?:(\$)|([_a-zA-Z][_a-zA-Z0-9]*)|\{([_a-zA-Z][_a-zA-Z0-9]*)\})`)
+
 // pyTemplate is Python's string.Template.safe_substitute for $name, ${name} and $$.
 // pySigma substitutes None for an unset logsource field, which prints as "None".
 func pyTemplate(s string, vars map[string]string) string {
-	re := regexp.MustCompile(`\$(?:(\$)|([_a-zA-Z][_a-zA-Z0-9]*)|\{([_a-zA-Z][_a-zA-Z0-9]*)\})`)
+	re := templateVar
 	return re.ReplaceAllStringFunc(s, func(m string) string {
 		sm := re.FindStringSubmatch(m)
 		if sm[1] != "" {
