@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // stdio is the path that names standard input or output: `-o -`, `rulec scan -`.
@@ -25,9 +26,12 @@ type atomicFile struct {
 // name, which go build, rule loading and most globs skip) until Commit.
 func createAtomic(path string) (*atomicFile, error) {
 	mode := fs.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
+	if st, err := os.Lstat(path); err == nil {
 		if st.IsDir() {
 			return nil, fmt.Errorf("%s is a folder", path)
+		}
+		if err := refuseInput(path); err != nil {
+			return nil, err
 		}
 		mode = st.Mode().Perm()
 	}
@@ -60,6 +64,53 @@ func (a *atomicFile) Commit() error {
 func (a *atomicFile) Abort() {
 	a.File.Close()
 	os.Remove(a.File.Name())
+}
+
+// outputFlags are the flags whose value is an output path.
+var outputFlags = map[string]bool{"o": true, "output": true, "report": true, "id-map": true}
+
+// refuseInput refuses to replace an input: a file named on the command line
+// (`build a.yml -o a.yml`), or a YAML file holding a Sigma rule or a fixture
+// (`build rules/ -o rules/a.yml`): top-level title:, detection:,
+// correlation:, filter: or tests:. A symbolic link is replaced itself by the
+// rename, never the file it points to.
+func refuseInput(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	args := os.Args[1:]
+	for i, a := range args {
+		if a == "" || a[0] == '-' {
+			continue
+		}
+		if i > 0 && outputFlags[strings.TrimLeft(args[i-1], "-")] {
+			continue // the value of -o itself
+		}
+		if ast, err := os.Stat(a); err == nil && os.SameFile(st, ast) {
+			return fmt.Errorf("%s is an input of this run; not writing over it", path)
+		}
+	}
+	switch filepath.Ext(path) {
+	case ".yml", ".yaml", ".YML", ".YAML":
+	default:
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	head := make([]byte, 64<<10)
+	n, _ := io.ReadFull(f, head)
+	for _, line := range strings.Split(string(head[:n]), "\n") {
+		for _, key := range []string{"title:", "detection:", "correlation:", "filter:", "tests:"} {
+			if strings.HasPrefix(line, key) {
+				return fmt.Errorf("%s holds a Sigma rule or fixture (%s); not writing over it", path, strings.TrimSuffix(key, ":"))
+			}
+		}
+	}
+	return nil
 }
 
 // checkOutput checks, before any work, that an output file can be written
