@@ -354,6 +354,33 @@ test: and(x.field1="value1", x.field2="value2", field3="value3")
 condition: test
 applied: expr
 `},
+		{"map_string, set_value, convert_type", `
+transformations:
+  - type: map_string
+    mapping: {'*\cmd.exe': ['*\cmd.exe', '*\pwsh.exe'], other: x}
+    field_name_conditions: [{type: include_fields, fields: [Image]}]
+  - type: set_value
+    value: 4688
+    field_name_conditions: [{type: include_fields, fields: [EventID]}]
+  - type: convert_type
+    target_type: str
+    field_name_conditions: [{type: include_fields, fields: [EventID]}]
+  - type: convert_type
+    target_type: num
+    field_name_conditions: [{type: include_fields, fields: [Port]}]
+`, `title: Test
+logsource: {category: test}
+detection:
+  test:
+    Image|endswith: '\cmd.exe'
+    EventID: [1, 2]
+    Port: '445'
+  condition: test
+`, `logsource: category=test product= service=
+test: and(Image|endswith=["*\\cmd.exe","*\\pwsh.exe"], EventID=["4688","4688"], Port=445)
+condition: test
+applied: map_string@p.yml:3:5,set_value@p.yml:6:5,convert_type@p.yml:9:5,convert_type@p.yml:12:5
+`},
 		{"add_field, remove_field, set_field", `
 transformations:
   - {type: add_field, field: [x, y]}
@@ -454,7 +481,8 @@ transformations:
 func TestRefused(t *testing.T) {
 	tests := []struct{ name, pipeline, want string }{
 		{"unknown transformation", "transformations:\n  - type: frobnicate\n", `p.yml:2:11: error: unknown transformation type "frobnicate"`},
-		{"unsupported transformation", "transformations:\n  - type: map_string\n    mapping: {a: b}\n", `p.yml:2:11: error: transformation "map_string" is not supported by rulec`},
+		{"unsupported transformation", "transformations:\n  - type: case\n    method: lower\n", `p.yml:2:11: error: transformation "case" is not supported by rulec`},
+		{"set_value force_type", "transformations:\n  - {type: set_value, value: abc, force_type: num}\n", `p.yml:2:30: error: value "abc" can't be converted to a number`},
 		{"unknown parameter", "transformations:\n  - type: field_name_suffix\n    suffix: x\n    sufix: y\n", `p.yml:4:5: error: transformation field_name_suffix has no parameter "sufix"`},
 		{"missing parameter", "transformations:\n  - type: field_name_suffix\n", `p.yml:2:11: error: transformation field_name_suffix needs the parameter "suffix"`},
 		{"unknown rule condition", "transformations:\n  - type: set_state\n    key: a\n    val: b\n    rule_conditions:\n      - type: nope\n", `p.yml:6:15: error: unknown rule condition "nope"`},

@@ -21,9 +21,9 @@ type transformation interface {
 // TransformationNames lists the transformation types rulec implements.
 var TransformationNames = []string{
 	"add_condition", "add_field", "change_logsource", "detection_item_failure", "drop_detection_item",
-	"field_name_mapping", "field_name_prefix", "field_name_prefix_mapping", "field_name_suffix",
-	"remove_field", "replace_string", "rule_failure", "set_custom_attribute", "set_field", "set_state",
-	"value_placeholders", "wildcard_placeholders",
+	"convert_type", "field_name_mapping", "field_name_prefix", "field_name_prefix_mapping", "field_name_suffix",
+	"map_string", "remove_field", "replace_string", "rule_failure", "set_custom_attribute", "set_field", "set_state",
+	"set_value", "value_placeholders", "wildcard_placeholders",
 }
 
 // refusedTransformations are pySigma transformations rulec knows and refuses, with the reason.
@@ -35,10 +35,7 @@ var refusedTransformations = map[string]string{
 	"command_placeholders":          "running commands for placeholder values is not implemented",
 	"hashes_fields":                 "not implemented yet",
 	"extract_fields":                "not implemented yet",
-	"map_string":                    "not implemented yet",
 	"regex":                         "not implemented yet",
-	"set_value":                     "not implemented yet",
-	"convert_type":                  "not implemented yet",
 	"strict_field_mapping_failure":  "not implemented yet",
 	"nest":                          "not implemented yet",
 	"case":                          "not implemented yet",
@@ -141,6 +138,12 @@ func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transform
 			return nil
 		}
 		return customAttr{a, v}
+	case "map_string":
+		return p.mapString(ps)
+	case "set_value":
+		return p.setValue(ps)
+	case "convert_type":
+		return p.convertType(ps)
 	case "wildcard_placeholders", "value_placeholders":
 		ph := &placeholders{wildcard: typ == "wildcard_placeholders"}
 		inc, exc := ps.get("include"), ps.get("exclude")

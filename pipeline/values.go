@@ -1,0 +1,181 @@
+package pipeline
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/rulec/rulec/ast"
+)
+
+// valueTransform is a pySigma ValueTransformation: fn returns the replacement values
+// of one value, or ok false to keep it.
+type valueTransform struct {
+	fn func(v ast.Value) (out []ast.Value, ok bool, err error)
+}
+
+func (t valueTransform) apply(st *state, it *Item, r *ast.Rule) error {
+	return eachItem(st, it, r, func(fm *ast.FieldMatch) (result, error) {
+		var vals []ast.Value
+		changed := false
+		for _, v := range fm.Values {
+			out, ok, err := t.fn(v)
+			if err != nil {
+				return result{}, fmt.Errorf("%s: %v", v.Pos, err)
+			}
+			if !ok {
+				vals = append(vals, v)
+				continue
+			}
+			vals = append(vals, out...)
+			changed = true
+		}
+		if changed {
+			fm.Values = vals
+		}
+		return result{changed: changed}, nil
+	})
+}
+
+func stringValue(s string, pos ast.Pos) ast.Value {
+	return ast.Value{Kind: ast.ValString, Pos: pos, Raw: s, Parts: ast.ParseString(s, false)}
+}
+
+func numberString(v ast.Value) string {
+	if v.Raw != "" {
+		if _, err := strconv.ParseFloat(v.Raw, 64); err == nil {
+			return v.Raw
+		}
+	}
+	return strconv.FormatFloat(v.Number, 'f', -1, 64)
+}
+
+func parseNumber(s string) (float64, bool) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	return f, err == nil
+}
+
+// mapString is map_string: a string value (in Sigma notation) replaced by one or several strings.
+func (p *parser) mapString(ps *params) transformation {
+	n := ps.need("mapping")
+	if n == nil {
+		return nil
+	}
+	m := map[string][]string{}
+	for _, kv := range p.pairs(n, "mapping") {
+		m[kv[0].Value] = p.strList(kv[1], "mapping target")
+	}
+	return valueTransform{fn: func(v ast.Value) ([]ast.Value, bool, error) {
+		if v.Kind != ast.ValString {
+			return nil, false, nil
+		}
+		to, ok := m[v.Pattern()]
+		if !ok {
+			return nil, false, nil
+		}
+		out := make([]ast.Value, len(to))
+		for i, s := range to {
+			out[i] = stringValue(s, v.Pos)
+		}
+		return out, true, nil
+	}}
+}
+
+// setValue is set_value: every value replaced by one fixed value.
+func (p *parser) setValue(ps *params) transformation {
+	n := ps.need("value")
+	if n == nil {
+		return nil
+	}
+	raw, ok := p.scalar(n, "value")
+	if !ok {
+		return nil
+	}
+	var val ast.Value
+	force := ""
+	if fn := ps.get("force_type"); fn != nil && !isNull(fn) {
+		force, _ = p.str(fn, "force_type")
+		if force != "str" && force != "num" {
+			p.errf(fn, "invalid force_type %q (str or num)", force)
+			return nil
+		}
+	}
+	switch x := raw.(type) {
+	case string:
+		val = stringValue(x, p.pos(n))
+		if force == "num" {
+			f, ok := parseNumber(x)
+			if !ok {
+				p.errf(n, "value %q can't be converted to a number", x)
+				return nil
+			}
+			val = ast.Value{Kind: ast.ValNumber, Pos: p.pos(n), Raw: x, Number: f}
+		}
+	case float64:
+		val = ast.Value{Kind: ast.ValNumber, Pos: p.pos(n), Raw: n.Value, Number: x}
+		if force == "str" {
+			val = stringValue(n.Value, p.pos(n))
+		}
+	case bool:
+		if force != "" {
+			p.errf(n, "force_type is only allowed for string and numeric values")
+			return nil
+		}
+		val = ast.Value{Kind: ast.ValBool, Pos: p.pos(n), Raw: n.Value, Bool: x}
+	case nil:
+		if force != "" {
+			p.errf(n, "force_type is only allowed for string and numeric values")
+			return nil
+		}
+		val = ast.Value{Kind: ast.ValNull, Pos: p.pos(n)}
+	}
+	return valueTransform{fn: func(ast.Value) ([]ast.Value, bool, error) { return []ast.Value{val}, true, nil }}
+}
+
+// convertType is convert_type: numbers to strings or strings to numbers (also inside expansions).
+func (p *parser) convertType(ps *params) transformation {
+	n := ps.need("target_type")
+	if n == nil {
+		return nil
+	}
+	target, _ := p.str(n, "target_type")
+	if target != "str" && target != "num" {
+		p.errf(n, "invalid target_type %q (str or num)", target)
+		return nil
+	}
+	var conv func(v ast.Value) (ast.Value, bool, error)
+	conv = func(v ast.Value) (ast.Value, bool, error) {
+		switch {
+		case v.Kind == ast.ValExpansion:
+			vs := slices.Clone(v.Variants)
+			for i := range vs {
+				nv, ok, err := conv(vs[i])
+				if err != nil {
+					return v, false, err
+				}
+				if ok {
+					vs[i] = nv
+				}
+			}
+			v.Variants = vs
+			return v, true, nil
+		case target == "str" && v.Kind == ast.ValNumber:
+			return stringValue(numberString(v), v.Pos), true, nil
+		case target == "num" && v.Kind == ast.ValString:
+			f, ok := parseNumber(v.Pattern())
+			if !ok {
+				return v, false, fmt.Errorf("value %q can't be converted to a number (convert_type)", v.Pattern())
+			}
+			return ast.Value{Kind: ast.ValNumber, Pos: v.Pos, Raw: v.Pattern(), Number: f}, true, nil
+		}
+		return v, false, nil
+	}
+	return valueTransform{fn: func(v ast.Value) ([]ast.Value, bool, error) {
+		nv, ok, err := conv(v)
+		if !ok || err != nil {
+			return nil, false, err
+		}
+		return []ast.Value{nv}, true, nil
+	}}
+}
