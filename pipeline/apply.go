@@ -19,9 +19,12 @@ type state struct {
 	itemApplied map[*ast.FieldMatch]map[string]bool
 	// fieldApplied records the processing items that mapped each field name.
 	fieldApplied map[string]map[string]bool
-	err          error
-	warnings     ast.Diagnostics
-	item         *Item
+	// mapped holds every source and target of a detection item field name mapping
+	// (pySigma's FieldMappingTracking, as strict_field_mapping_failure reads it).
+	mapped   map[string]bool
+	err      error
+	warnings ast.Diagnostics
+	item     *Item
 }
 
 func (st *state) fail(err error) {
@@ -32,6 +35,16 @@ func (st *state) fail(err error) {
 
 func (st *state) warnf(p ast.Pos, format string, args ...any) {
 	st.warnings = append(st.warnings, ast.Diagnostic{Pos: p, Severity: ast.SeverityWarning, Code: "pipeline", Message: fmt.Sprintf(format, args...)})
+}
+
+func (st *state) addMapping(src string, dst []string) {
+	if st.mapped == nil {
+		st.mapped = map[string]bool{}
+	}
+	st.mapped[src] = true
+	for _, d := range dst {
+		st.mapped[d] = true
+	}
 }
 
 func (st *state) markItem(fm *ast.FieldMatch, id string) {

@@ -464,6 +464,12 @@ transformations:
     message: field2 cannot be mapped
     field_name_conditions: [{type: include_fields, fields: [field2]}]
 `, "r.yml:1:1: error: r.yml:7:7: field2 cannot be mapped (pipeline item detection_item_failure@p.yml:3:5 at p.yml:3:5) [pipeline]"},
+		{"strict_field_mapping_failure (pySigma test_strict_mapped_fields)", `
+transformations:
+  - type: field_name_mapping
+    mapping: {field1: fieldA, field2: [fieldB, fieldC]}
+  - type: strict_field_mapping_failure
+`, "r.yml:1:1: error: the following fields are not mapped: field3 (pipeline item strict_field_mapping_failure@p.yml:5:5 at p.yml:5:5) [pipeline]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -23,7 +23,7 @@ var TransformationNames = []string{
 	"add_condition", "add_field", "change_logsource", "detection_item_failure", "drop_detection_item",
 	"convert_type", "field_name_mapping", "field_name_prefix", "field_name_prefix_mapping", "field_name_suffix",
 	"map_string", "remove_field", "replace_string", "rule_failure", "set_custom_attribute", "set_field", "set_state",
-	"set_value", "value_placeholders", "wildcard_placeholders",
+	"set_value", "strict_field_mapping_failure", "value_placeholders", "wildcard_placeholders",
 }
 
 // refusedTransformations are pySigma transformations rulec knows and refuses, with the reason.
@@ -36,7 +36,6 @@ var refusedTransformations = map[string]string{
 	"hashes_fields":                 "not implemented yet",
 	"extract_fields":                "not implemented yet",
 	"regex":                         "not implemented yet",
-	"strict_field_mapping_failure":  "not implemented yet",
 	"nest":                          "not implemented yet",
 	"case":                          "not implemented yet",
 }
@@ -144,6 +143,8 @@ func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transform
 		return p.setValue(ps)
 	case "convert_type":
 		return p.convertType(ps)
+	case "strict_field_mapping_failure":
+		return strictMapping{}
 	case "wildcard_placeholders", "value_placeholders":
 		ph := &placeholders{wildcard: typ == "wildcard_placeholders"}
 		inc, exc := ps.get("include"), ps.get("exclude")
@@ -300,8 +301,14 @@ func (f *fieldMapping) apply(st *state, it *Item, r *ast.Rule) error {
 			res.changed = true
 		}
 		m := f.mapName(fm.Field)
+		if refMatch && m != nil {
+			st.addMapping(fm.Field, m)
+		}
 		if m == nil || !it.matchField(st, fm.Field) {
 			return res, nil
+		}
+		if !refMatch {
+			st.addMapping(fm.Field, m)
 		}
 		res.changed = true
 		if fm.Field == "" {
@@ -838,4 +845,26 @@ func (ph *placeholders) apply(st *state, it *Item, r *ast.Rule) error {
 		}
 		return result{changed: changed}, nil
 	})
+}
+
+// strictMapping is strict_field_mapping_failure: the rule fails when one of its fields was
+// neither mapped nor produced by a field name mapping of the detection items so far.
+type strictMapping struct{}
+
+func (strictMapping) apply(st *state, it *Item, r *ast.Rule) error {
+	if r.Kind != ast.KindDetection {
+		return nil
+	}
+	var unmapped []string
+	seen := map[string]bool{}
+	eachField(r, func(fm *ast.FieldMatch) {
+		if fm.Field != "" && !st.mapped[fm.Field] && !seen[fm.Field] {
+			seen[fm.Field] = true
+			unmapped = append(unmapped, fm.Field)
+		}
+	})
+	if len(unmapped) > 0 {
+		return fmt.Errorf("the following fields are not mapped: %s", strings.Join(unmapped, ", "))
+	}
+	return nil
 }
