@@ -29,11 +29,19 @@ func addPipelineFlags(app *cli.App) {
 }
 
 // pipelineFiles returns the pipelines of a command line: those of -p, then those listed
-// under pipelines: in the .rulec.yml found for the first rule path (relative to it).
+// under pipelines: in the .rulec.yml found for the first rule path (relative to it), or
+// in lint's --config FILE; none from a configuration with lint --no-config.
 func pipelineFiles(c *cli.Context, rulePaths []string) []string {
 	files := append([]string(nil), c.StringSlice("pipeline")...)
 	if len(rulePaths) == 0 {
 		return files
+	}
+	// lint's --no-config and --config FILE decide which configuration it reads, pipelines included.
+	if c.Bool("no-config") {
+		return files
+	}
+	if cfg := c.String("config"); cfg != "" {
+		return append(files, configPipelines(cfg)...)
 	}
 	cwd, _ := os.Getwd()
 	cfg, err := lint.FindConfig(rulePaths[0], cwd)

@@ -72,4 +72,15 @@ func TestPipelineConfig(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, `"field":"a.keyword"`) || !strings.Contains(stdout, `"processing_items_applied":["sfx"]`) {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
+	// A pipeline failing every rule: lint fails with the configuration, and lint --no-config,
+	// which reads no configuration, applies no pipeline from it either.
+	write("p.yml", "transformations:\n  - {type: rule_failure, message: refused by the pipeline}\n")
+	code, stdout, stderr = cliRun(t, "", "lint", filepath.Join(dir, "r.yml"))
+	if code != 1 || !strings.Contains(stdout+stderr, "refused by the pipeline") {
+		t.Errorf("lint: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = cliRun(t, "", "lint", "--no-config", filepath.Join(dir, "r.yml"))
+	if strings.Contains(stdout+stderr, "refused by the pipeline") {
+		t.Errorf("lint --no-config: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
 }
