@@ -175,7 +175,12 @@ func (c *Chain) applyRule(st *state, r *ast.Rule) (err error) {
 	}()
 	cloneDetection(r)
 	r.ProcessingItemsApplied = nil
-	for _, it := range c.Items {
+	return runItems(st, c.Items, r)
+}
+
+// runItems applies processing items in order to one rule.
+func runItems(st *state, items []*Item, r *ast.Rule) error {
+	for _, it := range items {
 		st.item = it
 		ok := it.matchRule(st, r)
 		if st.err != nil {
@@ -184,14 +189,16 @@ func (c *Chain) applyRule(st *state, r *ast.Rule) (err error) {
 		if !ok {
 			continue
 		}
+		// Recorded first, as pySigma's transformations mark the rule before transforming it
+		// (a nested item's own items come after it).
+		if !slices.Contains(r.ProcessingItemsApplied, it.Ref()) {
+			r.ProcessingItemsApplied = append(r.ProcessingItemsApplied, it.Ref())
+		}
 		if e := it.t.apply(st, it, r); e != nil {
 			return fmt.Errorf("%v (pipeline item %s at %s)", e, it.Ref(), it.Pos)
 		}
 		if st.err != nil {
 			return fmt.Errorf("%s: %s: %v", it.Pos, it.Type, st.err)
-		}
-		if !slices.Contains(r.ProcessingItemsApplied, it.Ref()) {
-			r.ProcessingItemsApplied = append(r.ProcessingItemsApplied, it.Ref())
 		}
 	}
 	return nil

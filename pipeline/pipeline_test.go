@@ -381,6 +381,40 @@ test: and(Image|endswith=["*\\cmd.exe","*\\pwsh.exe"], EventID=["4688","4688"], 
 condition: test
 applied: map_string@p.yml:3:5,set_value@p.yml:6:5,convert_type@p.yml:9:5,convert_type@p.yml:12:5
 `},
+		{"nest, case, regex", `
+transformations:
+  - id: outer
+    type: nest
+    rule_conditions: [{type: logsource, category: test}]
+    items:
+      - id: up
+        type: case
+        method: upper
+        field_name_conditions: [{type: include_fields, fields: [a]}]
+      - id: re
+        type: regex
+        field_name_conditions: [{type: include_fields, fields: [b]}]
+      - id: flag
+        type: regex
+        method: ignore_case_flag
+        field_name_conditions: [{type: include_fields, fields: [c]}]
+  - id: after
+    type: field_name_suffix
+    suffix: _x
+    detection_item_conditions: [{type: processing_item_applied, processing_item_id: up}]
+`, `title: Test
+logsource: {category: test}
+detection:
+  test:
+    a|contains: cmd
+    b|startswith: 'Ab-1.'
+    c: 'x?y z'
+  condition: test
+`, `logsource: category=test product= service=
+test: and(a_x|contains="*CMD*", b|startswith=/[aA][bB]\-1\..*/, c=/x.y\ z/i)
+condition: test
+applied: outer,up,re,flag,after
+`},
 		{"add_field, remove_field, set_field", `
 transformations:
   - {type: add_field, field: [x, y]}
@@ -487,7 +521,9 @@ transformations:
 func TestRefused(t *testing.T) {
 	tests := []struct{ name, pipeline, want string }{
 		{"unknown transformation", "transformations:\n  - type: frobnicate\n", `p.yml:2:11: error: unknown transformation type "frobnicate"`},
-		{"unsupported transformation", "transformations:\n  - type: case\n    method: lower\n", `p.yml:2:11: error: transformation "case" is not supported by rulec`},
+		{"unsupported transformation", "transformations:\n  - type: hashes_fields\n    valid_hash_algos: [MD5]\n", `p.yml:2:11: error: transformation "hashes_fields" is not supported by rulec`},
+		{"unsupported case method", "transformations:\n  - type: case\n    method: snake_case\n", `p.yml:2:11: error: transformation case: method snake_case is not supported`},
+		{"error inside nest", "transformations:\n  - type: nest\n    items:\n      - type: field_name_suffix\n", `p.yml:4:15: error: transformation field_name_suffix needs the parameter "suffix"`},
 		{"set_value force_type", "transformations:\n  - {type: set_value, value: abc, force_type: num}\n", `p.yml:2:30: error: value "abc" can't be converted to a number`},
 		{"unknown parameter", "transformations:\n  - type: field_name_suffix\n    suffix: x\n    sufix: y\n", `p.yml:4:5: error: transformation field_name_suffix has no parameter "sufix"`},
 		{"missing parameter", "transformations:\n  - type: field_name_suffix\n", `p.yml:2:11: error: transformation field_name_suffix needs the parameter "suffix"`},

@@ -20,9 +20,9 @@ type transformation interface {
 
 // TransformationNames lists the transformation types rulec implements.
 var TransformationNames = []string{
-	"add_condition", "add_field", "change_logsource", "detection_item_failure", "drop_detection_item",
+	"add_condition", "add_field", "case", "change_logsource", "detection_item_failure", "drop_detection_item",
 	"convert_type", "field_name_mapping", "field_name_prefix", "field_name_prefix_mapping", "field_name_suffix",
-	"map_string", "remove_field", "replace_string", "rule_failure", "set_custom_attribute", "set_field", "set_state",
+	"map_string", "nest", "regex", "remove_field", "replace_string", "rule_failure", "set_custom_attribute", "set_field", "set_state",
 	"set_value", "strict_field_mapping_failure", "value_placeholders", "wildcard_placeholders",
 }
 
@@ -35,9 +35,6 @@ var refusedTransformations = map[string]string{
 	"command_placeholders":          "running commands for placeholder values is not implemented",
 	"hashes_fields":                 "not implemented yet",
 	"extract_fields":                "not implemented yet",
-	"regex":                         "not implemented yet",
-	"nest":                          "not implemented yet",
-	"case":                          "not implemented yet",
 }
 
 func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transformation {
@@ -143,6 +140,33 @@ func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transform
 		return p.setValue(ps)
 	case "convert_type":
 		return p.convertType(ps)
+	case "nest":
+		return p.nest(ps)
+	case "case":
+		method := "lower"
+		if n := ps.get("method"); n != nil {
+			method, _ = p.str(n, "method")
+		}
+		switch method {
+		case "lower", "upper":
+			return caseValues{upper: method == "upper"}
+		case "snake_case":
+			p.errf(at, "transformation case: method snake_case is not supported by rulec (lower, upper)")
+			return nil
+		}
+		p.errf(at, "invalid method %q for case (lower, upper, snake_case)", method)
+		return nil
+	case "regex":
+		method := "ignore_case_brackets"
+		if n := ps.get("method"); n != nil {
+			method, _ = p.str(n, "method")
+		}
+		switch method {
+		case "plain", "ignore_case_flag", "ignore_case_brackets":
+			return toRegex{method}
+		}
+		p.errf(at, "invalid method %q for regex (plain, ignore_case_flag, ignore_case_brackets)", method)
+		return nil
 	case "strict_field_mapping_failure":
 		return strictMapping{}
 	case "wildcard_placeholders", "value_placeholders":
