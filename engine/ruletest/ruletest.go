@@ -257,24 +257,50 @@ func SplitPaths(paths []string) (rules, fixtures []string, err error) {
 			}
 			continue
 		}
+		// Symbolic links are followed (as the front end follows them); a
+		// folder reached again (a cycle) is not read twice.
 		var found []string
-		err = filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
+		walked := map[string]bool{}
+		var walk func(dir string) error
+		walk = func(dir string) error {
+			real, err := filepath.EvalSymlinks(dir)
 			if err != nil {
 				return err
 			}
-			if de.IsDir() {
-				if p != root && strings.HasPrefix(de.Name(), ".") {
-					return filepath.SkipDir
-				}
+			if walked[real] {
 				return nil
 			}
-			ext := strings.ToLower(filepath.Ext(p))
-			if de.Type().IsRegular() && (ext == ".yml" || ext == ".yaml") {
-				found = append(found, p)
+			walked[real] = true
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				return err
+			}
+			for _, de := range entries {
+				p := filepath.Join(dir, de.Name())
+				if strings.HasPrefix(de.Name(), ".") {
+					continue
+				}
+				t := de.Type()
+				if t&fs.ModeSymlink != 0 {
+					st, err := os.Stat(p)
+					if err != nil {
+						continue // broken: the front end reports rule files
+					}
+					t = st.Mode().Type()
+				}
+				ext := strings.ToLower(filepath.Ext(p))
+				switch {
+				case t.IsDir():
+					if err := walk(p); err != nil {
+						return err
+					}
+				case t.IsRegular() && (ext == ".yml" || ext == ".yaml"):
+					found = append(found, p)
+				}
 			}
 			return nil
-		})
-		if err != nil {
+		}
+		if err := walk(root); err != nil {
 			return nil, nil, fmt.Errorf("walking %s: %w", root, err)
 		}
 		sort.Strings(found)
