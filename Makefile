@@ -53,11 +53,19 @@ dist-check:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## fuzz: run each fuzz target for FUZZTIME (default 10m)
+# FUZZ_VMEM_KB bounds the virtual memory of each fuzz run (ulimit -v, KiB; default 8 GiB) and FUZZ_GOMEMLIMIT
+# the Go heap of each process (GOMEMLIMIT): an input that makes the code allocate without bound fails the run
+# with an out-of-memory crash the fuzzer records, instead of taking the machine.
+FUZZ_VMEM_KB ?= 8388608
+FUZZ_GOMEMLIMIT ?= 1GiB
+FUZZ = ulimit -v $(FUZZ_VMEM_KB) && GOMEMLIMIT=$(FUZZ_GOMEMLIMIT) $(GO) test
+
+## fuzz: run each fuzz target for FUZZTIME (default 10m) under a memory limit
 fuzz:
-	$(GO) test ./frontend/ -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./frontend/condition/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./engine/logs/ -run '^$$' -fuzz '^FuzzReaders$$' -fuzztime $(FUZZTIME)
+	$(FUZZ) ./frontend/ -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
+	$(FUZZ) ./frontend/condition/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(FUZZ) ./engine/logs/ -run '^$$' -fuzz '^FuzzReaders$$' -fuzztime $(FUZZTIME)
+	$(FUZZ) ./engine/logs/ -run '^$$' -fuzz '^FuzzEVTXRecord$$' -fuzztime $(FUZZTIME)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
