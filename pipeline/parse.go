@@ -115,6 +115,9 @@ func ParseFile(path string) (*Pipeline, ast.Diagnostics) {
 // Parse parses a pipeline from YAML; name is used in positions.
 func Parse(name string, data []byte) (pl *Pipeline, diags ast.Diagnostics) {
 	p := &parser{file: name}
+	if len(data) > 4<<20 {
+		return nil, ast.Diagnostics{{Pos: ast.Pos{File: name}, Severity: ast.SeverityError, Code: "pipeline", Message: "pipeline file over 4 MiB"}}
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			pl = nil
@@ -133,11 +136,62 @@ func Parse(name string, data []byte) (pl *Pipeline, diags ast.Diagnostics) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, ast.Diagnostics{{Pos: ast.Pos{File: name}, Severity: ast.SeverityError, Code: "pipeline", Message: "pipeline file is empty"}}
 	}
-	pl = p.pipeline(doc.Content[0])
+	root, err := expandAliases(doc.Content[0])
+	if err != nil {
+		return nil, ast.Diagnostics{{Pos: ast.Pos{File: name, Line: doc.Content[0].Line, Col: doc.Content[0].Column}, Severity: ast.SeverityError, Code: "pipeline", Message: err.Error()}}
+	}
+	pl = p.pipeline(root)
 	if len(p.diags) > 0 {
 		return nil, p.diags
 	}
 	return pl, nil
+}
+
+// Limits on what a pipeline file may build through YAML aliases.
+const (
+	maxNodes = 200_000
+	maxDepth = 100
+)
+
+// expandAliases copies the tree with every alias replaced by a copy of its anchor's
+// node, so the parser and the add_condition encoder never follow aliases; a file that
+// would expand past maxNodes nodes or nest deeper than maxDepth (a self-referencing
+// anchor) is refused.
+func expandAliases(n *yaml.Node) (*yaml.Node, error) {
+	count := 0
+	var walk func(n *yaml.Node, depth int) (*yaml.Node, error)
+	walk = func(n *yaml.Node, depth int) (*yaml.Node, error) {
+		if depth > maxDepth {
+			return nil, fmt.Errorf("the pipeline nests deeper than %d levels (a YAML anchor that contains its own alias?)", maxDepth)
+		}
+		count++
+		if count > maxNodes {
+			return nil, fmt.Errorf("the pipeline expands into more than %d YAML nodes through aliases", maxNodes)
+		}
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			cp, err := walk(n.Alias, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			at := *cp
+			at.Line, at.Column, at.Anchor = n.Line, n.Column, ""
+			return &at, nil
+		}
+		cp := *n
+		cp.Anchor = ""
+		if n.Content != nil {
+			cp.Content = make([]*yaml.Node, len(n.Content))
+			for i, c := range n.Content {
+				x, err := walk(c, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				cp.Content[i] = x
+			}
+		}
+		return &cp, nil
+	}
+	return walk(n, 0)
 }
 
 func (p *parser) pairs(n *yaml.Node, what string) [][2]*yaml.Node {

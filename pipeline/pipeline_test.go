@@ -567,3 +567,29 @@ func TestPriorityOrder(t *testing.T) {
 		t.Errorf("order %s, want b,c,a (priority, then file name)", got)
 	}
 }
+
+// TestHostile: self-referencing anchors, alias bombs and deep nesting are refused with a
+// diagnostic, quickly, instead of recursing without end.
+func TestHostile(t *testing.T) {
+	for _, tc := range []struct{ name, text, want string }{
+		{"self-referencing nest", "transformations:\n  - &a {type: nest, items: [*a]}\n", "nests deeper than 100 levels"},
+		{"alias bomb", "transformations:\n  - type: add_condition\n    conditions:\n      a: &a [x,x,x,x,x,x,x,x,x,x]\n      b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n      c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n      d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n      e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n      f: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n", "more than 200000 YAML nodes"},
+		{"too large", "name: " + strings.Repeat("x", 5<<20) + "\n", "over 4 MiB"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, diags := Parse("p.yml", []byte(tc.text))
+			if len(diags) != 1 || !strings.Contains(diags[0].Message, tc.want) {
+				t.Errorf("diagnostics %v, want %q", diags, tc.want)
+			}
+		})
+	}
+	// A plain alias is expanded as pySigma's YAML loader does.
+	got, diags := process(t, "x: &fields [field1, field2]\n", sigmaRule)
+	if len(diags) == 0 || got != "" {
+		t.Errorf("unknown top-level key with an anchor: %v %q", diags, got)
+	}
+	got, diags = process(t, "transformations:\n  - id: d\n    type: drop_detection_item\n    field_name_conditions: [{type: include_fields, fields: &f [field1]}]\n  - type: field_name_suffix\n    suffix: .x\n    field_name_conditions: [{type: include_fields, fields: *f}]\n", sigmaRule)
+	if diags.HasErrors() || !strings.Contains(got, `test: and(field2="value2", field3="value3")`) || !strings.Contains(got, "fields: otherfield1,field1.x,field2") {
+		t.Errorf("aliases: %v\n%s", diags, got)
+	}
+}
