@@ -66,6 +66,7 @@ fuzz:
 	$(FUZZ) ./frontend/condition/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	$(FUZZ) ./engine/logs/ -run '^$$' -fuzz '^FuzzReaders$$' -fuzztime $(FUZZTIME)
 	$(FUZZ) ./engine/logs/ -run '^$$' -fuzz '^FuzzEVTXRecord$$' -fuzztime $(FUZZTIME)
+	$(FUZZ) ./pipeline/ -run '^$$' -fuzz '^FuzzParseApply$$' -fuzztime $(FUZZTIME)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
