@@ -22,7 +22,7 @@ type transformation interface {
 var TransformationNames = []string{
 	"add_condition", "add_field", "case", "change_logsource", "detection_item_failure", "drop_detection_item",
 	"convert_type", "field_name_mapping", "field_name_prefix", "field_name_prefix_mapping", "field_name_suffix",
-	"map_string", "nest", "regex", "remove_field", "replace_string", "rule_failure", "set_custom_attribute", "set_field", "set_state",
+	"hashes_fields", "map_string", "nest", "regex", "remove_field", "replace_string", "rule_failure", "set_custom_attribute", "set_field", "set_state",
 	"set_value", "strict_field_mapping_failure", "value_placeholders", "wildcard_placeholders",
 }
 
@@ -33,7 +33,6 @@ var refusedTransformations = map[string]string{
 	"file_placeholders":             "reading placeholder values from files is not implemented",
 	"http_placeholders":             "fetching placeholder values over HTTP is not implemented",
 	"command_placeholders":          "running commands for placeholder values is not implemented",
-	"hashes_fields":                 "not implemented yet",
 	"extract_fields":                "not implemented yet",
 }
 
@@ -140,6 +139,8 @@ func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transform
 		return p.setValue(ps)
 	case "convert_type":
 		return p.convertType(ps)
+	case "hashes_fields":
+		return p.hashesFields(ps)
 	case "nest":
 		return p.nest(ps)
 	case "case":

@@ -179,3 +179,100 @@ func (p *parser) convertType(ps *params) transformation {
 		return []ast.Value{nv}, true, nil
 	}}
 }
+
+// hashesFields is hashes_fields: a Hashes field of "ALGO=value" strings (or "ALGO|value", or a
+// bare hash whose length names its algorithm) becomes an OR of one item per algorithm,
+// named field_prefix + ALGO (or just field_prefix with drop_algo_prefix), without modifiers.
+type hashesFields struct {
+	algos     []string
+	prefix    string
+	dropAlgo  bool
+	fields    []string
+	lengthsOf map[int]string
+}
+
+func (p *parser) hashesFields(ps *params) transformation {
+	n := ps.need("valid_hash_algos")
+	if n == nil {
+		return nil
+	}
+	t := &hashesFields{algos: p.strList(n, "valid_hash_algos"), fields: []string{"Hashes", "Hash"},
+		lengthsOf: map[int]string{32: "MD5", 40: "SHA1", 64: "SHA256", 128: "SHA512"}}
+	if v := ps.get("field_prefix"); v != nil {
+		t.prefix = p.optStr(v, "field_prefix")
+	}
+	if v := ps.get("drop_algo_prefix"); v != nil {
+		t.dropAlgo = p.boolean(v, "drop_algo_prefix")
+	}
+	if v := ps.get("field_to_parse"); v != nil {
+		t.fields = nil
+		if !isNull(v) {
+			t.fields = p.strList(v, "field_to_parse")
+		}
+	}
+	return t
+}
+
+func (t *hashesFields) split(s string) (algo, value string) {
+	var parts []string
+	if strings.Contains(s, "|") {
+		parts = strings.Split(s, "|")
+	} else {
+		parts = strings.Split(s, "=")
+	}
+	if len(parts) == 2 {
+		algo = strings.ToUpper(strings.TrimLeft(parts[0], "*"))
+		value = strings.Trim(parts[1], "*?")
+	} else {
+		value = strings.Trim(parts[0], "*?")
+		algo = t.lengthsOf[len(value)]
+	}
+	if !slices.Contains(t.algos, algo) {
+		return "", value
+	}
+	return algo, value
+}
+
+func (t *hashesFields) apply(st *state, it *Item, r *ast.Rule) error {
+	return eachItem(st, it, r, func(fm *ast.FieldMatch) (result, error) {
+		if fm.Field == "" || !slices.Contains(t.fields, fm.Field) || len(fm.Values) == 0 {
+			return result{}, nil
+		}
+		for _, v := range fm.Values {
+			if v.Kind != ast.ValString {
+				return result{}, nil
+			}
+		}
+		var order []string
+		byField := map[string][]ast.Value{}
+		for _, v := range fm.Values {
+			algo, hash := t.split(v.Pattern())
+			if algo == "" {
+				continue
+			}
+			name := t.prefix
+			if !t.dropAlgo {
+				name += algo
+			}
+			if name == "" {
+				continue
+			}
+			if _, ok := byField[name]; !ok {
+				order = append(order, name)
+			}
+			byField[name] = append(byField[name], stringValue(hash, v.Pos))
+		}
+		if len(order) == 0 {
+			return result{}, fmt.Errorf("%s: no valid hash algorithm found in the %s field; use one of %s", fm.Pos, fm.Field, strings.Join(t.algos, ", "))
+		}
+		or := &ast.Matcher{Op: ast.MatchAny, Pos: fm.Pos}
+		for _, name := range order {
+			nf := &ast.FieldMatch{Pos: fm.Pos, Key: name, Field: name, Values: byField[name]}
+			or.Items = append(or.Items, &ast.Matcher{Op: ast.MatchField, Pos: fm.Pos, Field: nf})
+		}
+		if len(or.Items) == 1 {
+			return result{replace: or.Items[0], changed: true}, nil
+		}
+		return result{replace: or, changed: true}, nil
+	})
+}
