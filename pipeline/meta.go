@@ -50,8 +50,21 @@ func (t *nest) apply(st *state, it *Item, r *ast.Rule) error {
 	return err
 }
 
-// caseValues is case with method lower or upper, on the literal parts of strings.
-type caseValues struct{ upper bool }
+// caseValues is case with method lower, upper or snake_case, on the literal parts of strings.
+type caseValues struct{ method string }
+
+// snakeCase is pySigma's snake_case of one literal part: "_" before every ASCII capital
+// but the part's first character, then lower case.
+func snakeCase(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && r >= 'A' && r <= 'Z' {
+			b.WriteByte('_')
+		}
+		b.WriteRune(r)
+	}
+	return strings.ToLower(b.String())
+}
 
 func (c caseValues) apply(st *state, it *Item, r *ast.Rule) error {
 	return valueTransform{fn: func(v ast.Value) ([]ast.Value, bool, error) {
@@ -61,9 +74,12 @@ func (c caseValues) apply(st *state, it *Item, r *ast.Rule) error {
 		parts := make([]ast.StringPart, len(v.Parts))
 		for i, p := range v.Parts {
 			if p.Kind == ast.PartLit {
-				if c.upper {
+				switch c.method {
+				case "upper":
 					p.Text = strings.ToUpper(p.Text)
-				} else {
+				case "snake_case":
+					p.Text = snakeCase(p.Text)
+				default:
 					p.Text = strings.ToLower(p.Text)
 				}
 			}

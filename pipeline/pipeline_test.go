@@ -391,6 +391,10 @@ transformations:
         type: case
         method: upper
         field_name_conditions: [{type: include_fields, fields: [a]}]
+      - id: snake
+        type: case
+        method: snake_case
+        field_name_conditions: [{type: include_fields, fields: [d]}]
       - id: re
         type: regex
         field_name_conditions: [{type: include_fields, fields: [b]}]
@@ -409,11 +413,12 @@ detection:
     a|contains: cmd
     b|startswith: 'Ab-1.'
     c: 'x?y z'
+    d|endswith: 'ProcessId*GuiD'
   condition: test
 `, `logsource: category=test product= service=
-test: and(a_x|contains="*CMD*", b|startswith=/[aA][bB]\-1\..*/, c=/x.y\ z/i)
+test: and(a_x|contains="*CMD*", b|startswith=/[aA][bB]\-1\..*/, c=/x.y\ z/i, d|endswith="*process_id*gui_d")
 condition: test
-applied: outer,up,re,flag,after
+applied: outer,up,snake,re,flag,after
 `},
 		{"add_field, remove_field, set_field", `
 transformations:
@@ -522,7 +527,7 @@ func TestRefused(t *testing.T) {
 	tests := []struct{ name, pipeline, want string }{
 		{"unknown transformation", "transformations:\n  - type: frobnicate\n", `p.yml:2:11: error: unknown transformation type "frobnicate"`},
 		{"unsupported transformation", "transformations:\n  - type: extract_fields\n    fields: [a]\n", `p.yml:2:11: error: transformation "extract_fields" is not supported by rulec`},
-		{"unsupported case method", "transformations:\n  - type: case\n    method: snake_case\n", `p.yml:2:11: error: transformation case: method snake_case is not supported`},
+		{"bad case method", "transformations:\n  - type: case\n    method: title\n", `p.yml:2:11: error: invalid method "title" for case`},
 		{"error inside nest", "transformations:\n  - type: nest\n    items:\n      - type: field_name_suffix\n", `p.yml:4:15: error: transformation field_name_suffix needs the parameter "suffix"`},
 		{"set_value force_type", "transformations:\n  - {type: set_value, value: abc, force_type: num}\n", `p.yml:2:30: error: value "abc" can't be converted to a number`},
 		{"unknown parameter", "transformations:\n  - type: field_name_suffix\n    suffix: x\n    sufix: y\n", `p.yml:4:5: error: transformation field_name_suffix has no parameter "sufix"`},

@@ -149,11 +149,8 @@ func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transform
 			method, _ = p.str(n, "method")
 		}
 		switch method {
-		case "lower", "upper":
-			return caseValues{upper: method == "upper"}
-		case "snake_case":
-			p.errf(at, "transformation case: method snake_case is not supported by rulec (lower, upper)")
-			return nil
+		case "lower", "upper", "snake_case":
+			return caseValues{method: method}
 		}
 		p.errf(at, "invalid method %q for case (lower, upper, snake_case)", method)
 		return nil
