@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -63,6 +64,7 @@ func scanCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "time-field", Usage: "event field holding the event time, for correlations (repeatable; default: the record's own time, else @timestamp, timestamp, time, UtcTime, ...)"},
 			&cli.StringFlag{Name: "time-format", Usage: "layout of the time field: a Go time layout, or unix, unix_ms, unix_us, unix_ns (default: RFC 3339 and common layouts, epochs by magnitude)"},
 			&cli.DurationFlag{Name: "tolerance", Usage: "accept events this far out of time order in correlation windows (e.g. 30s)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress line on standard error (it is drawn only when standard error is a terminal)"},
 			&cli.IntFlag{Name: "max-groups", Value: 100000, Usage: "cap on live correlation groups per rule (at least 1); the group furthest from firing is evicted past it"},
 		},
 		Action: func(c *cli.Context) error {
@@ -106,7 +108,7 @@ func scanCommand() *cli.Command {
 			}
 			return runScan(c.App.Reader, c.App.Writer, c.App.ErrWriter, scanConfig{
 				rules: c.StringSlice("rules"), logs: c.Args().Slice(), format: format, logFormat: logFormat,
-				engine: opts, source: source, showSuppressed: c.Bool("show-suppressed"), pipelines: pipelineFiles(c, c.StringSlice("rules")),
+				engine: opts, source: source, showSuppressed: c.Bool("show-suppressed"), quiet: c.Bool("quiet"), pipelines: pipelineFiles(c, c.StringSlice("rules")),
 				time: correlation.TimeSource{Fields: c.StringSlice("time-field"), Layout: c.String("time-format")},
 				corr: correlation.Options{Tolerance: c.Duration("tolerance"), MaxGroups: c.Int("max-groups")},
 			})
@@ -135,12 +137,18 @@ type scanConfig struct {
 	corr correlation.Options
 	// pipelines are the pySigma processing pipelines applied to the rules.
 	pipelines []string
+	// quiet turns the terminal progress line off.
+	quiet bool
 }
 
 // stdinName is the source name of the events read from standard input.
 const stdinName = "<stdin>"
 
 func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
+	// On a terminal, a status line while logs are read; every other message clears it first.
+	prog := newProgress(stderr, cfg.quiet)
+	defer prog.Done()
+	stderr = prog
 	res := applyPipelines(frontend.Load(cfg.rules, frontend.Options{}), cfg.pipelines)
 	printDiagnostics(stderr, res.Diagnostics)
 	rs, diags := engine.NewRuleset(res.Rules, cfg.engine)
@@ -170,7 +178,7 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 	configuredTime := len(timeSource.Fields) > 0
 	var events, matches, alerts, recordErrors, badFiles int
 	perRule := make([]int, rs.Len())
-	for _, path := range cfg.logs {
+	for fileNo, path := range cfg.logs {
 		var rd logs.Reader
 		var err error
 		if path == stdio {
@@ -205,6 +213,11 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 				break
 			}
 			events++
+			if prog.on && events&1023 == 0 {
+				rate := float64(events) / max(prog.Elapsed().Seconds(), 1e-3)
+				prog.Update("scan: file %d/%d %s: %s events, %s matches (%s events/s)", fileNo+1, len(cfg.logs),
+					filepath.Base(path), thousands(events), thousands(matches), thousands(int(rate)))
+			}
 			for _, i := range ev.Match(rec.Event) {
 				matches++
 				perRule[i]++
