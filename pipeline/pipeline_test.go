@@ -526,7 +526,7 @@ transformations:
 func TestRefused(t *testing.T) {
 	tests := []struct{ name, pipeline, want string }{
 		{"unknown transformation", "transformations:\n  - type: frobnicate\n", `p.yml:2:11: error: unknown transformation type "frobnicate"`},
-		{"unsupported transformation", "transformations:\n  - type: extract_fields\n    fields: [a]\n", `p.yml:2:11: error: transformation "extract_fields" is not supported by rulec`},
+		{"unsupported transformation", "transformations:\n  - type: field_name_transform\n    mapping: {}\n", `p.yml:2:11: error: transformation "field_name_transform" is not supported by rulec`},
 		{"bad case method", "transformations:\n  - type: case\n    method: title\n", `p.yml:2:11: error: invalid method "title" for case`},
 		{"error inside nest", "transformations:\n  - type: nest\n    items:\n      - type: field_name_suffix\n", `p.yml:4:15: error: transformation field_name_suffix needs the parameter "suffix"`},
 		{"set_value force_type", "transformations:\n  - {type: set_value, value: abc, force_type: num}\n", `p.yml:2:30: error: value "abc" can't be converted to a number`},

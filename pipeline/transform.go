@@ -20,7 +20,7 @@ type transformation interface {
 
 // TransformationNames lists the transformation types rulec implements.
 var TransformationNames = []string{
-	"add_condition", "add_field", "case", "change_logsource", "detection_item_failure", "drop_detection_item",
+	"add_condition", "add_field", "case", "change_logsource", "detection_item_failure", "drop_detection_item", "extract_fields",
 	"convert_type", "field_name_mapping", "field_name_prefix", "field_name_prefix_mapping", "field_name_suffix",
 	"hashes_fields", "map_string", "nest", "regex", "remove_field", "replace_string", "rule_failure", "set_custom_attribute", "set_field", "set_state",
 	"set_value", "strict_field_mapping_failure", "value_placeholders", "wildcard_placeholders",
@@ -33,7 +33,6 @@ var refusedTransformations = map[string]string{
 	"file_placeholders":             "reading placeholder values from files is not implemented",
 	"http_placeholders":             "fetching placeholder values over HTTP is not implemented",
 	"command_placeholders":          "running commands for placeholder values is not implemented",
-	"extract_fields":                "not implemented yet",
 }
 
 func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transformation {
@@ -139,6 +138,8 @@ func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transform
 		return p.setValue(ps)
 	case "convert_type":
 		return p.convertType(ps)
+	case "extract_fields":
+		return p.extractFields(ps)
 	case "hashes_fields":
 		return p.hashesFields(ps)
 	case "nest":

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -274,5 +275,118 @@ func (t *hashesFields) apply(st *state, it *Item, r *ast.Rule) error {
 			return result{replace: or.Items[0], changed: true}, nil
 		}
 		return result{replace: or, changed: true}, nil
+	})
+}
+
+// extractFields is extract_fields: a value matching a regular expression with named groups
+// becomes an AND of one item per non-empty group (field_prefix.group), values typed as
+// pySigma types them (null/none/empty, numbers without leading zeros, else strings).
+type extractFields struct {
+	re        *regexp.Regexp
+	prefix    string
+	preserve  bool
+	groupName []string
+}
+
+func (p *parser) extractFields(ps *params) transformation {
+	n := ps.need("regex")
+	if n == nil {
+		return nil
+	}
+	pat, _ := p.str(n, "regex")
+	re := pyRegexp(p, n, pat, "extract_fields")
+	if re == nil {
+		return nil
+	}
+	t := &extractFields{re: re, groupName: re.SubexpNames()}
+	named := map[string]bool{}
+	for _, g := range t.groupName {
+		if g == "" {
+			continue
+		}
+		if named[g] {
+			p.errf(n, "extract_fields: regular expression %q contains duplicate named groups", pat)
+			return nil
+		}
+		named[g] = true
+	}
+	if len(named) == 0 {
+		p.errf(n, "extract_fields: regular expression %q must contain at least one named group", pat)
+		return nil
+	}
+	if v := ps.get("field_prefix"); v != nil {
+		t.prefix = p.optStr(v, "field_prefix")
+	}
+	if v := ps.get("preserve_unmatched"); v != nil {
+		t.preserve = p.boolean(v, "preserve_unmatched")
+	}
+	return t
+}
+
+func extractedValue(s string, pos ast.Pos) ast.Value {
+	switch strings.ToLower(s) {
+	case "null", "none", "":
+		return ast.Value{Kind: ast.ValNull, Pos: pos}
+	}
+	if s != "0" && strings.HasPrefix(s, "0") {
+		return stringValue(s, pos)
+	}
+	if _, err := strconv.ParseInt(s, 10, 64); err == nil {
+		f, _ := strconv.ParseFloat(s, 64)
+		return ast.Value{Kind: ast.ValNumber, Pos: pos, Raw: s, Number: f}
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "xXpP_") {
+		return ast.Value{Kind: ast.ValNumber, Pos: pos, Raw: s, Number: f}
+	}
+	return stringValue(s, pos)
+}
+
+func (t *extractFields) apply(st *state, it *Item, r *ast.Rule) error {
+	return eachItem(st, it, r, func(fm *ast.FieldMatch) (result, error) {
+		if len(fm.Values) == 0 {
+			return result{}, nil
+		}
+		for _, v := range fm.Values {
+			if v.Kind != ast.ValString {
+				return result{}, nil
+			}
+		}
+		var per []*ast.Matcher
+		for _, v := range fm.Values {
+			m := t.re.FindStringSubmatch(v.Pattern())
+			if m == nil {
+				if t.preserve {
+					nf := &ast.FieldMatch{Pos: fm.Pos, Key: fm.Field, Field: fm.Field, Values: []ast.Value{v}}
+					per = append(per, &ast.Matcher{Op: ast.MatchField, Pos: fm.Pos, Field: nf})
+				}
+				continue
+			}
+			and := &ast.Matcher{Op: ast.MatchAll, Pos: fm.Pos}
+			for i, g := range t.groupName {
+				if g == "" || m[i] == "" {
+					continue
+				}
+				name := g
+				if t.prefix != "" {
+					name = t.prefix + "." + g
+				}
+				nf := &ast.FieldMatch{Pos: fm.Pos, Key: name, Field: name, Values: []ast.Value{extractedValue(m[i], v.Pos)}}
+				and.Items = append(and.Items, &ast.Matcher{Op: ast.MatchField, Pos: fm.Pos, Field: nf})
+			}
+			if len(and.Items) > 0 {
+				per = append(per, and)
+			}
+		}
+		switch len(per) {
+		case 0:
+			return result{}, nil
+		case 1:
+			return result{replace: per[0], changed: true}, nil
+		}
+		op := ast.MatchAny
+		if fm.All {
+			op = ast.MatchAll
+		}
+		return result{replace: &ast.Matcher{Op: op, Pos: fm.Pos, Items: per}, changed: true}, nil
 	})
 }

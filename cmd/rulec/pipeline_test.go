@@ -44,14 +44,14 @@ func TestPipelineFlag(t *testing.T) {
 
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yml")
-	if err := os.WriteFile(bad, []byte("transformations:\n  - type: extract_fields\n    fields: [a]\n"), 0o644); err != nil {
+	if err := os.WriteFile(bad, []byte("transformations:\n  - type: field_name_transform\n    mapping: {}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// lint reports on standard output, ir and gen-go on standard error.
 	for _, cmd := range [][]string{{"ir"}, {"lint"}, {"gen-go", "-o", filepath.Join(dir, "out")}} {
 		args := append(append(cmd, "-p", bad), rule)
 		code, stdout, stderr := cliRun(t, "", args...)
-		if code != 1 || !strings.Contains(stdout+stderr, bad+`:2:11: error: transformation "extract_fields" is not supported by rulec`) {
+		if code != 1 || !strings.Contains(stdout+stderr, bad+`:2:11: error: transformation "field_name_transform" is not supported by rulec`) {
 			t.Errorf("%v: exit %d\nstderr:\n%s", cmd, code, stderr)
 		}
 	}
