@@ -30,9 +30,9 @@ var TransformationNames = []string{
 var refusedTransformations = map[string]string{
 	"field_name_transform":          "it takes a Python function",
 	"query_expression_placeholders": "it inserts backend query text, and rulec has no text-query backend",
-	"file_placeholders":             "reading placeholder values from files is not implemented",
-	"http_placeholders":             "fetching placeholder values over HTTP is not implemented",
-	"command_placeholders":          "running commands for placeholder values is not implemented",
+	"file_placeholders":             "external sources are off, as in pySigma without allow_external_sources, and rulec has no switch to allow them",
+	"http_placeholders":             "external sources are off, as in pySigma without allow_external_sources, and rulec has no switch to allow them",
+	"command_placeholders":          "external sources are off, as in pySigma without allow_external_sources, and rulec has no switch to allow them",
 }
 
 func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transformation {
