@@ -224,7 +224,7 @@ func (l *lowerer) absentAtom(name string) (atom, bool) {
 // when the field is absent and when its value does not match (one Wazuh rule
 // instead of two siblings).
 func (l *lowerer) logNegation(a atom) (atom, bool) {
-	if a.negate || len(a.logAlts) == 0 {
+	if a.negate || len(a.logAlts) == 0 || len(a.logAlts) > maxLogAlts {
 		return atom{}, false
 	}
 	abs, ok := l.absentAtom(a.name)
@@ -295,6 +295,12 @@ func needText(parts []ast.StringPart) string {
 func needChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_' || c == ' '
 }
+
+// maxLogAlts bounds the values of a test written as a JSON-log search: each
+// alternative there scans the value on its own (a field test's pattern is
+// searched once, with PCRE2's start-of-match optimisations), so a long list
+// (hashes, hundreds of command-line fragments) keeps the field-test form.
+const maxLogAlts = 16
 
 // memberPrefix matches an eventchannel event's JSON log from the opening brace
 // of its object obj ("system" or "eventdata") to just after the colon of one
