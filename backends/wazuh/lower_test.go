@@ -57,3 +57,21 @@ func TestLoweringDropsContradictions(t *testing.T) {
 		})
 	}
 }
+
+// TestNonCharactersInValues: U+FFFE and U+FFFF, which XML cannot hold, are
+// written as their UTF-8 bytes in the pattern instead of becoming U+FFFD.
+func TestNonCharactersInValues(t *testing.T) {
+	src := "title: T\nid: 00000000-0000-4000-8000-0000000000c2\nlogsource: {product: windows, category: process_creation}\ndetection:\n    sel:\n        CommandLine|contains: \"a\\uFFFEb\\uFFFFc\"\n    condition: sel\nlevel: high\n"
+	loaded := frontend.LoadBytes("r.yml", []byte(src))
+	if len(loaded.Diagnostics) > 0 {
+		t.Fatal(loaded.Diagnostics)
+	}
+	res, err := wazuh.Build(loaded.Rules, wazuh.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	xml := string(res.XML)
+	if !strings.Contains(xml, `a\xef\xbf\xbeb\xef\xbf\xbfc`) || strings.ContainsRune(xml, '\uFFFD') {
+		t.Errorf("non-characters not written as bytes:\n%s", xml)
+	}
+}

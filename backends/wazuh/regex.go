@@ -344,6 +344,14 @@ func literalRune(r rune, cased bool, enc Encoding) string {
 		return `\` + string(r)
 	case r < 0x80:
 		return string(r)
+	case r == 0xfffe || r == 0xffff:
+		// Not characters XML can hold (an XML writer turns them into U+FFFD):
+		// their UTF-8 bytes, which is what PCRE2 without UTF mode matches.
+		var b strings.Builder
+		for _, c := range []byte(string(r)) {
+			fmt.Fprintf(&b, `\x%02x`, c)
+		}
+		return b.String()
 	}
 	if !cased {
 		if forms := caseForms(r); len(forms) > 1 {
