@@ -20,6 +20,9 @@ type atomicFile struct {
 	*os.File
 	path string
 	mode fs.FileMode
+	// direct: the destination is not a regular file (/dev/null, a FIFO, a
+	// terminal) and is written in place; renaming over it would replace it.
+	direct bool
 }
 
 // createAtomic starts writing path. The temporary file is hidden (a dot
@@ -35,6 +38,13 @@ func createAtomic(path string) (*atomicFile, error) {
 		}
 		mode = st.Mode().Perm()
 	}
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, err
+		}
+		return &atomicFile{File: f, path: path, direct: true}, nil
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return nil, err
@@ -44,6 +54,12 @@ func createAtomic(path string) (*atomicFile, error) {
 
 // Commit closes the temporary file and renames it to the destination.
 func (a *atomicFile) Commit() error {
+	if a.direct {
+		if err := a.File.Close(); err != nil {
+			return fmt.Errorf("writing %s: %w", a.path, err)
+		}
+		return nil
+	}
 	err := a.File.Sync()
 	err = errors.Join(err, a.File.Close())
 	if err == nil {
@@ -63,7 +79,9 @@ func (a *atomicFile) Commit() error {
 // no-op after Commit.
 func (a *atomicFile) Abort() {
 	a.File.Close()
-	os.Remove(a.File.Name())
+	if !a.direct {
+		os.Remove(a.File.Name())
+	}
 }
 
 // outputFlags are the flags whose value is an output path.
