@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -95,6 +94,18 @@ func (r *Result) ofKind(k ast.Kind) []*ast.Rule {
 // document, then resolves correlation and filter references across all files.
 // A broken file yields diagnostics and loading goes on with the others.
 func Load(paths []string, opts Options) *Result {
+	return load(osFiles{}, paths, opts)
+}
+
+// LoadFS is Load over a file system: paths are slash-separated fs paths (fs.ValidPath;
+// "." is the whole of fsys), each a rule file, a folder or a path.Match pattern
+// (expanded with fs.Glob). Limits, diagnostics and positions are Load's, with the
+// fs paths as file names.
+func LoadFS(fsys fs.FS, paths []string, opts Options) *Result {
+	return load(fsFiles{fsys}, paths, opts)
+}
+
+func load(fsys fileSystem, paths []string, opts Options) *Result {
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = 4 << 20
 	}
@@ -103,7 +114,7 @@ func Load(paths []string, opts Options) *Result {
 	}
 	res := &Result{}
 	lim := newBudgets(opts)
-	files, diags := collectFiles(paths)
+	files, diags := collectFiles(fsys, paths)
 	res.Diagnostics = append(res.Diagnostics, diags...)
 	res.Files = len(files)
 
@@ -119,7 +130,7 @@ func Load(paths []string, opts Options) *Result {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				rules, ds := loadFile(files[i], opts.MaxFileSize, lim)
+				rules, ds := loadFile(fsys, files[i], opts.MaxFileSize, lim)
 				results[i] = fileResult{rules, ds}
 			}
 		}()
@@ -182,17 +193,18 @@ func isRuleFile(name string) bool {
 }
 
 // collectFiles expands folders into their rule files, sorted, without duplicates.
-// Symbolic links are followed, to files and to folders; a folder reached again
+// Symbolic links are followed, to files and to folders (to files only in an
+// fs.FS, which cannot tell a link cycle, as fs.WalkDir); a folder reached again
 // through a link (a cycle, or the same folder twice) is walked once, with a
 // warning, and a file reached by two paths is loaded once.
-func collectFiles(paths []string) ([]string, ast.Diagnostics) {
+func collectFiles(fsys fileSystem, paths []string) ([]string, ast.Diagnostics) {
 	var files []string
 	var diags ast.Diagnostics
 	seen := map[string]bool{}
 	add := func(p string) {
-		p = filepath.Clean(p)
+		p = fsys.clean(p)
 		key := p
-		if real, err := filepath.EvalSymlinks(p); err == nil {
+		if real, err := fsys.realPath(p); err == nil {
 			key = real
 		}
 		if !seen[key] {
@@ -203,8 +215,10 @@ func collectFiles(paths []string) ([]string, ast.Diagnostics) {
 	ioErr := func(p string, err error) {
 		diags = append(diags, ast.Diagnostic{Pos: ast.Pos{File: p}, Severity: ast.SeverityError, Code: "io", Message: fmt.Sprintf("cannot read: %v", err)})
 	}
-	for _, root := range paths {
-		info, err := os.Stat(root)
+	roots, rootDiags := fsys.expand(paths)
+	diags = append(diags, rootDiags...)
+	for _, root := range roots {
+		info, err := fsys.stat(root)
 		if err != nil {
 			ioErr(root, err)
 			continue
@@ -221,7 +235,7 @@ func collectFiles(paths []string) ([]string, ast.Diagnostics) {
 		walked := map[string]string{} // real folder -> the path it was first walked as
 		var walk func(dir string)
 		walk = func(dir string) {
-			real, err := filepath.EvalSymlinks(dir)
+			real, err := fsys.realPath(dir)
 			if err != nil {
 				ioErr(dir, err)
 				return
@@ -231,19 +245,19 @@ func collectFiles(paths []string) ([]string, ast.Diagnostics) {
 				return
 			}
 			walked[real] = dir
-			entries, err := os.ReadDir(dir)
+			entries, err := fsys.readDir(dir)
 			if err != nil {
 				ioErr(dir, err)
 			}
 			for _, de := range entries {
-				p := filepath.Join(dir, de.Name())
+				p := fsys.join(dir, de.Name())
 				// Dot-files and dot-folders are tool configuration (.rulec.yml, .git), not rules.
 				if strings.HasPrefix(de.Name(), ".") {
 					continue
 				}
 				t := de.Type()
 				if t&fs.ModeSymlink != 0 {
-					st, err := os.Stat(p)
+					st, err := fsys.stat(p)
 					if err != nil {
 						if isRuleFile(de.Name()) {
 							diags = append(diags, ast.Diagnostic{Pos: ast.Pos{File: p}, Severity: ast.SeverityWarning, Code: "io", Message: fmt.Sprintf("broken symbolic link: %v", err)})
@@ -253,7 +267,7 @@ func collectFiles(paths []string) ([]string, ast.Diagnostics) {
 					t = st.Mode().Type()
 				}
 				switch {
-				case t.IsDir():
+				case t.IsDir() && (de.Type()&fs.ModeSymlink == 0 || fsys.followsFolderLinks()):
 					walk(p)
 				case t.IsRegular() && isRuleFile(de.Name()):
 					found = append(found, p)
@@ -269,11 +283,11 @@ func collectFiles(paths []string) ([]string, ast.Diagnostics) {
 	return files, diags
 }
 
-func loadFile(path string, maxSize int64, lim *budgets) ([]*ast.Rule, ast.Diagnostics) {
+func loadFile(fsys fileSystem, path string, maxSize int64, lim *budgets) ([]*ast.Rule, ast.Diagnostics) {
 	errDiag := func(msg string) ast.Diagnostics {
 		return ast.Diagnostics{{Pos: ast.Pos{File: path}, Severity: ast.SeverityError, Code: "io", Message: msg}}
 	}
-	f, err := os.Open(path)
+	f, err := fsys.open(path)
 	if err != nil {
 		return nil, errDiag(fmt.Sprintf("cannot read: %v", err))
 	}
