@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/detect"
 	"github.com/rulec/rulec/engine"
 	"github.com/rulec/rulec/engine/correlation"
 	"github.com/rulec/rulec/engine/logs"
@@ -151,123 +153,105 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 	stderr = prog
 	res := applyPipelines(frontend.Load(cfg.rules, frontend.Options{}), cfg.pipelines)
 	printDiagnostics(stderr, res.Diagnostics)
-	rs, diags := engine.NewRuleset(res.Rules, cfg.engine)
-	printDiagnostics(stderr, diags)
-	corr, corrErrs := correlation.New(res.Rules, cfg.corr)
-	for _, err := range append(corrErrs, corr.Warnings()...) {
+	program, _ := detect.CompileRules(res.Rules, detect.Profile(cfg.engine.Profile), detect.IgnoreLogsource(cfg.engine.IgnoreLogsource),
+		detect.TimeFields(cfg.time.Fields...), detect.TimeLayout(cfg.time.Layout), detect.CorrelationOptions(cfg.corr))
+	diags := program.Diagnostics()
+	printDiagnostics(stderr, ast.Diagnostics(diags))
+	for _, err := range program.Warnings() {
 		fmt.Fprintf(stderr, "warning: %v\n", err)
 	}
 	// Rules referenced only by correlations with generate: false do not alert on their own.
-	isSuppressed := correlation.SuppressedSet(res.Rules)
-	suppressed := make([]bool, rs.Len())
-	feeds := make([]bool, rs.Len())
-	for i := range suppressed {
-		suppressed[i] = !cfg.showSuppressed && isSuppressed(rs.Rule(i))
-		feeds[i] = corr.Interested(rs.Rule(i))
-	}
+	suppressed := func(r detect.Result) bool { return !cfg.showSuppressed && r.Suppressed }
 
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
-	w := &matchWriter{out: out, enc: json.NewEncoder(out), format: cfg.format, suppressed: func(r *ast.Rule) bool {
-		return !cfg.showSuppressed && isSuppressed(r)
-	}}
+	w := &matchWriter{out: out, enc: json.NewEncoder(out), format: cfg.format}
 	w.enc.SetEscapeHTML(false)
 
-	ev := rs.NewEvaluator()
-	timeSource := cfg.time
-	configuredTime := len(timeSource.Fields) > 0
+	stream := program.NewStream()
 	var events, matches, alerts, recordErrors, badFiles int
-	perRule := make([]int, rs.Len())
-	for fileNo, path := range cfg.logs {
-		var rd logs.Reader
-		var err error
-		if path == stdio {
-			path = stdinName
-			rd, err = logs.NewReader(stdinName, stdin, cfg.logFormat)
-		} else {
-			rd, err = logs.Open(path, cfg.logFormat)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: error: %v\n", path, err)
-			badFiles++
-			continue
-		}
-		if cfg.source != (engine.Source{}) {
-			rd = logs.WithSource(rd, cfg.source)
-		}
-		fileEvents, fileErrors, fileFailed := events, recordErrors, badFiles
-		for {
-			rec, err := rd.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			var re *logs.RecordError
-			if errors.As(err, &re) {
-				fmt.Fprintf(stderr, "%v\n", re)
-				recordErrors++
-				continue
+	perRule := map[*ast.Rule]int{}
+	var rec logs.Record // the record being evaluated, for the output of its matches
+	records := func(yield func(detect.Event, error) bool) {
+		for fileNo, path := range cfg.logs {
+			var rd logs.Reader
+			var err error
+			if path == stdio {
+				path = stdinName
+				rd, err = logs.NewReader(stdinName, stdin, cfg.logFormat)
+			} else {
+				rd, err = logs.Open(path, cfg.logFormat)
 			}
 			if err != nil {
-				fmt.Fprintf(stderr, "%s: error: %v (rest of the file skipped)\n", path, err)
+				fmt.Fprintf(stderr, "%s: error: %v\n", path, err)
 				badFiles++
-				break
+				continue
 			}
-			events++
-			if prog.on && events&1023 == 0 {
-				rate := float64(events) / max(prog.Elapsed().Seconds(), 1e-3)
-				prog.Update("scan: file %d/%d %s: %s events, %s matches (%s events/s)", fileNo+1, len(cfg.logs),
-					filepath.Base(path), thousands(events), thousands(matches), thousands(int(rate)))
+			if cfg.source != (engine.Source{}) {
+				rd = logs.WithSource(rd, cfg.source)
 			}
-			for _, i := range ev.Match(rec.Event) {
-				matches++
-				perRule[i]++
-				r := rs.Rule(i)
-				if !suppressed[i] {
-					w.match(r, rec)
+			fileEvents, fileErrors, fileFailed := events, recordErrors, badFiles
+			for {
+				rec, err = rd.Next()
+				if errors.Is(err, io.EOF) {
+					break
 				}
-				if !feeds[i] {
+				var re *logs.RecordError
+				if errors.As(err, &re) {
+					fmt.Fprintf(stderr, "%v\n", re)
+					recordErrors++
 					continue
 				}
-				t := rec.Time
-				if t.IsZero() || configuredTime {
-					if tt, ok := timeSource.Time(rec.Event); ok {
-						t = tt
-					}
+				if err != nil {
+					fmt.Fprintf(stderr, "%s: error: %v (rest of the file skipped)\n", path, err)
+					badFiles++
+					break
 				}
-				for _, a := range corr.Observe(correlation.Match{Rule: r, Event: rec.Event, Time: t,
-					Ref: correlation.EventRef{Source: rec.Source, Index: rec.Index}}) {
-					if !w.suppressed(a.Rule) {
-						alerts++
-					}
-					w.alert(a)
+				events++
+				if prog.on && events&1023 == 0 {
+					rate := float64(events) / max(prog.Elapsed().Seconds(), 1e-3)
+					prog.Update("scan: file %d/%d %s: %s events, %s matches (%s events/s)", fileNo+1, len(cfg.logs),
+						filepath.Base(path), thousands(events), thousands(matches), thousands(int(rate)))
+				}
+				if !yield(detect.Event{Fields: rec.Event, Time: rec.Time, Source: rec.Source, Index: rec.Index}, nil) {
+					rd.Close()
+					return
 				}
 			}
-			if w.err != nil {
-				rd.Close()
-				return fmt.Errorf("writing output: %w", w.err)
+			rd.Close()
+			// A file whose every record was unreadable (a damaged EVTX) failed: it
+			// is named and counted, and the exit status says so.
+			if events == fileEvents && recordErrors > fileErrors && badFiles == fileFailed {
+				fmt.Fprintf(stderr, "%s: error: no readable event (%d unreadable records)\n", path, recordErrors-fileErrors)
+				badFiles++
 			}
 		}
-		rd.Close()
-		// A file whose every record was unreadable (a damaged EVTX) failed: it
-		// is named and counted, and the exit status says so.
-		if events == fileEvents && recordErrors > fileErrors && badFiles == fileFailed {
-			fmt.Fprintf(stderr, "%s: error: no readable event (%d unreadable records)\n", path, recordErrors-fileErrors)
-			badFiles++
+	}
+	err := detect.Run(context.Background(), stream, records, func(r detect.Result) error {
+		switch {
+		case r.Alert != nil:
+			if !suppressed(r) {
+				alerts++
+				w.alert(*r.Alert)
+			}
+		default:
+			matches++
+			perRule[r.Rule]++
+			if !suppressed(r) {
+				w.match(r.Rule, rec)
+			}
 		}
+		return w.err
+	})
+	if err != nil {
+		return fmt.Errorf("writing output: %w", err)
 	}
-	for _, a := range corr.Flush() {
-		if !w.suppressed(a.Rule) {
-			alerts++
-		}
-		w.alert(a)
+	if err := out.Flush(); err != nil {
+		return fmt.Errorf("writing output: %w", err)
 	}
-	if err := out.Flush(); err != nil || w.err != nil {
-		return fmt.Errorf("writing output: %w", errors.Join(err, w.err))
-	}
-	for _, p := range ev.Panics() {
+	for _, p := range stream.Panics() {
 		who := "candidate selection"
-		if p.Rule >= 0 {
-			r := rs.Rule(p.Rule)
+		if r := p.Rule; r != nil {
 			who = fmt.Sprintf("rule %q (%s)", r.Title, r.Pos.File)
 		}
 		fmt.Fprintf(stderr, "error: %s panicked on %d events, first: %v\n", who, p.Count, p.Value)
@@ -278,16 +262,10 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 			notCompiled++
 		}
 	}
-	fired := 0
-	for _, n := range perRule {
-		if n > 0 {
-			fired++
-		}
-	}
-	printCorrelationStats(stderr, corr.Stats())
+	printCorrelationStats(stderr, stream.Stats())
 	fmt.Fprintf(stderr, "%d events from %d files, %d matches of %d rules, %d correlation alerts (%d rules evaluated, %d not compiled), %d unreadable records, %d files failed\n",
-		events, len(cfg.logs)-badFiles, matches, fired, alerts, rs.Len(), notCompiled, recordErrors, badFiles)
-	if badFiles > 0 || len(res.FailedFiles) > 0 || diags.HasErrors() || len(ev.Panics()) > 0 {
+		events, len(cfg.logs)-badFiles, matches, len(perRule), alerts, program.Len(), notCompiled, recordErrors, badFiles)
+	if badFiles > 0 || len(res.FailedFiles) > 0 || diags.Err() != nil || len(stream.Panics()) > 0 {
 		return exitError{1}
 	}
 	return nil
@@ -319,12 +297,10 @@ func printCorrelationStats(w io.Writer, st correlation.Stats) {
 
 // matchWriter prints matches and correlation alerts as JSON lines or text; it keeps the first write error.
 type matchWriter struct {
-	// suppressed tells whether a correlation's alerts only feed other correlations.
-	suppressed func(*ast.Rule) bool
-	out        io.Writer
-	enc        *json.Encoder
-	format     string
-	err        error
+	out    io.Writer
+	enc    *json.Encoder
+	format string
+	err    error
 }
 
 func (w *matchWriter) match(r *ast.Rule, rec logs.Record) {
@@ -338,9 +314,6 @@ func (w *matchWriter) match(r *ast.Rule, rec logs.Record) {
 
 func (w *matchWriter) alert(a correlation.Alert) {
 	r := a.Rule
-	if w.suppressed(r) {
-		return
-	}
 	m := scanMatch{RuleID: r.Ref(), Title: r.Title, Level: r.Level, Tags: r.Tags, RuleFile: r.Pos.File,
 		Correlation: &scanCorrelation{Type: string(r.Correlation.Type), Group: a.Group, Value: a.Value, Events: a.Events}}
 	if n := len(a.Events); n > 0 {

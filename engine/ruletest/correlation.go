@@ -1,11 +1,14 @@
 package ruletest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/detect"
 	"github.com/rulec/rulec/engine"
 	"github.com/rulec/rulec/engine/correlation"
 	"github.com/rulec/rulec/engine/logs"
@@ -28,61 +31,59 @@ func (r *Runner) correlationFixture(fx *Fixture) Case {
 		return c
 	}
 	c.Rule = ruleLabel(target)
-	corr, errs := correlation.New(r.All, correlation.Options{Tolerance: fx.Tolerance})
-	if len(errs) > 0 {
-		c.Status, c.Message = Fail, errs[0].Error()
-		return c
+	prog := detect.FromRuleset(r.rs, r.All, detect.Tolerance(fx.Tolerance))
+	for _, err := range prog.Warnings() {
+		if errors.Is(err, detect.ErrUnresolved) {
+			c.Status, c.Message = Fail, err.Error()
+			return c
+		}
+	}
+	// The fixture's events in order, each with its time: the record's own, else a time field.
+	pos := 0
+	events := func(yield func(detect.Event, error) bool) {
+		feed := func(ev engine.Event, t0 logs.Record, where string) bool {
+			t, ok := prog.EventTime(detect.Event{Fields: ev, Time: t0.Time})
+			if !ok {
+				return yield(detect.Event{}, fmt.Errorf("%sevent %d has no time field (%s)", where, pos, strings.Join(correlation.DefaultTimeFields, ", ")))
+			}
+			defer func() { pos++ }()
+			return yield(detect.Event{Fields: ev, Time: t, Source: "events", Index: pos}, nil)
+		}
+		for _, it := range fx.Events {
+			if it.File == "" {
+				if !feed(toEvent(it.Event), logs.Record{}, "") {
+					return
+				}
+				continue
+			}
+			path, err := r.fixturePath(fx.File, it.File)
+			if err != nil {
+				yield(detect.Event{}, fmt.Errorf("reading %s: %v", it.File, err))
+				return
+			}
+			recs, _, err := logs.ReadAll(path, it.Format)
+			if err != nil {
+				yield(detect.Event{}, fmt.Errorf("reading %s: %v", path, err))
+				return
+			}
+			for _, rec := range recs {
+				if !feed(rec.Event, rec, path+": ") {
+					return
+				}
+			}
+		}
 	}
 	var got []correlation.Alert
-	collect := func(as []correlation.Alert) {
-		for _, a := range as {
-			if a.Rule == target {
-				got = append(got, a)
-			}
+	err := detect.Run(context.Background(), prog.NewStream(), events, func(res detect.Result) error {
+		if res.Alert != nil && res.Rule == target {
+			got = append(got, *res.Alert)
 		}
-	}
-	ts := correlation.TimeSource{}
-	pos := 0
-	feed := func(ev engine.Event, t0 logs.Record) error {
-		t := t0.Time
-		if t.IsZero() {
-			var ok bool
-			if t, ok = ts.Time(ev); !ok {
-				return fmt.Errorf("event %d has no time field (%s)", pos, strings.Join(correlation.DefaultTimeFields, ", "))
-			}
-		}
-		for _, i := range r.ev.Match(ev) {
-			collect(corr.Observe(correlation.Match{Rule: r.rs.Rule(i), Event: ev, Time: t, Ref: correlation.EventRef{Source: "events", Index: pos}}))
-		}
-		pos++
 		return nil
+	})
+	if err != nil {
+		c.Status, c.Message = Fail, err.Error()
+		return c
 	}
-	for _, it := range fx.Events {
-		if it.File == "" {
-			if err := feed(toEvent(it.Event), logs.Record{}); err != nil {
-				c.Status, c.Message = Fail, err.Error()
-				return c
-			}
-			continue
-		}
-		path, err := r.fixturePath(fx.File, it.File)
-		if err != nil {
-			c.Status, c.Message = Fail, fmt.Sprintf("reading %s: %v", it.File, err)
-			return c
-		}
-		recs, _, err := logs.ReadAll(path, it.Format)
-		if err != nil {
-			c.Status, c.Message = Fail, fmt.Sprintf("reading %s: %v", path, err)
-			return c
-		}
-		for _, rec := range recs {
-			if err := feed(rec.Event, rec); err != nil {
-				c.Status, c.Message = Fail, fmt.Sprintf("%s: %v", path, err)
-				return c
-			}
-		}
-	}
-	collect(corr.Flush())
 	if msg := compareAlerts(fx.Alerts, got); msg != "" {
 		c.Status, c.Message = Fail, msg+"; got "+describeAlerts(got)
 		return c
