@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
-	"strconv"
-	"strings"
 
 	"github.com/rulec/rulec/ast"
 )
@@ -98,12 +96,12 @@ func (m anyText) matchText(raw, lowered string) bool {
 }
 
 func (n *keywordNode) eval(c *evalCtx) bool {
-	vals := c.values()
+	raw, low := c.values()
 	r := n.all
 	for _, v := range n.vals {
 		found := false
-		for i := range vals {
-			if v.matchText(vals[i].raw, vals[i].lower) {
+		for i := range raw {
+			if v.matchText(raw[i], low[i]) {
 				found = true
 				break
 			}
@@ -305,10 +303,8 @@ func (cp *compiler) value(v *ast.Value, f *ast.FieldMatch) (valueMatcher, error)
 		}
 		return alts, nil
 	case ast.ValNumber:
-		m := &numMatcher{n: v.Number, texts: []string{strconv.FormatFloat(v.Number, 'f', -1, 64)}}
-		if raw := Lower(strings.TrimSpace(v.Raw)); raw != "" && raw != m.texts[0] {
-			m.texts = append(m.texts, raw)
-		}
+		m := &numMatcher{n: v.Number}
+		m.t1, m.t2 = numberTexts(v.Number, v.Raw)
 		return m, nil
 	case ast.ValBool:
 		return &boolMatcher{b: v.Bool}, nil
@@ -353,14 +349,14 @@ func (cp *compiler) keyword(v *ast.Value, cased bool) (textMatcher, error) {
 		variants := cp.expandPlaceholders(v)
 		alts := make(anyText, len(variants))
 		for i, parts := range variants {
-			alts[i] = patText{p: CompilePattern(containsParts(parts), cased)}
+			alts[i] = patText{p: CompilePattern(ContainsParts(parts), cased)}
 		}
 		if len(alts) == 1 {
 			return alts[0], nil
 		}
 		return alts, nil
 	case ast.ValNumber, ast.ValBool:
-		return patText{p: CompilePattern(containsParts([]ast.StringPart{{Kind: ast.PartLit, Text: v.String()}}), cased)}, nil
+		return patText{p: CompilePattern(ContainsParts([]ast.StringPart{{Kind: ast.PartLit, Text: v.String()}}), cased)}, nil
 	case ast.ValRegex:
 		re, err := compileRegex(v)
 		if err != nil {
@@ -381,8 +377,9 @@ func (cp *compiler) keyword(v *ast.Value, cased bool) (textMatcher, error) {
 	return nil, &compileError{pos: v.Pos, msg: fmt.Sprintf("a keyword cannot be a %s value", v.Kind)}
 }
 
-// containsParts surrounds a pattern with `*` unless already there.
-func containsParts(parts []ast.StringPart) []ast.StringPart {
+// ContainsParts surrounds a pattern with `*` unless already there: a keyword
+// is found anywhere in a value. The interpreter and generated code share it.
+func ContainsParts(parts []ast.StringPart) []ast.StringPart {
 	out := make([]ast.StringPart, 0, len(parts)+2)
 	if len(parts) == 0 || parts[0].Kind != ast.PartStar {
 		out = append(out, ast.StringPart{Kind: ast.PartStar})

@@ -1,5 +1,7 @@
 package engine
 
+import "strings"
+
 // fieldTable interns the field names that compiled rules and logsource
 // conditions read, so that evaluation addresses fields by index.
 type fieldTable struct {
@@ -20,89 +22,63 @@ func (t *fieldTable) id(name string) int32 {
 	return id
 }
 
-// slot caches one field of the current event: its value and, on demand, its
-// lowered text (or lowered array elements) for case-insensitive matching.
-type slot struct {
-	gen   uint32
+// GenSlot is one event field during one event, as both executors (the
+// interpreter's matcher nodes and generated code) see it: its value and, on
+// demand, its lowered text (or lowered array elements) for case-insensitive
+// matching.
+type GenSlot struct {
+	gen   uint64
 	ok    bool
 	v     Value
-	lgen  uint32
+	lgen  uint64
 	lower string
 	elems []string
 	buf   []byte
+	ends  []int
 }
 
-// evalCtx is the per-evaluator scratch state for one event. Field values are
-// fetched from the event at most once per event and lowered at most once.
+// evalCtx is the per-event cache of one executor (an Evaluator or a
+// GenState): field values are fetched from the event at most once per event
+// and lowered at most once; the event's scalar values are collected once for
+// keyword searches. It also holds the primitives every detection value is
+// decided with, so that the interpreter and generated code share them.
 type evalCtx struct {
 	ev    Event
 	src   Source // the event's known source
 	sp    spacedNames
-	gen   uint32
-	slots []slot
+	gen   uint64
+	slots []GenSlot
 	names []string
 	// remap maps a rule field to the event fields it reads (first present wins);
 	// nil, or a nil entry, reads the field under its own name.
 	remap [][]int32
-	buf   []byte
-	// vals caches the scalar values of the event (raw and lowered) for keyword searches.
-	vgen    uint32
-	vals    []textValue
-	vbuf    []byte
-	vends   []int
-	collect func(string, Value) bool
+
+	// The event's scalar values, raw and lowered, for keyword searches.
+	kwGen uint64
+	kwRaw []string
+	kwLow []string
+	kwBuf []byte
+	visit func(string, Value) bool
 }
 
-// textValue is one scalar value of the event with its lowered form.
-type textValue struct{ raw, lower string }
-
-func newEvalCtx(t *fieldTable) *evalCtx {
-	c := &evalCtx{slots: make([]slot, len(t.names)), names: t.names}
-	c.collect = func(_ string, v Value) bool {
-		if isScalar(v.Kind) {
-			c.vals = append(c.vals, textValue{raw: v.S})
-			c.vbuf = AppendLower(c.vbuf, v.S)
-			c.vends = append(c.vends, len(c.vbuf))
-		}
-		return true
-	}
-	return c
+// init sizes the cache for the interned field names.
+func (c *evalCtx) init(names []string) {
+	c.slots = make([]GenSlot, len(names))
+	c.names = names
+	c.visit = c.collectText
 }
 
-// values returns every scalar value of the event (Event.Each order), raw and lowered.
-func (c *evalCtx) values() []textValue {
-	if c.vgen == c.gen {
-		return c.vals
-	}
-	c.vgen = c.gen
-	c.vals, c.vbuf, c.vends = c.vals[:0], c.vbuf[:0], c.vends[:0]
-	c.ev.Each(c.collect)
-	start := 0
-	for i, end := range c.vends {
-		c.vals[i].lower = view(c.vbuf[start:end])
-		start = end
-	}
-	return c.vals
-}
-
-// reset starts a new event.
+// reset starts a new event: every cache entry of the previous one is invalid.
 func (c *evalCtx) reset(ev Event) {
 	c.ev = ev
 	c.src = EventSource(ev)
 	c.sp.reset()
 	c.gen++
-	if c.gen == 0 { // wrapped: invalidate every cache entry
-		for i := range c.slots {
-			c.slots[i].gen, c.slots[i].lgen = 0, 0
-		}
-		c.vgen = 0
-		c.gen = 1
-	}
 	c.remap = nil
 }
 
-// raw returns the event field with the given interned name.
-func (c *evalCtx) raw(id int32) *slot {
+// raw returns the event field with the given interned name, fetched at most once per event.
+func (c *evalCtx) raw(id int32) *GenSlot {
 	s := &c.slots[id]
 	if s.gen != c.gen {
 		s.gen = c.gen
@@ -112,7 +88,7 @@ func (c *evalCtx) raw(id int32) *slot {
 }
 
 // field returns the event field a rule's field reads, after logsource renames.
-func (c *evalCtx) field(id int32) *slot {
+func (c *evalCtx) field(id int32) *GenSlot {
 	if int(id) < len(c.remap) {
 		if alts := c.remap[id]; alts != nil {
 			for _, a := range alts {
@@ -126,8 +102,9 @@ func (c *evalCtx) field(id int32) *slot {
 	return c.raw(id)
 }
 
-// lowered returns the lowered text of a scalar field value.
-func (c *evalCtx) lowered(s *slot) string {
+// lowered returns the lowered text of a scalar field value, cached for the
+// event. The string views the slot's buffer: it is valid until the next event.
+func (c *evalCtx) lowered(s *GenSlot) string {
 	if s.lgen == c.gen {
 		return s.lower
 	}
@@ -141,22 +118,185 @@ func (c *evalCtx) lowered(s *slot) string {
 	return s.lower
 }
 
-// loweredElem returns the lowered text of element i of an array field value.
-func (c *evalCtx) loweredElem(s *slot, i int) string {
+// loweredElem returns the lowered text of element i of an array field value
+// (valid until the next event, as lowered).
+func (c *evalCtx) loweredElem(s *GenSlot, i int) string {
 	if s.lgen != c.gen {
 		s.lgen = c.gen
 		s.buf = s.buf[:0]
-		s.elems = s.elems[:0]
-		ends := make([]int, 0, 8)
+		s.ends = s.ends[:0]
 		for _, e := range s.v.Arr {
 			s.buf = AppendLower(s.buf, e.S)
-			ends = append(ends, len(s.buf))
+			s.ends = append(s.ends, len(s.buf))
 		}
+		s.elems = s.elems[:0]
 		start := 0
-		for _, end := range ends {
+		for _, end := range s.ends {
 			s.elems = append(s.elems, view(s.buf[start:end]))
 			start = end
 		}
 	}
 	return s.elems[i]
+}
+
+// values returns every scalar value of the event (Event.Each order), raw and
+// lowered, collected once per event.
+func (c *evalCtx) values() (raw, lowered []string) {
+	if c.kwGen != c.gen {
+		c.kwGen = c.gen
+		c.kwRaw, c.kwLow, c.kwBuf = c.kwRaw[:0], c.kwLow[:0], c.kwBuf[:0]
+		c.ev.Each(c.visit)
+	}
+	return c.kwRaw, c.kwLow
+}
+
+func (c *evalCtx) collectText(_ string, v Value) bool {
+	if !isScalar(v.Kind) {
+		return true
+	}
+	c.kwRaw = append(c.kwRaw, v.S)
+	if isLowerASCII(v.S) {
+		c.kwLow = append(c.kwLow, v.S)
+		return true
+	}
+	// Views of an append-only buffer stay valid when it grows: the old array is kept alive.
+	start := len(c.kwBuf)
+	c.kwBuf = AppendLower(c.kwBuf, v.S)
+	c.kwLow = append(c.kwLow, view(c.kwBuf[start:]))
+	return true
+}
+
+// anyStr applies a string pattern shape to the field's scalar value or to
+// each scalar element of an array value, lowered unless cased.
+func (c *evalCtx) anyStr(f *GenSlot, cased bool, op StrOp, a, b string) bool {
+	if f.ok && isScalar(f.v.Kind) {
+		if cased {
+			return MatchStrOp(op, f.v.S, a, b)
+		}
+		return MatchStrOp(op, c.lowered(f), a, b)
+	}
+	return c.anyText(f, cased, func(t string) bool { return MatchStrOp(op, t, a, b) })
+}
+
+// anyPattern matches a compiled pattern against the field's scalar value or
+// any scalar element of an array value.
+func (c *evalCtx) anyPattern(f *GenSlot, p *Pattern) bool {
+	if f.ok && isScalar(f.v.Kind) {
+		if p.cased {
+			return p.MatchLowered(f.v.S)
+		}
+		return p.MatchLowered(c.lowered(f))
+	}
+	return c.anyText(f, p.cased, p.MatchLowered)
+}
+
+// anyText reports whether fn holds for the text of the field's scalar value
+// or of a scalar element of an array value, lowered unless cased. A missing
+// field, null or object never does.
+func (c *evalCtx) anyText(f *GenSlot, cased bool, fn func(string) bool) bool {
+	if !f.ok {
+		return false
+	}
+	if isScalar(f.v.Kind) {
+		if cased {
+			return fn(f.v.S)
+		}
+		return fn(c.lowered(f))
+	}
+	if f.v.Kind != KindArray {
+		return false
+	}
+	for i := range f.v.Arr {
+		e := &f.v.Arr[i]
+		if !isScalar(e.Kind) {
+			continue
+		}
+		t := e.S
+		if !cased {
+			t = c.loweredElem(f, i)
+		}
+		if fn(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchNumber is a number value n: a numeric field equal to n, or a string
+// field whose lowered text is t1 or t2 (the number's canonical and written
+// forms; t2 may be empty to mean none).
+func (c *evalCtx) matchNumber(f *GenSlot, n float64, t1, t2 string) bool {
+	if !f.ok {
+		return false
+	}
+	switch f.v.Kind {
+	case KindNumber:
+		return f.v.N == n
+	case KindString:
+		l := c.lowered(f)
+		return l == t1 || (t2 != "" && l == t2)
+	case KindArray:
+		for i := range f.v.Arr {
+			e := &f.v.Arr[i]
+			switch e.Kind {
+			case KindNumber:
+				if e.N == n {
+					return true
+				}
+			case KindString:
+				if l := c.loweredElem(f, i); l == t1 || (t2 != "" && l == t2) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// fieldRef compares field f with field ref of the same event: equal, or
+// (mode) "contains", "startswith", "endswith"; lowered unless cased.
+func (c *evalCtx) fieldRef(f, ref *GenSlot, mode string, cased bool) bool {
+	if !f.ok || !ref.ok {
+		return false
+	}
+	return c.anyText(f, cased, func(a string) bool {
+		return c.anyText(ref, cased, func(b string) bool {
+			switch mode {
+			case "contains":
+				return strings.Contains(a, b)
+			case "startswith":
+				return strings.HasPrefix(a, b)
+			case "endswith":
+				return strings.HasSuffix(a, b)
+			}
+			return a == b
+		})
+	})
+}
+
+// panicLog records the rules whose evaluation panicked, in first-panic order.
+type panicLog struct {
+	panics map[int]*RulePanic
+	order  []int
+}
+
+func (l *panicLog) note(r int, x any) {
+	if l.panics == nil {
+		l.panics = map[int]*RulePanic{}
+	}
+	p := l.panics[r]
+	if p == nil {
+		p = &RulePanic{Rule: r, Value: x}
+		l.panics[r] = p
+		l.order = append(l.order, r)
+	}
+	p.Count++
+}
+
+func (l *panicLog) list() []RulePanic {
+	out := make([]RulePanic, 0, len(l.order))
+	for _, i := range l.order {
+		out = append(out, *l.panics[i])
+	}
+	return out
 }

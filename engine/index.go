@@ -42,11 +42,16 @@ var topClause = clause{top: true}
 // maxClauses bounds the clauses a rule is indexed by.
 const maxClauses = 2
 
-// weakFields are fields whose values are shared by most events of a logsource:
-// a clause on them selects little, so other clauses are preferred.
-var weakFields = map[string]bool{
-	"EventID": true, "Channel": true, "Provider_Name": true, "EventType": true,
-	"Level": true, "Task": true, "Opcode": true, "Keywords": true,
+// WeakField reports whether most events of a logsource share the field's
+// values (EventID, Channel, ...): an index clause on it selects little, so
+// other clauses are preferred. The interpreter's and generated code's
+// indexes share the list.
+func WeakField(name string) bool {
+	switch name {
+	case "EventID", "Channel", "Provider_Name", "EventType", "Level", "Task", "Opcode", "Keywords":
+		return true
+	}
+	return false
 }
 
 // score estimates how often a clause holds: lower is more selective.
@@ -57,7 +62,7 @@ func (c clause) score() int {
 	s := 0
 	for _, a := range c.atoms {
 		switch {
-		case weakFields[a.field]:
+		case WeakField(a.field):
 			s += 1000
 		case a.kind == atomSub && len(a.key) < 3:
 			s += 200

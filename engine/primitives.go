@@ -51,18 +51,6 @@ func MatchStrOp(op StrOp, text, a, b string) bool {
 	return false
 }
 
-// GenSlot is one event field as generated code sees it during one event.
-type GenSlot struct {
-	gen   uint64
-	ok    bool
-	v     Value
-	lgen  uint64
-	lower string
-	elems []string
-	buf   []byte
-	ends  []int
-}
-
 // Exists reports whether the event has the field (a null or empty value still exists).
 func (f *GenSlot) Exists() bool { return f.ok }
 
@@ -511,24 +499,13 @@ func NewGenProgram(p *GenProgram) *GenProgram {
 // GenState evaluates a generated program on events, one at a time. It holds the
 // per-event caches: use one GenState per goroutine.
 type GenState struct {
+	evalCtx
 	prog  *GenProgram
 	b     *genBuilt
-	ev    Event
-	src   Source // the event's known source
-	sp    spacedNames
-	gen   uint64 // event generation
 	epoch uint64 // memo epoch in force
 	base  uint64 // memo epoch of the raw event (no renames)
 	clock uint64
-	slots []GenSlot
-	remap [][]int32
 	memo  []uint64
-
-	kwGen uint64
-	kwRaw []string
-	kwLow []string
-	kwBuf []byte
-	visit func(string, Value) bool
 
 	kwScanned uint64 // event generation of the last keyword index scan
 	kwScan    func(string, Value) bool
@@ -543,8 +520,7 @@ type GenState struct {
 	out        []int
 	num        []byte
 
-	panics map[int]*RulePanic
-	order  []int
+	panics panicLog
 }
 
 // NewState returns a fresh evaluation state for the program.
@@ -556,7 +532,6 @@ func (p *GenProgram) NewState() *GenState {
 	s := &GenState{
 		prog:     p,
 		b:        b,
-		slots:    make([]GenSlot, len(p.Fields)),
 		memo:     make([]uint64, p.Memo),
 		sel:      make([]int32, len(p.Groups)),
 		selEpoch: make([]uint64, len(p.Groups)),
@@ -564,53 +539,29 @@ func (p *GenProgram) NewState() *GenState {
 		scanned:  make([]uint64, len(p.Fields)),
 		seen:     make([]uint64, b.needles),
 	}
-	s.visit = s.collectText
+	s.init(p.Fields)
 	s.kwScan = s.scanKeywordValue
 	return s
 }
 
 // Reset starts a new event: every cache entry of the previous one is invalid.
 func (s *GenState) Reset(ev Event) {
-	s.ev = ev
-	s.src = EventSource(ev)
-	s.sp.reset()
-	s.gen++
+	s.reset(ev)
 	s.clock++
 	s.base = s.clock
 	s.epoch = s.base
-	s.remap = nil
 }
 
 // Event returns the current event.
 func (s *GenState) Event() Event { return s.ev }
 
-// raw returns the event field with the given id, fetched at most once per event.
-func (s *GenState) raw(id int32) *GenSlot {
-	f := &s.slots[id]
-	if f.gen != s.gen {
-		f.gen = s.gen
-		f.v, f.ok = getField(s.ev, s.prog.Fields[id], &s.sp)
-	}
-	return f
-}
-
 // Field returns the event field a rule field reads, after the logsource renames in force.
-func (s *GenState) Field(id int32) *GenSlot {
-	if s.remap != nil {
-		if alts := s.remap[id]; alts != nil {
-			for _, a := range alts {
-				if f := s.raw(a); f.ok {
-					return f
-				}
-			}
-			return s.raw(alts[0])
-		}
-	}
-	return s.raw(id)
-}
+func (s *GenState) Field(id int32) *GenSlot { return s.field(id) }
 
 // Lowered returns the lowered text of a present scalar value (see Lower), cached
 // for the event; ok is false for a missing field, null, an object or an array.
+// The string views a buffer the state reuses for the next event: a caller that
+// keeps it longer must copy it (strings.Clone).
 func (s *GenState) Lowered(f *GenSlot) (string, bool) {
 	if !f.ok || !isScalar(f.v.Kind) {
 		return "", false
@@ -618,106 +569,45 @@ func (s *GenState) Lowered(f *GenSlot) (string, bool) {
 	return s.lowered(f), true
 }
 
-func (s *GenState) lowered(f *GenSlot) string {
-	if f.lgen == s.gen {
-		return f.lower
-	}
-	f.lgen = s.gen
-	if isLowerASCII(f.v.S) {
-		f.lower = f.v.S
-		return f.lower
-	}
-	f.buf = AppendLower(f.buf[:0], f.v.S)
-	f.lower = view(f.buf)
-	return f.lower
-}
-
-// loweredElem returns the lowered text of element i of an array value.
-func (s *GenState) loweredElem(f *GenSlot, i int) string {
-	if f.lgen != s.gen {
-		f.lgen = s.gen
-		f.buf = f.buf[:0]
-		f.ends = f.ends[:0]
-		for _, e := range f.v.Arr {
-			f.buf = AppendLower(f.buf, e.S)
-			f.ends = append(f.ends, len(f.buf))
-		}
-		f.elems = f.elems[:0]
-		start := 0
-		for _, end := range f.ends {
-			f.elems = append(f.elems, view(f.buf[start:end]))
-			start = end
-		}
-	}
-	return f.elems[i]
-}
-
 // The string tests of generated code, one method per pattern shape: the field
 // (by rule field id, after renames) is a scalar whose text (lowered for the
 // case-insensitive forms, whose needles are lowered) passes the test, or an
 // array with such an element. A missing field, null or object never passes.
+// Each specialises the primitive the interpreter's matchers call (anyStr).
 
 // Equal tests lowered text == a.
 func (s *GenState) Equal(id int32, a string) bool {
-	f := s.Field(id)
-	if t, ok := s.Lowered(f); ok {
-		return t == a
-	}
-	return s.AnyStr(f, false, OpEqual, a, "")
+	return s.anyStr(s.field(id), false, OpEqual, a, "")
 }
 
 // EqualCased tests text == a.
 func (s *GenState) EqualCased(id int32, a string) bool {
-	f := s.Field(id)
-	if t, ok := f.Text(); ok {
-		return t == a
-	}
-	return s.AnyStr(f, true, OpEqual, a, "")
+	return s.anyStr(s.field(id), true, OpEqual, a, "")
 }
 
 // Prefix tests that lowered text starts with a.
 func (s *GenState) Prefix(id int32, a string) bool {
-	f := s.Field(id)
-	if t, ok := s.Lowered(f); ok {
-		return strings.HasPrefix(t, a)
-	}
-	return s.AnyStr(f, false, OpPrefix, a, "")
+	return s.anyStr(s.field(id), false, OpPrefix, a, "")
 }
 
 // PrefixCased tests that text starts with a.
 func (s *GenState) PrefixCased(id int32, a string) bool {
-	f := s.Field(id)
-	if t, ok := f.Text(); ok {
-		return strings.HasPrefix(t, a)
-	}
-	return s.AnyStr(f, true, OpPrefix, a, "")
+	return s.anyStr(s.field(id), true, OpPrefix, a, "")
 }
 
 // Suffix tests that lowered text ends with a.
 func (s *GenState) Suffix(id int32, a string) bool {
-	f := s.Field(id)
-	if t, ok := s.Lowered(f); ok {
-		return strings.HasSuffix(t, a)
-	}
-	return s.AnyStr(f, false, OpSuffix, a, "")
+	return s.anyStr(s.field(id), false, OpSuffix, a, "")
 }
 
 // SuffixCased tests that text ends with a.
 func (s *GenState) SuffixCased(id int32, a string) bool {
-	f := s.Field(id)
-	if t, ok := f.Text(); ok {
-		return strings.HasSuffix(t, a)
-	}
-	return s.AnyStr(f, true, OpSuffix, a, "")
+	return s.anyStr(s.field(id), true, OpSuffix, a, "")
 }
 
 // Contains tests that lowered text contains a.
 func (s *GenState) Contains(id int32, a string) bool {
-	f := s.Field(id)
-	if t, ok := s.Lowered(f); ok {
-		return strings.Contains(t, a)
-	}
-	return s.AnyStr(f, false, OpContains, a, "")
+	return s.anyStr(s.field(id), false, OpContains, a, "")
 }
 
 // ContainsLit is Contains for literal lit of the program (whose needle is a):
@@ -732,184 +622,56 @@ func (s *GenState) ContainsLit(id int32, lit int32, a string) bool {
 
 // ContainsCased tests that text contains a.
 func (s *GenState) ContainsCased(id int32, a string) bool {
-	f := s.Field(id)
-	if t, ok := f.Text(); ok {
-		return strings.Contains(t, a)
-	}
-	return s.AnyStr(f, true, OpContains, a, "")
+	return s.anyStr(s.field(id), true, OpContains, a, "")
 }
 
 // PrefixSuffix tests that lowered text starts with a and ends with b, without overlap.
 func (s *GenState) PrefixSuffix(id int32, a, b string) bool {
-	f := s.Field(id)
-	if t, ok := s.Lowered(f); ok {
-		return MatchStrOp(OpPrefixSuffix, t, a, b)
-	}
-	return s.AnyStr(f, false, OpPrefixSuffix, a, b)
+	return s.anyStr(s.field(id), false, OpPrefixSuffix, a, b)
 }
 
 // PrefixSuffixCased tests that text starts with a and ends with b, without overlap.
 func (s *GenState) PrefixSuffixCased(id int32, a, b string) bool {
-	f := s.Field(id)
-	if t, ok := f.Text(); ok {
-		return MatchStrOp(OpPrefixSuffix, t, a, b)
-	}
-	return s.AnyStr(f, true, OpPrefixSuffix, a, b)
+	return s.anyStr(s.field(id), true, OpPrefixSuffix, a, b)
 }
 
 // AnyScalar is the pattern `*`: the field is a scalar, or an array with a scalar element.
 func (s *GenState) AnyScalar(id int32) bool {
-	return s.AnyStr(s.Field(id), false, OpAnything, "", "")
+	return s.anyStr(s.field(id), false, OpAnything, "", "")
 }
 
 // Glob matches a compiled pattern (see CompilePattern) against the field.
-func (s *GenState) Glob(id int32, p *Pattern) bool { return s.AnyPattern(s.Field(id), p) }
+func (s *GenState) Glob(id int32, p *Pattern) bool { return s.anyPattern(s.field(id), p) }
 
 // Number is a number value n on the field (see MatchNumber).
 func (s *GenState) Number(id int32, n float64, t1, t2 string) bool {
-	return s.MatchNumber(s.Field(id), n, t1, t2)
+	return s.matchNumber(s.field(id), n, t1, t2)
 }
 
 // Missing reports whether the event lacks the field.
 func (f *GenSlot) Missing() bool { return !f.ok }
 
-// AnyStr applies a string pattern shape to each scalar element of an array field,
-// lowered unless cased. Scalar fields are matched inline by generated code with
-// Lowered or Text; for them AnyStr gives the same answer.
+// AnyStr applies a string pattern shape to the field's scalar value or to each
+// scalar element of an array field, lowered unless cased.
 func (s *GenState) AnyStr(f *GenSlot, cased bool, op StrOp, a, b string) bool {
-	if !f.ok {
-		return false
-	}
-	if isScalar(f.v.Kind) {
-		if cased {
-			return MatchStrOp(op, f.v.S, a, b)
-		}
-		return MatchStrOp(op, s.lowered(f), a, b)
-	}
-	if f.v.Kind != KindArray {
-		return false
-	}
-	for i := range f.v.Arr {
-		e := &f.v.Arr[i]
-		if !isScalar(e.Kind) {
-			continue
-		}
-		t := e.S
-		if !cased {
-			t = s.loweredElem(f, i)
-		}
-		if MatchStrOp(op, t, a, b) {
-			return true
-		}
-	}
-	return false
+	return s.anyStr(f, cased, op, a, b)
 }
 
 // AnyPattern matches a compiled pattern against the field's scalar value or any
 // scalar element of an array value.
-func (s *GenState) AnyPattern(f *GenSlot, p *Pattern) bool {
-	if !f.ok {
-		return false
-	}
-	if isScalar(f.v.Kind) {
-		if p.cased {
-			return p.MatchLowered(f.v.S)
-		}
-		return p.MatchLowered(s.lowered(f))
-	}
-	if f.v.Kind != KindArray {
-		return false
-	}
-	for i := range f.v.Arr {
-		e := &f.v.Arr[i]
-		if !isScalar(e.Kind) {
-			continue
-		}
-		if p.cased {
-			if p.MatchLowered(e.S) {
-				return true
-			}
-		} else if p.MatchLowered(s.loweredElem(f, i)) {
-			return true
-		}
-	}
-	return false
-}
+func (s *GenState) AnyPattern(f *GenSlot, p *Pattern) bool { return s.anyPattern(f, p) }
 
 // MatchNumber is a number value n: a numeric field equal to n, or a string
 // field whose lowered text is t1 or t2 (the number's canonical and written
 // forms; t2 may be empty to mean none).
 func (s *GenState) MatchNumber(f *GenSlot, n float64, t1, t2 string) bool {
-	if !f.ok {
-		return false
-	}
-	switch f.v.Kind {
-	case KindNumber:
-		return f.v.N == n
-	case KindString:
-		l := s.lowered(f)
-		return l == t1 || (t2 != "" && l == t2)
-	case KindArray:
-		for i := range f.v.Arr {
-			e := &f.v.Arr[i]
-			switch e.Kind {
-			case KindNumber:
-				if e.N == n {
-					return true
-				}
-			case KindString:
-				if l := s.loweredElem(f, i); l == t1 || (t2 != "" && l == t2) {
-					return true
-				}
-			}
-		}
-	}
-	return false
+	return s.matchNumber(f, n, t1, t2)
 }
 
 // FieldRef compares the field with another field of the same event: equal,
 // or (mode) "contains", "startswith", "endswith"; lowered unless cased.
 func (s *GenState) FieldRef(f, ref *GenSlot, mode string, cased bool) bool {
-	if !f.ok || !ref.ok {
-		return false
-	}
-	return s.texts(f, cased, func(a string) bool {
-		return s.texts(ref, cased, func(b string) bool {
-			switch mode {
-			case "contains":
-				return strings.Contains(a, b)
-			case "startswith":
-				return strings.HasPrefix(a, b)
-			case "endswith":
-				return strings.HasSuffix(a, b)
-			}
-			return a == b
-		})
-	})
-}
-
-func (s *GenState) texts(f *GenSlot, cased bool, fn func(string) bool) bool {
-	if isScalar(f.v.Kind) {
-		if cased {
-			return fn(f.v.S)
-		}
-		return fn(s.lowered(f))
-	}
-	if f.v.Kind == KindArray {
-		for i := range f.v.Arr {
-			if !isScalar(f.v.Arr[i].Kind) {
-				continue
-			}
-			t := f.v.Arr[i].S
-			if !cased {
-				t = s.loweredElem(f, i)
-			}
-			if fn(t) {
-				return true
-			}
-		}
-	}
-	return false
+	return s.fieldRef(f, ref, mode, cased)
 }
 
 // Memo returns the memoized result of predicate i for the current event and
@@ -937,33 +699,13 @@ func (s *GenState) SetMemo(i int, v bool) bool {
 // are collected once per event. fn should be a function literal without
 // captures so that the call does not allocate.
 func (s *GenState) AnyText(fn func(raw, lowered string) bool) bool {
-	if s.kwGen != s.gen {
-		s.kwGen = s.gen
-		s.kwRaw, s.kwLow, s.kwBuf = s.kwRaw[:0], s.kwLow[:0], s.kwBuf[:0]
-		s.ev.Each(s.visit)
-	}
-	for i, raw := range s.kwRaw {
-		if fn(raw, s.kwLow[i]) {
+	raw, low := s.values()
+	for i := range raw {
+		if fn(raw[i], low[i]) {
 			return true
 		}
 	}
 	return false
-}
-
-func (s *GenState) collectText(_ string, v Value) bool {
-	if !isScalar(v.Kind) {
-		return true
-	}
-	s.kwRaw = append(s.kwRaw, v.S)
-	if isLowerASCII(v.S) {
-		s.kwLow = append(s.kwLow, v.S)
-		return true
-	}
-	// Views of an append-only buffer stay valid when it grows: the old array is kept alive.
-	start := len(s.kwBuf)
-	s.kwBuf = AppendLower(s.kwBuf, v.S)
-	s.kwLow = append(s.kwLow, view(s.kwBuf[start:]))
-	return true
 }
 
 // Match returns the indices of the rules that match the event, ascending. The
@@ -1375,26 +1117,9 @@ func (s *GenState) detectErr(i int) (matched bool, err error) {
 }
 
 // Panics lists the rules whose evaluation panicked (rule -1: logsource selection).
-func (s *GenState) Panics() []RulePanic {
-	out := make([]RulePanic, 0, len(s.order))
-	for _, i := range s.order {
-		out = append(out, *s.panics[i])
-	}
-	return out
-}
+func (s *GenState) Panics() []RulePanic { return s.panics.list() }
 
-func (s *GenState) notePanic(r int, x any) {
-	if s.panics == nil {
-		s.panics = map[int]*RulePanic{}
-	}
-	p := s.panics[r]
-	if p == nil {
-		p = &RulePanic{Rule: r, Value: x}
-		s.panics[r] = p
-		s.order = append(s.order, r)
-	}
-	p.Count++
-}
+func (s *GenState) notePanic(r int, x any) { s.panics.note(r, x) }
 
 // acMachine is an Aho-Corasick automaton over bytes, as a dense DFA on byte classes.
 type acMachine struct {

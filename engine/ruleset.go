@@ -195,10 +195,11 @@ func groupKey(entries []*LogsourceEntry) string {
 	return strings.Join(keys, "&")
 }
 
-// newGroup builds the alternatives of a logsource restriction: the cross product
-// of the alternatives of each AND-ed entry.
-func (rs *Ruleset) newGroup(cp *compiler, key string, entries []*LogsourceEntry) (*group, error) {
-	g := &group{key: key}
+// Alternatives returns the ways an event meets every one of AND-ed profile
+// entries: the cross product of their alternatives, each alternative's
+// conditions AND-ed, with the renames of earlier entries taking precedence.
+// The interpreter and generated code build logsource groups with it.
+func Alternatives(entries []*LogsourceEntry) []*Alternative {
 	alts := []*Alternative{{}}
 	for _, e := range entries {
 		var next []*Alternative
@@ -219,6 +220,13 @@ func (rs *Ruleset) newGroup(cp *compiler, key string, entries []*LogsourceEntry)
 		}
 		alts = next
 	}
+	return alts
+}
+
+// newGroup builds the alternatives of a logsource restriction (see Alternatives).
+func (rs *Ruleset) newGroup(cp *compiler, key string, entries []*LogsourceEntry) (*group, error) {
+	g := &group{key: key}
+	alts := Alternatives(entries)
 	for _, a := range alts {
 		ga := &groupAlt{fields: a.Fields}
 		for _, fm := range a.Where {
@@ -367,14 +375,14 @@ type Evaluator struct {
 	hits    []int32
 	out     []int
 	num     []byte
-	panics  map[int]*RulePanic
-	order   []int
+	panics  panicLog
 }
 
 // NewEvaluator returns an evaluator for the ruleset.
 func (rs *Ruleset) NewEvaluator() *Evaluator {
-	return &Evaluator{rs: rs, c: newEvalCtx(rs.fields), mark: make([]uint32, len(rs.rules)),
-		mask: make([]uint8, len(rs.rules)), panics: map[int]*RulePanic{}}
+	e := &Evaluator{rs: rs, c: &evalCtx{}, mark: make([]uint32, len(rs.rules)), mask: make([]uint8, len(rs.rules))}
+	e.c.init(rs.fields.names)
+	return e
 }
 
 // Match returns the indices of the rules that match the event, in ascending
@@ -448,13 +456,7 @@ func (e *Evaluator) InLogsource(i int, ev Event) bool {
 }
 
 // Panics lists the rules whose evaluation panicked, by rule index.
-func (e *Evaluator) Panics() []RulePanic {
-	out := make([]RulePanic, 0, len(e.order))
-	for _, i := range e.order {
-		out = append(out, *e.panics[i])
-	}
-	return out
-}
+func (e *Evaluator) Panics() []RulePanic { return e.panics.list() }
 
 func (g *group) selectAlt(c *evalCtx) *groupAlt {
 	c.remap = nil
@@ -490,9 +492,9 @@ func (e *Evaluator) collect(alt *groupAlt) {
 	c := e.c
 	for _, fi := range alt.index {
 		if fi.field < 0 {
-			vals := c.values()
-			for i := range vals {
-				e.lookup(fi, vals[i].lower)
+			_, low := c.values()
+			for _, v := range low {
+				e.lookup(fi, v)
 			}
 			continue
 		}
@@ -589,12 +591,4 @@ func (e *Evaluator) safeEval(r int32) (matched bool) {
 	return e.rs.rules[r].det.eval(e.c)
 }
 
-func (e *Evaluator) notePanic(r int, x any) {
-	p := e.panics[r]
-	if p == nil {
-		p = &RulePanic{Rule: r, Value: x}
-		e.panics[r] = p
-		e.order = append(e.order, r)
-	}
-	p.Count++
-}
+func (e *Evaluator) notePanic(r int, x any) { e.panics.note(r, x) }

@@ -12,8 +12,10 @@ import (
 
 // valueMatcher decides one detection value against a field of the event.
 // A missing field is s.ok == false; array fields match when any element does.
+// Each matcher is a call of a primitive generated code calls too (see
+// primitives.go), so that both executors decide values the same way.
 type valueMatcher interface {
-	match(c *evalCtx, s *slot) bool
+	match(c *evalCtx, s *GenSlot) bool
 }
 
 func isScalar(k Kind) bool { return k == KindString || k == KindNumber || k == KindBool }
@@ -21,151 +23,46 @@ func isScalar(k Kind) bool { return k == KindString || k == KindNumber || k == K
 // strMatcher is a string pattern: compared with the text form of strings, numbers and booleans.
 type strMatcher struct{ p *Pattern }
 
-func (m *strMatcher) match(c *evalCtx, s *slot) bool {
-	if !s.ok {
-		return false
-	}
-	switch {
-	case isScalar(s.v.Kind):
-		if m.p.cased {
-			return m.p.MatchLowered(s.v.S)
-		}
-		return m.p.MatchLowered(c.lowered(s))
-	case s.v.Kind == KindArray:
-		for i := range s.v.Arr {
-			e := &s.v.Arr[i]
-			if !isScalar(e.Kind) {
-				continue
-			}
-			if m.p.cased {
-				if m.p.MatchLowered(e.S) {
-					return true
-				}
-			} else if m.p.MatchLowered(c.loweredElem(s, i)) {
-				return true
-			}
-		}
-	}
-	return false
-}
+func (m *strMatcher) match(c *evalCtx, s *GenSlot) bool { return c.anyPattern(s, m.p) }
 
 // numMatcher is a number: equal to numeric field values, or to the number's
-// text (as written, or in canonical form) for string field values.
+// text (canonical t1, or as written t2 when it differs) for string field values.
 type numMatcher struct {
-	n     float64
-	texts []string // lowered
+	n      float64
+	t1, t2 string // lowered
 }
 
-func (m *numMatcher) one(e *Value, lowered func() string) bool {
-	switch e.Kind {
-	case KindNumber:
-		return e.N == m.n
-	case KindString:
-		l := lowered()
-		for _, t := range m.texts {
-			if l == t {
-				return true
-			}
-		}
-	}
-	return false
-}
+func (m *numMatcher) match(c *evalCtx, s *GenSlot) bool { return c.matchNumber(s, m.n, m.t1, m.t2) }
 
-func (m *numMatcher) match(c *evalCtx, s *slot) bool {
-	if !s.ok {
-		return false
+// numberTexts returns the lowered texts a number value matches in string
+// fields: its canonical form, and its form as written when that differs (else "").
+func numberTexts(n float64, raw string) (canon, written string) {
+	canon = strconv.FormatFloat(n, 'f', -1, 64)
+	if w := Lower(strings.TrimSpace(raw)); w != "" && w != canon {
+		written = w
 	}
-	if s.v.Kind == KindArray {
-		for i := range s.v.Arr {
-			if m.one(&s.v.Arr[i], func() string { return c.loweredElem(s, i) }) {
-				return true
-			}
-		}
-		return false
-	}
-	if s.v.Kind == KindNumber {
-		return s.v.N == m.n
-	}
-	return m.one(&s.v, func() string { return c.lowered(s) })
+	return canon, written
 }
 
 // boolMatcher is a boolean: equal to boolean field values, or to "true"/"false" text.
 type boolMatcher struct{ b bool }
 
-func (m *boolMatcher) one(e *Value) bool {
-	switch e.Kind {
-	case KindBool:
-		return e.B == m.b
-	case KindString:
-		return strings.EqualFold(strings.TrimSpace(e.S), strconv.FormatBool(m.b))
-	}
-	return false
-}
-
-func (m *boolMatcher) match(_ *evalCtx, s *slot) bool {
-	if !s.ok {
-		return false
-	}
-	return anyElem(&s.v, m.one)
-}
-
-// anyElem applies fn to a scalar value, or to each element of an array value.
-func anyElem(v *Value, fn func(*Value) bool) bool {
-	if v.Kind != KindArray {
-		return fn(v)
-	}
-	for i := range v.Arr {
-		if fn(&v.Arr[i]) {
-			return true
-		}
-	}
-	return false
-}
+func (m *boolMatcher) match(_ *evalCtx, s *GenSlot) bool { return s.MatchBool(m.b) }
 
 // nullMatcher matches a missing field or a null value.
 type nullMatcher struct{}
 
-func (nullMatcher) match(_ *evalCtx, s *slot) bool {
-	if !s.ok {
-		return true
-	}
-	return anyElem(&s.v, func(e *Value) bool { return e.Kind == KindNull })
-}
+func (nullMatcher) match(_ *evalCtx, s *GenSlot) bool { return s.MatchNull() }
 
 // regexMatcher searches the text form of the field value (unanchored).
 type regexMatcher struct{ re *regexp.Regexp }
 
-func (m *regexMatcher) match(_ *evalCtx, s *slot) bool {
-	if !s.ok {
-		return false
-	}
-	return anyElem(&s.v, func(e *Value) bool { return isScalar(e.Kind) && m.re.MatchString(e.S) })
-}
+func (m *regexMatcher) match(_ *evalCtx, s *GenSlot) bool { return s.MatchRegexp(m.re) }
 
 // cidrMatcher matches IP address text inside a network.
 type cidrMatcher struct{ p netip.Prefix }
 
-func (m *cidrMatcher) one(e *Value) bool {
-	if e.Kind != KindString {
-		return false
-	}
-	a, err := netip.ParseAddr(strings.TrimSpace(e.S))
-	if err != nil {
-		return false
-	}
-	a = a.WithZone("")
-	if m.p.Addr().Is4() {
-		a = a.Unmap()
-	}
-	return m.p.Contains(a)
-}
-
-func (m *cidrMatcher) match(_ *evalCtx, s *slot) bool {
-	if !s.ok {
-		return false
-	}
-	return anyElem(&s.v, m.one)
-}
+func (m *cidrMatcher) match(_ *evalCtx, s *GenSlot) bool { return s.MatchCIDR(m.p) }
 
 // numericValue returns the number a field value stands for: a number, or text that parses as one.
 func numericValue(e *Value) (float64, bool) {
@@ -185,20 +82,14 @@ type compareMatcher struct {
 	n  float64
 }
 
-func (m *compareMatcher) match(_ *evalCtx, s *slot) bool {
-	if !s.ok {
-		return false
-	}
-	return anyElem(&s.v, func(e *Value) bool {
-		f, ok := numericValue(e)
-		return ok && m.op.Holds(f, m.n)
-	})
+func (m *compareMatcher) match(_ *evalCtx, s *GenSlot) bool {
+	return s.AnyNumber(func(f float64) bool { return m.op.Holds(f, m.n) })
 }
 
 // existsMatcher tests field presence only (a null or empty value still exists).
 type existsMatcher struct{ want bool }
 
-func (m *existsMatcher) match(_ *evalCtx, s *slot) bool { return s.ok == m.want }
+func (m *existsMatcher) match(_ *evalCtx, s *GenSlot) bool { return s.ok == m.want }
 
 // fieldrefMatcher compares the field with another field of the same event.
 type fieldrefMatcher struct {
@@ -207,58 +98,14 @@ type fieldrefMatcher struct {
 	cased bool
 }
 
-func (m *fieldrefMatcher) match(c *evalCtx, s *slot) bool {
-	if !s.ok {
-		return false
-	}
-	r := c.field(m.ref)
-	if !r.ok {
-		return false
-	}
-	return m.texts(c, s, func(a string) bool {
-		return m.texts(c, r, func(b string) bool {
-			switch m.mode {
-			case "contains":
-				return strings.Contains(a, b)
-			case "startswith":
-				return strings.HasPrefix(a, b)
-			case "endswith":
-				return strings.HasSuffix(a, b)
-			}
-			return a == b
-		})
-	})
-}
-
-// texts calls fn with the comparable text of each scalar of the slot.
-func (m *fieldrefMatcher) texts(c *evalCtx, s *slot, fn func(string) bool) bool {
-	if isScalar(s.v.Kind) {
-		if m.cased {
-			return fn(s.v.S)
-		}
-		return fn(c.lowered(s))
-	}
-	if s.v.Kind == KindArray {
-		for i := range s.v.Arr {
-			if !isScalar(s.v.Arr[i].Kind) {
-				continue
-			}
-			t := s.v.Arr[i].S
-			if !m.cased {
-				t = c.loweredElem(s, i)
-			}
-			if fn(t) {
-				return true
-			}
-		}
-	}
-	return false
+func (m *fieldrefMatcher) match(c *evalCtx, s *GenSlot) bool {
+	return c.fieldRef(s, c.field(m.ref), m.mode, m.cased)
 }
 
 // anyMatcher matches when any alternative does (windash, base64offset, placeholder values).
 type anyMatcher []valueMatcher
 
-func (m anyMatcher) match(c *evalCtx, s *slot) bool {
+func (m anyMatcher) match(c *evalCtx, s *GenSlot) bool {
 	for _, v := range m {
 		if v.match(c, s) {
 			return true
@@ -274,17 +121,8 @@ type timeMatcher struct {
 	n    float64
 }
 
-func (m *timeMatcher) match(_ *evalCtx, s *slot) bool {
-	if !s.ok {
-		return false
-	}
-	return anyElem(&s.v, func(e *Value) bool {
-		t, ok := ParseTime(e)
-		if !ok {
-			return false
-		}
-		return m.op.Holds(float64(TimePart(t, m.part)), m.n)
-	})
+func (m *timeMatcher) match(_ *evalCtx, s *GenSlot) bool {
+	return s.AnyTimePart(m.part, func(f float64) bool { return m.op.Holds(f, m.n) })
 }
 
 // timeLayouts are the timestamp forms time modifiers understand.

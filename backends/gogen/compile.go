@@ -225,11 +225,11 @@ func (c *compiler) keyword(v *ast.Value, cased bool) (*expr, error) {
 		variants := c.expandPlaceholders(v.Parts)
 		alts := make([]*expr, len(variants))
 		for i, parts := range variants {
-			alts[i] = c.keywordPattern(containsParts(parts), cased)
+			alts[i] = c.keywordPattern(engine.ContainsParts(parts), cased)
 		}
 		return orExpr(alts...), nil
 	case ast.ValNumber, ast.ValBool:
-		return c.keywordPattern(containsParts([]ast.StringPart{{Kind: ast.PartLit, Text: v.String()}}), cased), nil
+		return c.keywordPattern(engine.ContainsParts([]ast.StringPart{{Kind: ast.PartLit, Text: v.String()}}), cased), nil
 	case ast.ValRegex:
 		src, err := regexSource(v)
 		if err != nil {
@@ -337,19 +337,6 @@ func (c *compiler) keywordPattern(parts []ast.StringPart, cased bool) *expr {
 	}
 	key := fmt.Sprintf("kw|str|%v|%d|%q|%q", cased, sh.op, sh.a, sh.b)
 	return c.call(key, &pred{kind: predKeyword, kwKind: predStr, cased: cased, op: sh.op, a: sh.a, b: sh.b})
-}
-
-// containsParts surrounds a pattern with `*` unless already there.
-func containsParts(parts []ast.StringPart) []ast.StringPart {
-	out := make([]ast.StringPart, 0, len(parts)+2)
-	if len(parts) == 0 || parts[0].Kind != ast.PartStar {
-		out = append(out, ast.StringPart{Kind: ast.PartStar})
-	}
-	out = append(out, parts...)
-	if len(parts) == 0 || parts[len(parts)-1].Kind != ast.PartStar {
-		out = append(out, ast.StringPart{Kind: ast.PartStar})
-	}
-	return out
 }
 
 // expandPlaceholders replaces %name% placeholders by the profile's values exactly

@@ -93,7 +93,7 @@ func Generate(rules []*ast.Rule, opts Options) (*Result, error) {
 		if !ok {
 			gi = len(g.groups)
 			groupOf[key] = gi
-			g.groups = append(g.groups, &group{key: groupKey(entries), claim: claim, alts: alternatives(entries)})
+			g.groups = append(g.groups, &group{key: groupKey(entries), claim: claim, alts: engine.Alternatives(entries)})
 		}
 		g.groups[gi].rules = append(g.groups[gi].rules, i)
 		g.rules = append(g.rules, &rule{src: r, index: i, group: gi})
@@ -160,32 +160,6 @@ func groupKey(entries []*engine.LogsourceEntry) string {
 		keys[i] = e.Key()
 	}
 	return strings.Join(keys, "&")
-}
-
-// alternatives builds the cross product of the alternatives of AND-ed entries,
-// with the renames of earlier entries taking precedence (as the engine).
-func alternatives(entries []*engine.LogsourceEntry) []*engine.Alternative {
-	alts := []*engine.Alternative{{}}
-	for _, e := range entries {
-		var next []*engine.Alternative
-		for _, a := range alts {
-			for _, b := range e.Alternatives {
-				m := &engine.Alternative{Where: append(append([]*ast.FieldMatch(nil), a.Where...), b.Where...)}
-				if a.Fields != nil || b.Fields != nil {
-					m.Fields = map[string][]string{}
-					for k, v := range b.Fields {
-						m.Fields[k] = v
-					}
-					for k, v := range a.Fields {
-						m.Fields[k] = v
-					}
-				}
-				next = append(next, m)
-			}
-		}
-		alts = next
-	}
-	return alts
 }
 
 // generator holds the state of one generation.

@@ -36,13 +36,6 @@ type clause struct {
 
 var topClause = clause{top: true}
 
-// weakFields are fields whose values most events of a logsource share: a
-// clause on them selects little, so other clauses are preferred (as the engine).
-var weakFields = map[string]bool{
-	"EventID": true, "Channel": true, "Provider_Name": true, "EventType": true,
-	"Level": true, "Task": true, "Opcode": true, "Keywords": true,
-}
-
 // indexer derives clauses; popularity counts the rules that test each
 // (field, needle): needles many rules share (\cmd.exe as a parent image, .exe)
 // are common in events too, so they select less.
@@ -52,7 +45,7 @@ type indexer struct {
 
 // probability estimates how often an atom holds on an event of its logsource.
 func (ix *indexer) probability(a atom) float64 {
-	if weakFields[a.field] {
+	if engine.WeakField(a.field) {
 		return 0.5
 	}
 	var p float64
@@ -247,9 +240,9 @@ func valueClause(ix *indexer, v *ast.Value, field string, cased bool) clause {
 func keywordClause(ix *indexer, v *ast.Value, cased bool) clause {
 	switch v.Kind {
 	case ast.ValString:
-		return stringClause(containsParts(v.Parts), "", cased)
+		return stringClause(engine.ContainsParts(v.Parts), "", cased)
 	case ast.ValNumber, ast.ValBool:
-		return stringClause(containsParts([]ast.StringPart{{Kind: ast.PartLit, Text: v.String()}}), "", cased)
+		return stringClause(engine.ContainsParts([]ast.StringPart{{Kind: ast.PartLit, Text: v.String()}}), "", cased)
 	case ast.ValRegex:
 		src, err := regexSource(v)
 		if err != nil {
