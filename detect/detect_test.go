@@ -15,6 +15,7 @@ import (
 	"github.com/rulec/rulec/ast"
 	"github.com/rulec/rulec/engine"
 	"github.com/rulec/rulec/frontend"
+	"github.com/rulec/rulec/pipeline"
 )
 
 // event is a Sysmon process creation of image by user at minute min.
@@ -267,4 +268,35 @@ func TestEventTime(t *testing.T) {
 func mustRuleset(t *testing.T) *engine.Ruleset {
 	rs, _ := engine.NewRuleset(nil, engine.Options{})
 	return rs
+}
+
+// TestPipelines: a processing pipeline given to Compile maps the rules' fields.
+func TestPipelines(t *testing.T) {
+	pl, diags := pipeline.Parse("ecs.yml", []byte(`name: ECS
+priority: 10
+transformations:
+  - type: field_name_mapping
+    mapping:
+      Image: process.executable
+  - type: change_logsource
+    product: ecs
+    category: process_creation
+`))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	ecs := Event{Fields: engine.NewMapEvent(map[string]any{"process": map[string]any{"executable": `C:\Windows\System32\whoami.exe`}})}
+	for _, tc := range []struct {
+		opts []Option
+		want int
+	}{{nil, 0}, {[]Option{Pipelines(pl)}, 1}} {
+		prog, err := Compile(testRules, append(tc.opts, Paths("testdata/rules/whoami.yml"))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, _ := prog.NewStream().Detect(context.Background(), ecs)
+		if len(rs) != tc.want {
+			t.Errorf("pipelines %d: %d results, want %d", len(tc.opts), len(rs), tc.want)
+		}
+	}
 }
