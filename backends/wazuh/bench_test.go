@@ -24,3 +24,21 @@ func BenchmarkBuildSigmaHQ(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBuildSigmaHQWithShadowing converts every loaded SigmaHQ rule with
+// the stock ruleset's shadowing report (loading the YAML is outside the timer).
+func BenchmarkBuildSigmaHQWithShadowing(b *testing.B) {
+	dirs := shared.SigmaHQRuleDirs(b)
+	stock := shared.Path(b, "reference", "wazuh-ruleset", "rules")
+	loaded := frontend.Load(dirs, frontend.Options{})
+	prof, err := wazuh.DefaultProfile()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := wazuh.Build(loaded.Rules, wazuh.Options{Profile: prof, StockRules: stock}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/rulec/rulec/ast"
-	"github.com/rulec/rulec/backends/wazuh/wazuhsim"
+	"github.com/rulec/rulec/backends/wazuh/shadow"
 )
 
 // Options configures a build.
@@ -74,7 +74,7 @@ type Shadowing struct {
 	StockID          int
 	StockLevel       int
 	StockDescription string
-	// Kind is level0, correlation, level or order (see wazuhsim.Shadow).
+	// Kind is level0, correlation, level or order (see shadow.Shadow).
 	Kind string
 	Why  string
 }
@@ -337,7 +337,7 @@ func (b *builder) detection(r *ast.Rule) error {
 // lists the generated top rules (those attached to stock parents) that a stock
 // sibling can shadow.
 func (res *Result) analyzeShadows(dir string) error {
-	rs, err := wazuhsim.LoadDirs([]string{dir})
+	rs, err := shadow.Load([]string{dir})
 	if err != nil {
 		return fmt.Errorf("loading the stock rules for the shadowing report: %w", err)
 	}
@@ -348,7 +348,7 @@ func (res *Result) analyzeShadows(dir string) error {
 	for _, x := range res.Rules {
 		generated[x.ID] = true
 	}
-	stock := func(r *wazuhsim.Rule) bool { return !generated[r.ID] }
+	stock := func(r *shadow.Rule) bool { return !generated[r.ID] }
 	res.Report.TreeNodes, res.Report.StockTreeNodes = rs.TreeNodes(stock)
 	for _, em := range res.Report.Emissions {
 		for _, id := range em.Top {

@@ -20,25 +20,6 @@ type contextRule struct {
 	global          bool
 }
 
-// sameStatic and differentStatic map the static grouping elements to the
-// static field they compare.
-var sameStatic = map[string]string{
-	"same_source_ip": "srcip", "same_srcip": "srcip", "same_dstip": "dstip", "same_srcport": "srcport",
-	"same_src_port": "srcport", "same_dstport": "dstport", "same_dst_port": "dstport", "same_protocol": "protocol",
-	"same_action": "action", "same_id": "id", "same_url": "url", "same_user": "dstuser", "same_srcuser": "srcuser",
-	"same_location": "location", "same_status": "status", "same_system_name": "system_name", "same_data": "data",
-	"same_extra_data": "extra_data", "same_srcgeoip": "srcgeoip", "same_dstgeoip": "dstgeoip",
-}
-
-var differentStatic = map[string]string{
-	"different_srcip": "srcip", "not_same_source_ip": "srcip", "different_dstip": "dstip", "different_srcport": "srcport",
-	"different_dstport": "dstport", "different_protocol": "protocol", "different_action": "action", "different_id": "id",
-	"not_same_id": "id", "different_url": "url", "different_user": "dstuser", "not_same_user": "dstuser",
-	"different_srcuser": "srcuser", "different_dstuser": "dstuser", "different_location": "location",
-	"different_status": "status", "different_system_name": "system_name", "different_data": "data",
-	"different_extra_data": "extra_data", "different_srcgeoip": "srcgeoip", "different_dstgeoip": "dstgeoip",
-}
-
 // Session runs events through a Ruleset one after the other, keeping what
 // correlation rules look back at: the events that ended on each rule with a
 // level above 0, in the lists of analysisd.c (L2208-2232): an event of an

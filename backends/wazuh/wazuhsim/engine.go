@@ -2,6 +2,7 @@ package wazuhsim
 
 import (
 	"fmt"
+	"github.com/rulec/rulec/backends/wazuh/internal/rulexml"
 	"os"
 	"path/filepath"
 	"sort"
@@ -66,7 +67,6 @@ type Rule struct {
 	maxSize     int // the event's log must have at least this many bytes
 	fields      []fieldTest
 	static      map[string]*expr // match, regex, program_name, url, id, ...
-	tgt         map[string][]string
 }
 
 type fieldTest struct {
@@ -86,30 +86,7 @@ type Ruleset struct {
 	byID  map[int]*Rule
 	// Warnings are the rules Wazuh would skip or the simulator cannot evaluate.
 	Warnings []string
-	places   map[int][]placement
-	overlap  *overlapChecker
 	sidNodes map[int][]*node
-}
-
-// staticElems are the single-value elements and their default expression types.
-var staticElems = map[string]string{
-	"match": "osmatch", "regex": "osregex", "program_name": "osmatch", "id": "osmatch", "url": "osmatch",
-	"protocol": "osmatch", "action": "string", "user": "osmatch", "hostname": "osmatch", "location": "osmatch",
-	"data": "osmatch", "extra_data": "osmatch", "status": "osmatch", "system_name": "osmatch",
-	"srcport": "osmatch", "dstport": "osmatch", "srcgeoip": "osmatch", "dstgeoip": "osmatch",
-}
-
-// metaElems are elements that do not test the event.
-var metaElems = map[string]bool{
-	"description": true, "group": true, "mitre": true, "info": true, "options": true, "cve": true,
-	"same_source_ip": true, "same_srcip": true, "same_user": true, "same_location": true, "same_id": true,
-	"same_field": true, "different_field": true, "not_same_field": true, "check_diff": true, "var": true,
-	"same_srcport": true, "same_dstport": true, "same_src_port": true, "same_dst_port": true, "same_protocol": true,
-	"same_action": true, "same_url": true, "same_srcuser": true, "same_dstip": true, "same_system_name": true,
-	"same_status": true, "same_data": true, "same_extra_data": true, "same_agent": true, "not_same_agent": true,
-	"not_same_source_ip": true, "not_same_user": true, "not_same_id": true, "different_srcip": true,
-	"different_url": true, "different_srcgeoip": true, "global_frequency": true, "different_user": true,
-	"different_srcuser": true, "different_dstuser": true, "different_id": true, "different_status": true,
 }
 
 // LoadDirs loads every *.xml file of the folders, sorted by base name across all
@@ -140,20 +117,19 @@ func LoadDirs(dirs []string, files ...string) (*Ruleset, error) {
 
 // AddFile loads one rules file after the ones already loaded.
 func (rs *Ruleset) AddFile(name string, data []byte) error {
-	rs.places = nil
-	roots, err := parseXML(name, data)
+	roots, err := rulexml.Parse(name, data)
 	if err != nil {
 		return err
 	}
 	for _, g := range roots {
-		if g.name != "group" {
-			return fmt.Errorf("%s:%d: invalid root element <%s> (only <group> is allowed)", name, g.line, g.name)
+		if g.Name != "group" {
+			return fmt.Errorf("%s:%d: invalid root element <%s> (only <group> is allowed)", name, g.Line, g.Name)
 		}
-		for _, r := range g.children {
-			if r.name != "rule" {
-				return fmt.Errorf("%s:%d: <%s> is not a valid element", name, r.line, r.name)
+		for _, r := range g.Children {
+			if r.Name != "rule" {
+				return fmt.Errorf("%s:%d: <%s> is not a valid element", name, r.Line, r.Name)
 			}
-			rule, err := buildRule(name, g.attr("name"), r)
+			rule, err := buildRule(name, g.Attr("name"), r)
 			if err != nil {
 				return err
 			}
@@ -176,25 +152,25 @@ func (rs *Ruleset) AddFile(name string, data []byte) error {
 	return nil
 }
 
-func buildRule(file, group string, x *xnode) (*Rule, error) {
+func buildRule(file, group string, x *rulexml.Node) (*Rule, error) {
 	r := &Rule{File: file, Group: group, static: map[string]*expr{}}
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%s:%d: rule %s: %s", file, x.line, x.attr("id"), fmt.Sprintf(format, args...))
+		return fmt.Errorf("%s:%d: rule %s: %s", file, x.Line, x.Attr("id"), fmt.Sprintf(format, args...))
 	}
 	var err error
-	if r.ID, err = strconv.Atoi(x.attr("id")); err != nil || len(x.attr("id")) > 6 {
+	if r.ID, err = strconv.Atoi(x.Attr("id")); err != nil || len(x.Attr("id")) > 6 {
 		return nil, bad("invalid id")
 	}
-	if r.Level, err = strconv.Atoi(x.attr("level")); err != nil || r.Level < 0 || r.Level > 16 {
-		return nil, bad("invalid level %q", x.attr("level"))
+	if r.Level, err = strconv.Atoi(x.Attr("level")); err != nil || r.Level < 0 || r.Level > 16 {
+		return nil, bad("invalid level %q", x.Attr("level"))
 	}
-	r.NoAlert = x.attr("noalert") == "1"
-	if m := x.attr("maxsize"); m != "" {
+	r.NoAlert = x.Attr("noalert") == "1"
+	if m := x.Attr("maxsize"); m != "" {
 		if r.maxSize, err = strconv.Atoi(m); err != nil {
 			return nil, bad("invalid maxsize %q", m)
 		}
 	}
-	if f := x.attr("frequency"); f != "" {
+	if f := x.Attr("frequency"); f != "" {
 		r.context = true
 		n, err := strconv.Atoi(f)
 		if err != nil || n < 2 || n > 9999 {
@@ -203,7 +179,7 @@ func buildRule(file, group string, x *xnode) (*Rule, error) {
 		r.ctx.frequency = n - 2 // stored as N-2, as rules.c does
 	}
 	r.ctx.timeframe = defaultTimeframe
-	if tf := x.attr("timeframe"); tf != "" {
+	if tf := x.Attr("timeframe"); tf != "" {
 		n, err := strconv.Atoi(tf)
 		if err != nil || n < 0 || len(tf) > 5 {
 			return nil, bad("invalid timeframe %q", tf)
@@ -211,75 +187,75 @@ func buildRule(file, group string, x *xnode) (*Rule, error) {
 		r.ctx.timeframe = n
 	}
 	statics := map[string]string{}
-	staticAttrs := map[string]*xnode{}
-	for _, c := range x.children {
+	staticAttrs := map[string]*rulexml.Node{}
+	for _, c := range x.Children {
 		switch {
-		case c.name == "if_sid":
-			for _, f := range strings.FieldsFunc(c.text, func(r rune) bool { return r == ',' || r == ' ' }) {
+		case c.Name == "if_sid":
+			for _, f := range strings.FieldsFunc(c.Text, func(r rune) bool { return r == ',' || r == ' ' }) {
 				id, err := strconv.Atoi(f)
 				if err != nil {
-					return nil, bad("invalid if_sid %q", c.text)
+					return nil, bad("invalid if_sid %q", c.Text)
 				}
 				r.ifSID = append(r.ifSID, id)
 			}
-		case c.name == "if_group":
-			r.ifGroup = c.text
-		case c.name == "if_level":
-			r.ifLevel, _ = strconv.Atoi(c.text)
-		case c.name == "if_matched_sid" || c.name == "if_matched_group" || c.name == "if_matched_regex":
+		case c.Name == "if_group":
+			r.ifGroup = c.Text
+		case c.Name == "if_level":
+			r.ifLevel, _ = strconv.Atoi(c.Text)
+		case c.Name == "if_matched_sid" || c.Name == "if_matched_group" || c.Name == "if_matched_regex":
 			r.context = true
-			switch c.name {
+			switch c.Name {
 			case "if_matched_sid":
-				id, err := strconv.Atoi(strings.TrimSpace(c.text))
+				id, err := strconv.Atoi(strings.TrimSpace(c.Text))
 				if err != nil {
-					return nil, bad("invalid if_matched_sid %q", c.text)
+					return nil, bad("invalid if_matched_sid %q", c.Text)
 				}
 				r.ctx.matchedSID = id
 			case "if_matched_group":
-				r.ctx.matchedGroup = c.text
+				r.ctx.matchedGroup = c.Text
 			default:
 				r.unsupported = "element <if_matched_regex> is not simulated"
 			}
-		case c.name == "same_field":
-			r.ctx.sameFields = append(r.ctx.sameFields, strings.TrimSpace(c.text))
-		case c.name == "different_field" || c.name == "not_same_field":
-			r.ctx.differentFields = append(r.ctx.differentFields, strings.TrimSpace(c.text))
-		case c.name == "global_frequency":
+		case c.Name == "same_field":
+			r.ctx.sameFields = append(r.ctx.sameFields, strings.TrimSpace(c.Text))
+		case c.Name == "different_field" || c.Name == "not_same_field":
+			r.ctx.differentFields = append(r.ctx.differentFields, strings.TrimSpace(c.Text))
+		case c.Name == "global_frequency":
 			r.ctx.global = true
-		case sameStatic[c.name] != "":
-			r.ctx.sameStatic = append(r.ctx.sameStatic, sameStatic[c.name])
-		case differentStatic[c.name] != "":
-			r.ctx.differentStatic = append(r.ctx.differentStatic, differentStatic[c.name])
-		case c.name == "category":
-			r.category = c.text
-		case c.name == "decoded_as":
-			r.decodedAs = c.text
-		case c.name == "description":
-			r.Description = c.text
-		case c.name == "group":
-			r.Group += c.text
-		case c.name == "field":
-			typ := c.attr("type")
+		case rulexml.SameStatic(c.Name) != "":
+			r.ctx.sameStatic = append(r.ctx.sameStatic, rulexml.SameStatic(c.Name))
+		case rulexml.DifferentStatic(c.Name) != "":
+			r.ctx.differentStatic = append(r.ctx.differentStatic, rulexml.DifferentStatic(c.Name))
+		case c.Name == "category":
+			r.category = c.Text
+		case c.Name == "decoded_as":
+			r.decodedAs = c.Text
+		case c.Name == "description":
+			r.Description = c.Text
+		case c.Name == "group":
+			r.Group += c.Text
+		case c.Name == "field":
+			typ := c.Attr("type")
 			if typ == "" {
 				typ = "osregex"
 			}
-			e, err := compileExpr(typ, c.text, c.attr("negate") == "yes")
+			e, err := compileExpr(typ, c.Text, c.Attr("negate") == "yes")
 			if err != nil {
 				r.unsupported = err.Error()
 				continue
 			}
-			r.fields = append(r.fields, fieldTest{c.attr("name"), e})
-		case staticElems[c.name] != "":
-			statics[c.name] += c.text // repeated elements concatenate
-			staticAttrs[c.name] = c
-		case c.name == "srcip" || c.name == "dstip" || c.name == "list" || c.name == "time" || c.name == "weekday" ||
-			c.name == "compiled_rule" || c.name == "if_fts" || c.name == "check_if_ignored":
-			r.unsupported = "element <" + c.name + "> is not simulated"
-		case metaElems[c.name] || strings.HasPrefix(c.name, "same_") || strings.HasPrefix(c.name, "different_") || strings.HasPrefix(c.name, "not_same_"):
-		case c.name == "ignore" || c.name == "check_if_ignored":
+			r.fields = append(r.fields, fieldTest{c.Attr("name"), e})
+		case rulexml.StaticElem(c.Name) != "":
+			statics[c.Name] += c.Text // repeated elements concatenate
+			staticAttrs[c.Name] = c
+		case c.Name == "srcip" || c.Name == "dstip" || c.Name == "list" || c.Name == "time" || c.Name == "weekday" ||
+			c.Name == "compiled_rule" || c.Name == "if_fts" || c.Name == "check_if_ignored":
+			r.unsupported = "element <" + c.Name + "> is not simulated"
+		case rulexml.MetaElem(c.Name) || strings.HasPrefix(c.Name, "same_") || strings.HasPrefix(c.Name, "different_") || strings.HasPrefix(c.Name, "not_same_"):
+		case c.Name == "ignore" || c.Name == "check_if_ignored":
 			// suppression over time: not simulated, does not change a first match
 		default:
-			return nil, bad("invalid option <%s>", c.name)
+			return nil, bad("invalid option <%s>", c.Name)
 		}
 	}
 	// rules.c: if_matched_group without if_sid/if_group becomes the if_group;
@@ -295,11 +271,11 @@ func buildRule(file, group string, x *xnode) (*Rule, error) {
 	}
 	for k, v := range statics {
 		a := staticAttrs[k]
-		typ := a.attr("type")
+		typ := a.Attr("type")
 		if typ == "" {
-			typ = staticElems[k]
+			typ = rulexml.StaticElem(k)
 		}
-		e, err := compileExpr(typ, v, a.attr("negate") == "yes")
+		e, err := compileExpr(typ, v, a.Attr("negate") == "yes")
 		if err != nil {
 			r.unsupported = err.Error()
 			continue
@@ -374,7 +350,7 @@ func (rs *Ruleset) attach(r *Rule) {
 			delete(rs.byID, r.ID)
 		}
 	case r.ifGroup != "":
-		if !add(rs.roots, func(n *node) bool { return n.rule.ID != r.ID && wordMatch(r.ifGroup, n.rule.Group) }, false) {
+		if !add(rs.roots, func(n *node) bool { return n.rule.ID != r.ID && rulexml.WordMatch(r.ifGroup, n.rule.Group) }, false) {
 			rs.Warnings = append(rs.Warnings, fmt.Sprintf("rule %d: if_group %q not found", r.ID, r.ifGroup))
 			delete(rs.byID, r.ID)
 		}
@@ -410,7 +386,7 @@ func (rs *Ruleset) mark(r *Rule) {
 	var walk func(list []*node)
 	walk = func(list []*node) {
 		for _, n := range list {
-			if wordMatch(r.ctx.matchedGroup, n.rule.Group) {
+			if rulexml.WordMatch(r.ctx.matchedGroup, n.rule.Group) {
 				n.rule.groupLists = append(n.rule.groupLists, r.ID)
 			}
 			walk(n.children)
@@ -449,24 +425,6 @@ func (rs *Ruleset) sidAttach(sid int) []*node {
 	}
 	rs.sidNodes[sid] = out
 	return out
-}
-
-// wordMatch is OS_WordMatch: case-insensitive substring, `|` alternatives, `^` prefix.
-func wordMatch(pattern, s string) bool {
-	ls := strings.ToLower(s)
-	for _, p := range strings.Split(strings.ToLower(pattern), "|") {
-		if p == "" {
-			continue
-		}
-		if strings.HasPrefix(p, "^") {
-			if strings.HasPrefix(ls, p[1:]) {
-				return true
-			}
-		} else if strings.Contains(ls, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // Rule returns a loaded rule by id.

@@ -2,8 +2,8 @@ package wazuhsim
 
 import (
 	"fmt"
+	"github.com/rulec/rulec/backends/wazuh/internal/wazuhre"
 	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -86,46 +86,6 @@ func compileOSMatch(pattern string) func(string) bool {
 
 // ---- OS_Regex: a faithful port of Wazuh's small regex matcher ----
 
-// osClass tells whether byte c belongs to the OS_Regex class with code k
-// (\d \w \s \p \( \) \\ \D \W \S \. \t \$ \| \<).
-func osClass(k, c byte) bool {
-	switch k {
-	case 1: // \d
-		return c >= '0' && c <= '9'
-	case 2: // \w
-		return c == '-' || c >= '0' && c <= '9' || c >= '@' && c <= 'Z' || c == '_' || c >= 'a' && c <= 'z'
-	case 3: // \s
-		return c == ' '
-	case 4: // \p
-		return c >= 33 && c <= 46 || c >= 58 && c <= 63 || c == '[' || c == ']' || c >= '{' && c <= '}'
-	case 5:
-		return c == '('
-	case 6:
-		return c == ')'
-	case 7:
-		return c == '\\'
-	case 8: // \D
-		return c < '0' || c > '9'
-	case 9: // \W
-		return c <= 44 || c == 46 || c == 47 || c >= 58 && c <= 63 || c >= 91 && c <= 94 || c == 96 || c >= 123
-	case 10: // \S
-		return c != ' '
-	case 11: // \.
-		return true
-	case 12:
-		return c == '\t'
-	case 13:
-		return c == '$'
-	case 14:
-		return c == '|'
-	case 15:
-		return c == '<'
-	}
-	return false
-}
-
-var osEscapes = map[byte]byte{'d': 1, 'w': 2, 's': 3, 'p': 4, '(': 5, ')': 6, '\\': 7, 'D': 8, 'W': 9, 'S': 10, '.': 11, 't': 12, '$': 13, '|': 14, '<': 15}
-
 const (
 	osBegin = 1
 	osEnd   = 2
@@ -151,7 +111,7 @@ func compileOSRegex(pattern string) (func(string) bool, error) {
 			if i >= len(pattern) {
 				return nil, fmt.Errorf("OS_Regex: trailing backslash in %q", pattern)
 			}
-			code, ok := osEscapes[pattern[i]]
+			code, ok := wazuhre.OSEscape(pattern[i])
 			if !ok {
 				return nil, fmt.Errorf("OS_Regex: bad escape \\%c in %q", pattern[i], pattern)
 			}
@@ -208,8 +168,6 @@ func compileOSRegex(pattern string) (func(string) bool, error) {
 	}, nil
 }
 
-func isPlus(c byte) bool { return c == '+' || c == '*' }
-
 // osRegexMatch ports _OS_Regex (without substring capture). Both slices end with 0.
 func osRegexMatch(pattern, str []byte, flags int) bool {
 	pt := 0
@@ -241,9 +199,9 @@ func osRegexMatch(pattern, str []byte, flags int) bool {
 			}
 		}
 		if at(pt) == '\\' {
-			if osClass(at(pt+1), str[st]) {
+			if wazuhre.OSClass(at(pt+1), str[st]) {
 				next := pt + 2
-				if !isPlus(at(next)) {
+				if !wazuhre.IsPlus(at(next)) {
 					pt = next
 					if stErr < 0 {
 						stErr = st
@@ -264,8 +222,8 @@ func osRegexMatch(pattern, str []byte, flags int) bool {
 					case at(next) == 0:
 						okHere = 1
 					case at(next) == '\\':
-						if osClass(at(next+1), str[st]) {
-							if !isPlus(at(next + 2)) {
+						if wazuhre.OSClass(at(next+1), str[st]) {
+							if !wazuhre.IsPlus(at(next + 2)) {
 								okHere = 2
 							} else {
 								okHere = 0
@@ -359,7 +317,7 @@ func osRegexMatch(pattern, str []byte, flags int) bool {
 	}
 	if at(p) == '\\' && regexMatched {
 		p += 2
-		if isPlus(at(p)) {
+		if wazuhre.IsPlus(at(p)) {
 			p++
 			if endf() {
 				return rOK
@@ -397,20 +355,20 @@ func osRegexMatch(pattern, str []byte, flags int) bool {
 // Possessive quantifiers and atomic groups (`*+`, `(*atomic:...)`) run as their
 // backtracking forms (see greedyForms). Other lookarounds and backreferences are refused.
 func CompilePCRE2(pattern string) (func(string) bool, error) {
-	if looks, rest, ok := splitLookaheads(pattern); ok {
+	if looks, rest, ok := wazuhre.SplitLookaheads(pattern); ok {
 		var ms []func(string) bool
 		var negs []bool
 		for _, l := range looks {
-			body := "^(?:" + l.body + ")"
-			if strings.HasPrefix(l.body, "(?=") || strings.HasPrefix(l.body, "(?!") {
-				body = "^" + l.body // a nested run of lookaheads, evaluated the same way
+			body := "^(?:" + l.Body + ")"
+			if strings.HasPrefix(l.Body, "(?=") || strings.HasPrefix(l.Body, "(?!") {
+				body = "^" + l.Body // a nested run of lookaheads, evaluated the same way
 			}
 			m, err := CompilePCRE2(body)
 			if err != nil {
 				return nil, err
 			}
 			ms = append(ms, m)
-			negs = append(negs, l.neg)
+			negs = append(negs, l.Neg)
 		}
 		restM, err := CompilePCRE2("^(?:" + rest + ")")
 		if err != nil {
@@ -425,190 +383,10 @@ func CompilePCRE2(pattern string) (func(string) bool, error) {
 			return restM(s)
 		}, nil
 	}
-	goPat := replaceBigZ(latin1(greedyForms(utfVerb(pattern))))
+	goPat := wazuhre.ReplaceBigZ(wazuhre.Latin1(wazuhre.GreedyForms(wazuhre.UTFVerb(pattern))))
 	re, err := regexp.Compile(goPat)
 	if err != nil {
 		return nil, fmt.Errorf("PCRE2 pattern %q is outside what the simulator can run: %w", pattern, err)
 	}
-	return func(s string) bool { return re.MatchString(latin1(s)) }, nil
-}
-
-// greedyForms rewrites possessive quantifiers (`*+`, `++`, `?+`, `{m,n}+`) as
-// greedy ones and atomic groups (`(?>...)`, `(*atomic:...)`) as plain groups,
-// which Go's regexp can run. That is exact for the patterns rulec writes, which
-// use them only where no other way through could lead to a match (so that PCRE2
-// runs in linear time); for other patterns the simulator may match where PCRE2
-// does not.
-func greedyForms(p string) string {
-	var b strings.Builder
-	quantified := false // the last token was a quantifier
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		switch {
-		case c == '\\' && i+1 < len(p):
-			b.WriteString(p[i : i+2])
-			i++
-			quantified = false
-			continue
-		case c == '[':
-			j := i + 1
-			if j < len(p) && p[j] == '^' {
-				j++
-			}
-			if j < len(p) && p[j] == ']' {
-				j++
-			}
-			for ; j < len(p) && p[j] != ']'; j++ {
-				if p[j] == '\\' {
-					j++
-				}
-			}
-			b.WriteString(p[i:min(j+1, len(p))])
-			i = j
-			quantified = false
-			continue
-		case c == '+' && quantified:
-			quantified = false
-			continue
-		case strings.HasPrefix(p[i:], "(*atomic:"):
-			b.WriteString("(?:")
-			i += len("(*atomic:") - 1
-			quantified = false
-			continue
-		case strings.HasPrefix(p[i:], "(?>"):
-			b.WriteString("(?:")
-			i += 2
-			quantified = false
-			continue
-		case c == '(' && i+1 < len(p) && p[i+1] == '?':
-			b.WriteString("(?")
-			i++
-			quantified = false
-			continue
-		}
-		if m := countQuantifier.FindString(p[i:]); m != "" {
-			b.WriteString(m)
-			i += len(m) - 1
-			quantified = true
-			continue
-		}
-		b.WriteByte(c)
-		quantified = c == '*' || c == '+' || c == '?'
-	}
-	return b.String()
-}
-
-var countQuantifier = regexp.MustCompile(`^\{[0-9]+(?:,[0-9]*)?\}`)
-
-// utfVerb rewrites a pattern that starts with PCRE2's (*UTF) verb for byte
-// matching: \N{U+hhhh} becomes the bytes of the character's UTF-8 encoding.
-// (Other constructs keep their byte meaning, which is exact for ASCII.)
-func utfVerb(p string) string {
-	if !strings.HasPrefix(p, "(*UTF)") {
-		return p
-	}
-	p = p[len("(*UTF)"):]
-	return utfEscape.ReplaceAllStringFunc(p, func(m string) string {
-		n, err := strconv.ParseUint(m[5:len(m)-1], 16, 32)
-		if err != nil {
-			return m
-		}
-		var b strings.Builder
-		for _, c := range []byte(string(rune(n))) {
-			fmt.Fprintf(&b, `\x%02x`, c)
-		}
-		return "(?:" + b.String() + ")"
-	})
-}
-
-var utfEscape = regexp.MustCompile(`\\N\{U\+[0-9A-Fa-f]+\}`)
-
-// replaceBigZ rewrites PCRE2's \Z (end, or before a final newline) for Go.
-func replaceBigZ(p string) string {
-	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		if p[i] == '\\' && i+1 < len(p) {
-			if p[i+1] == 'Z' {
-				b.WriteString(`(?:\n?\z)`)
-			} else {
-				b.WriteString(p[i : i+2])
-			}
-			i++
-			continue
-		}
-		b.WriteByte(p[i])
-	}
-	return b.String()
-}
-
-// latin1 maps every byte to the rune of the same value.
-func latin1(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return s
-	}
-	r := make([]rune, len(s))
-	for i := 0; i < len(s); i++ {
-		r[i] = rune(s[i])
-	}
-	return string(r)
-}
-
-type lookahead struct {
-	body string
-	neg  bool
-}
-
-// splitLookaheads splits `^(?=a)(?!b)rest` (optionally after inline flags) into its parts.
-func splitLookaheads(p string) ([]lookahead, string, bool) {
-	flags := ""
-	s := p
-	if strings.HasPrefix(s, "(?") && len(s) > 3 && s[2] != '=' && s[2] != '!' && s[2] != ':' {
-		end := strings.IndexByte(s, ')')
-		if end > 0 && !strings.ContainsAny(s[2:end], ":(") {
-			flags, s = s[:end+1], s[end+1:]
-		}
-	}
-	if !strings.HasPrefix(s, "^(?=") && !strings.HasPrefix(s, "^(?!") {
-		return nil, "", false
-	}
-	s = s[1:]
-	var out []lookahead
-	for strings.HasPrefix(s, "(?=") || strings.HasPrefix(s, "(?!") {
-		depth, end := 0, -1
-		for i := 0; i < len(s); i++ {
-			switch s[i] {
-			case '\\':
-				i++
-			case '[':
-				for i++; i < len(s) && s[i] != ']'; i++ {
-					if s[i] == '\\' {
-						i++
-					}
-				}
-			case '(':
-				depth++
-			case ')':
-				depth--
-				if depth == 0 {
-					end = i
-				}
-			}
-			if end >= 0 {
-				break
-			}
-		}
-		if end < 0 {
-			return nil, "", false
-		}
-		out = append(out, lookahead{body: flags + s[3:end], neg: s[2] == '!'})
-		s = s[end+1:]
-	}
-	return out, flags + s, true
+	return func(s string) bool { return re.MatchString(wazuhre.Latin1(s)) }, nil
 }

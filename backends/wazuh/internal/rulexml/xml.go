@@ -1,4 +1,7 @@
-package wazuhsim
+// Package rulexml reads Wazuh rules files the way wazuh-analysisd's XML reader
+// does and knows the elements a rule may hold; the simulator and the
+// shadowing analysis both load rules through it.
+package rulexml
 
 import (
 	"fmt"
@@ -6,22 +9,23 @@ import (
 	"strings"
 )
 
-// xnode is an element read the way Wazuh's XML reader reads it: text is taken
+// Node is an element read the way Wazuh's XML reader reads it: text is taken
 // verbatim (no entity decoding, `\<` kept as written), comments are skipped.
-type xnode struct {
-	name     string
-	attrs    map[string]string
-	text     string
-	children []*xnode
-	line     int
+type Node struct {
+	Name     string
+	Attrs    map[string]string
+	Text     string
+	Children []*Node
+	Line     int
 }
 
-func (n *xnode) attr(k string) string { return n.attrs[k] }
+// Attr returns the attribute k ("" when absent).
+func (n *Node) Attr(k string) string { return n.Attrs[k] }
 
-// parseXML reads the root elements of a Wazuh rules file.
-func parseXML(name string, data []byte) ([]*xnode, error) {
+// Parse reads the root elements of a Wazuh rules file (after substituting its <var> definitions).
+func Parse(name string, data []byte) ([]*Node, error) {
 	p := &xparser{s: string(data), name: name, line: 1}
-	var roots []*xnode
+	var roots []*Node
 	for {
 		p.skipSpaceAndComments()
 		if p.i >= len(p.s) {
@@ -78,23 +82,23 @@ func (p *xparser) skipSpaceAndComments() {
 	}
 }
 
-func (p *xparser) element() (*xnode, error) {
+func (p *xparser) element() (*Node, error) {
 	if p.i >= len(p.s) || p.s[p.i] != '<' {
 		return nil, p.errf("expected an element")
 	}
 	p.advance(1)
-	n := &xnode{attrs: map[string]string{}, line: p.line}
+	n := &Node{Attrs: map[string]string{}, Line: p.line}
 	start := p.i
 	for p.i < len(p.s) && !strings.ContainsRune(" \t\r\n/>", rune(p.s[p.i])) {
 		p.advance(1)
 	}
-	n.name = p.s[start:p.i]
+	n.Name = p.s[start:p.i]
 	for {
 		for p.i < len(p.s) && strings.ContainsRune(" \t\r\n", rune(p.s[p.i])) {
 			p.advance(1)
 		}
 		if p.i >= len(p.s) {
-			return nil, p.errf("unterminated element <%s>", n.name)
+			return nil, p.errf("unterminated element <%s>", n.Name)
 		}
 		if strings.HasPrefix(p.s[p.i:], "/>") {
 			p.advance(2)
@@ -110,7 +114,7 @@ func (p *xparser) element() (*xnode, error) {
 		}
 		key := p.s[ks:p.i]
 		if p.i >= len(p.s) || p.s[p.i] != '=' {
-			return nil, p.errf("attribute %q of <%s> without value", key, n.name)
+			return nil, p.errf("attribute %q of <%s> without value", key, n.Name)
 		}
 		p.advance(1)
 		if p.i >= len(p.s) || (p.s[p.i] != '"' && p.s[p.i] != '\'') {
@@ -121,14 +125,14 @@ func (p *xparser) element() (*xnode, error) {
 		if end < 0 {
 			return nil, p.errf("unterminated attribute %q", key)
 		}
-		n.attrs[key] = p.s[p.i+1 : p.i+1+end]
+		n.Attrs[key] = p.s[p.i+1 : p.i+1+end]
 		p.advance(end + 2)
 	}
 	// Content: text (verbatim, `\<` does not open a tag) or child elements.
 	var text strings.Builder
 	for {
 		if p.i >= len(p.s) {
-			return nil, p.errf("element <%s> not closed", n.name)
+			return nil, p.errf("element <%s> not closed", n.Name)
 		}
 		c := p.s[p.i]
 		switch {
@@ -155,12 +159,12 @@ func (p *xparser) element() (*xnode, error) {
 			if end < 0 {
 				return nil, p.errf("closing tag not terminated")
 			}
-			if got := strings.TrimSpace(p.s[p.i+2 : p.i+end]); got != n.name {
-				return nil, p.errf("<%s> closed by </%s>", n.name, got)
+			if got := strings.TrimSpace(p.s[p.i+2 : p.i+end]); got != n.Name {
+				return nil, p.errf("<%s> closed by </%s>", n.Name, got)
 			}
 			p.advance(end + 1)
-			if len(n.children) == 0 {
-				n.text = text.String()
+			if len(n.Children) == 0 {
+				n.Text = text.String()
 			}
 			return n, nil
 		case c == '<':
@@ -168,7 +172,7 @@ func (p *xparser) element() (*xnode, error) {
 			if err != nil {
 				return nil, err
 			}
-			n.children = append(n.children, child)
+			n.Children = append(n.Children, child)
 		default:
 			text.WriteByte(c)
 			p.advance(1)
@@ -178,12 +182,12 @@ func (p *xparser) element() (*xnode, error) {
 
 // substituteVars applies the file's <var name> definitions to every `$name` in
 // contents and attributes (when the file defines any), and drops the var elements.
-func substituteVars(roots []*xnode) ([]*xnode, error) {
+func substituteVars(roots []*Node) ([]*Node, error) {
 	vars := map[string]string{}
-	var out []*xnode
+	var out []*Node
 	for _, r := range roots {
-		if r.name == "var" {
-			vars[r.attr("name")] = r.text
+		if r.Name == "var" {
+			vars[r.Attr("name")] = r.Text
 			continue
 		}
 		out = append(out, r)
@@ -220,13 +224,13 @@ func substituteVars(roots []*xnode) ([]*xnode, error) {
 		}
 		return b.String()
 	}
-	var walk func(n *xnode)
-	walk = func(n *xnode) {
-		n.text = repl(n.text)
-		for k, v := range n.attrs {
-			n.attrs[k] = repl(v)
+	var walk func(n *Node)
+	walk = func(n *Node) {
+		n.Text = repl(n.Text)
+		for k, v := range n.Attrs {
+			n.Attrs[k] = repl(v)
 		}
-		for _, c := range n.children {
+		for _, c := range n.Children {
 			walk(c)
 		}
 	}

@@ -1,4 +1,4 @@
-package wazuhsim
+package shadow
 
 import (
 	"fmt"
@@ -91,7 +91,7 @@ func (rs *Ruleset) Shadows(id int, consider func(*Rule) bool) []Shadow {
 				kind, why = "level0", "noalert rule tried first: when one of its children matches, the event ends there"
 			case s.Level == 0:
 				kind, why = "level0", "level-0 rule tried first: the event ends on it (no alert) or on one of its children"
-			case s.context:
+			case s.Context:
 				kind, why = "correlation", fmt.Sprintf("correlation rule at level %d tried first: when its history holds, it takes the event", s.Level)
 			case s.Level > r.Level:
 				kind, why = "level", fmt.Sprintf("level %d above %d: tried first", s.Level, r.Level)

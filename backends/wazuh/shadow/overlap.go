@@ -1,7 +1,8 @@
-package wazuhsim
+package shadow
 
 import (
 	"fmt"
+	"github.com/rulec/rulec/backends/wazuh/internal/wazuhre"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -16,9 +17,10 @@ import (
 // automata. An empty intersection proves the rules disjoint; anything else,
 // including running out of budget, counts as a possible overlap.
 
-// goRegexes returns Go regular expressions that a value passing e must all
+// goRegexes returns Go regular expressions that a value passing t must all
 // match (an over-approximation: negated tests and negative lookaheads are left out).
-func (e *expr) goRegexes() []string {
+func (t test) goRegexes() []string {
+	e := t
 	if e.negate {
 		return nil
 	}
@@ -34,23 +36,23 @@ func (e *expr) goRegexes() []string {
 			return []string{s}
 		}
 	case "string":
-		return []string{`^` + regexp.QuoteMeta(latin1(e.raw)) + `\z`}
+		return []string{`^` + regexp.QuoteMeta(wazuhre.Latin1(e.raw)) + `\z`}
 	}
 	return nil
 }
 
 func pcre2ToGo(p string) []string {
-	p = greedyForms(utfVerb(p))
-	if looks, rest, ok := splitLookaheads(p); ok {
+	p = wazuhre.GreedyForms(wazuhre.UTFVerb(p))
+	if looks, rest, ok := wazuhre.SplitLookaheads(p); ok {
 		var out []string
 		for _, l := range looks {
-			if !l.neg {
-				out = append(out, replaceBigZ(latin1("^(?:"+l.body+")")))
+			if !l.Neg {
+				out = append(out, wazuhre.ReplaceBigZ(wazuhre.Latin1("^(?:"+l.Body+")")))
 			}
 		}
-		return append(out, replaceBigZ(latin1("^(?:"+rest+")")))
+		return append(out, wazuhre.ReplaceBigZ(wazuhre.Latin1("^(?:"+rest+")")))
 	}
-	return []string{replaceBigZ(latin1(p))}
+	return []string{wazuhre.ReplaceBigZ(wazuhre.Latin1(p))}
 }
 
 // osClassGo renders an OS_Regex class as a Go character class over bytes 0-255.
@@ -58,7 +60,7 @@ func osClassGo(k byte) string {
 	var b strings.Builder
 	b.WriteByte('[')
 	for c := 0; c < 256; c++ {
-		if osClass(k, byte(c)) {
+		if wazuhre.OSClass(k, byte(c)) {
 			fmt.Fprintf(&b, `\x{%x}`, c)
 		}
 	}
@@ -87,13 +89,13 @@ func osRegexToGo(p string) (string, bool) {
 			c := sub[i]
 			switch {
 			case c == '\\' && i+1 < len(sub):
-				code, ok := osEscapes[sub[i+1]]
+				code, ok := wazuhre.OSEscape(sub[i+1])
 				if !ok {
 					return "", false
 				}
 				i++
 				b.WriteString(osClassGo(code))
-				if i+1 < len(sub) && isPlus(sub[i+1]) {
+				if i+1 < len(sub) && wazuhre.IsPlus(sub[i+1]) {
 					i++
 					b.WriteByte(sub[i])
 				}
@@ -141,7 +143,7 @@ func osMatchToGo(p string) (string, bool) {
 		if strings.HasSuffix(sub, "$") {
 			suf, sub = `\z`, sub[:len(sub)-1]
 		}
-		alts = append(alts, pre+regexp.QuoteMeta(latin1(sub))+suf)
+		alts = append(alts, pre+regexp.QuoteMeta(wazuhre.Latin1(sub))+suf)
 	}
 	return "(?i)(?:" + strings.Join(alts, "|") + ")", true
 }
@@ -158,16 +160,8 @@ func (r *Rule) targetsCached() map[string][]string {
 // (lower-cased), "static:<name>", or "log" (match and regex).
 func (r *Rule) targets() map[string][]string {
 	out := map[string][]string{}
-	for _, f := range r.fields {
-		k := "field:" + strings.ToLower(f.name)
-		out[k] = append(out[k], f.e.goRegexes()...)
-	}
-	for name, e := range r.static {
-		k := "static:" + name
-		if name == "match" || name == "regex" {
-			k = "log"
-		}
-		out[k] = append(out[k], e.goRegexes()...)
+	for _, t := range r.tests {
+		out[t.target] = append(out[t.target], t.goRegexes()...)
 	}
 	return out
 }

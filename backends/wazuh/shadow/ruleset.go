@@ -1,0 +1,358 @@
+package shadow
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/rulec/rulec/backends/wazuh/internal/rulexml"
+)
+
+// Rule is a loaded Wazuh rule as the analysis sees it: where it hangs and
+// what its tests can accept (not how to run them).
+type Rule struct {
+	ID, Level   int
+	NoAlert     bool
+	File        string
+	Group       string
+	Description string
+	// Context is set for a frequency or if_matched_* rule: it fires only when
+	// earlier events hold.
+	Context    bool
+	ifSID      []int
+	ifGroup    string
+	ifLevel    int
+	category   string
+	matchedSID int
+	tests      []test
+	tgt        map[string][]string
+}
+
+// test is one test element: its target ("field:<lower-cased name>",
+// "static:<name>" or "log"), expression type, pattern and negation.
+type test struct {
+	target, typ, raw string
+	negate           bool
+}
+
+// node is one place of a rule in the tree (a rule can hang under several parents).
+type node struct {
+	rule     *Rule
+	children []*node
+}
+
+// Ruleset is a rule tree built as wazuh-analysisd builds it (the simulator
+// wazuhsim builds the same tree to run events; a test keeps them equal).
+type Ruleset struct {
+	roots    []*node
+	byID     map[int]*Rule
+	places   map[int][]placement
+	overlap  *overlapChecker
+	sidNodes map[int][]*node
+}
+
+// Load reads every *.xml file of the folders, sorted by base name across all
+// of them as Wazuh does, then the extra files in the same order.
+func Load(dirs []string, files ...string) (*Ruleset, error) {
+	var all []string
+	for _, d := range dirs {
+		m, err := filepath.Glob(filepath.Join(d, "*.xml"))
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, m...)
+	}
+	all = append(all, files...)
+	sort.SliceStable(all, func(i, j int) bool { return filepath.Base(all[i]) < filepath.Base(all[j]) })
+	rs := New()
+	for _, f := range all {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("reading rules: %w", err)
+		}
+		if err := rs.AddFile(f, data); err != nil {
+			return nil, err
+		}
+	}
+	return rs, nil
+}
+
+// New returns an empty rule tree.
+func New() *Ruleset { return &Ruleset{byID: map[int]*Rule{}} }
+
+// Rule returns a loaded rule by id (nil when none is loaded).
+func (rs *Ruleset) Rule(id int) *Rule { return rs.byID[id] }
+
+// AddFile loads one rules file after the ones already loaded.
+func (rs *Ruleset) AddFile(name string, data []byte) error {
+	rs.places = nil
+	roots, err := rulexml.Parse(name, data)
+	if err != nil {
+		return err
+	}
+	for _, g := range roots {
+		if g.Name != "group" {
+			return fmt.Errorf("%s:%d: invalid root element <%s> (only <group> is allowed)", name, g.Line, g.Name)
+		}
+		for _, x := range g.Children {
+			if x.Name != "rule" {
+				return fmt.Errorf("%s:%d: <%s> is not a valid element", name, x.Line, x.Name)
+			}
+			r, err := parseRule(name, g.Attr("name"), x)
+			if err != nil {
+				return err
+			}
+			if _, dup := rs.byID[r.ID]; dup {
+				continue // analysisd skips a duplicate id
+			}
+			// rules_list.c: a rule whose if_matched_sid target is not loaded is dropped.
+			if r.matchedSID != 0 && rs.byID[r.matchedSID] == nil {
+				continue
+			}
+			rs.byID[r.ID] = r
+			rs.attach(r)
+		}
+	}
+	return nil
+}
+
+// parseRule reads what the analysis needs of a <rule> and refuses what
+// analysisd refuses to load.
+func parseRule(file, group string, x *rulexml.Node) (*Rule, error) {
+	r := &Rule{File: file, Group: group}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%s:%d: rule %s: %s", file, x.Line, x.Attr("id"), fmt.Sprintf(format, args...))
+	}
+	var err error
+	if r.ID, err = strconv.Atoi(x.Attr("id")); err != nil || len(x.Attr("id")) > 6 {
+		return nil, bad("invalid id")
+	}
+	if r.Level, err = strconv.Atoi(x.Attr("level")); err != nil || r.Level < 0 || r.Level > 16 {
+		return nil, bad("invalid level %q", x.Attr("level"))
+	}
+	r.NoAlert = x.Attr("noalert") == "1"
+	if m := x.Attr("maxsize"); m != "" {
+		if _, err := strconv.Atoi(m); err != nil {
+			return nil, bad("invalid maxsize %q", m)
+		}
+	}
+	if f := x.Attr("frequency"); f != "" {
+		r.Context = true
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 2 || n > 9999 {
+			return nil, bad("invalid frequency %q (2-9999)", f)
+		}
+	}
+	if tf := x.Attr("timeframe"); tf != "" {
+		n, err := strconv.Atoi(tf)
+		if err != nil || n < 0 || len(tf) > 5 {
+			return nil, bad("invalid timeframe %q", tf)
+		}
+	}
+	var matchedGroup string
+	statics := map[string]string{}
+	staticAttrs := map[string]*rulexml.Node{}
+	var staticOrder []string
+	for _, c := range x.Children {
+		switch {
+		case c.Name == "if_sid":
+			for _, f := range strings.FieldsFunc(c.Text, func(r rune) bool { return r == ',' || r == ' ' }) {
+				id, err := strconv.Atoi(f)
+				if err != nil {
+					return nil, bad("invalid if_sid %q", c.Text)
+				}
+				r.ifSID = append(r.ifSID, id)
+			}
+		case c.Name == "if_group":
+			r.ifGroup = c.Text
+		case c.Name == "if_level":
+			r.ifLevel, _ = strconv.Atoi(c.Text)
+		case c.Name == "if_matched_sid":
+			r.Context = true
+			id, err := strconv.Atoi(strings.TrimSpace(c.Text))
+			if err != nil {
+				return nil, bad("invalid if_matched_sid %q", c.Text)
+			}
+			r.matchedSID = id
+		case c.Name == "if_matched_group":
+			r.Context = true
+			matchedGroup = c.Text
+		case c.Name == "if_matched_regex":
+			r.Context = true
+		case c.Name == "category":
+			r.category = c.Text
+		case c.Name == "description":
+			r.Description = c.Text
+		case c.Name == "group":
+			r.Group += c.Text
+		case c.Name == "field":
+			typ := c.Attr("type")
+			if typ == "" {
+				typ = "osregex"
+			}
+			r.tests = append(r.tests, test{target: "field:" + strings.ToLower(c.Attr("name")), typ: typ, raw: c.Text, negate: c.Attr("negate") == "yes"})
+		case rulexml.StaticElem(c.Name) != "":
+			if _, ok := statics[c.Name]; !ok {
+				staticOrder = append(staticOrder, c.Name)
+			}
+			statics[c.Name] += c.Text // repeated elements concatenate
+			staticAttrs[c.Name] = c
+		case c.Name == "same_field" || c.Name == "different_field" || c.Name == "not_same_field" || c.Name == "global_frequency" ||
+			c.Name == "decoded_as" || rulexml.SameStatic(c.Name) != "" || rulexml.DifferentStatic(c.Name) != "":
+		case c.Name == "srcip" || c.Name == "dstip" || c.Name == "list" || c.Name == "time" || c.Name == "weekday" ||
+			c.Name == "compiled_rule" || c.Name == "if_fts" || c.Name == "check_if_ignored" || c.Name == "ignore":
+			// tests the analysis does not model: they only narrow a rule, so leaving them out over-approximates
+		case rulexml.MetaElem(c.Name) || strings.HasPrefix(c.Name, "same_") || strings.HasPrefix(c.Name, "different_") || strings.HasPrefix(c.Name, "not_same_"):
+		default:
+			return nil, bad("invalid option <%s>", c.Name)
+		}
+	}
+	// rules.c: if_matched_group without if_sid/if_group becomes the if_group;
+	// if_matched_sid without either becomes the if_sid.
+	if matchedGroup != "" && len(r.ifSID) == 0 && r.ifGroup == "" {
+		r.ifGroup = matchedGroup
+	}
+	if r.matchedSID != 0 && len(r.ifSID) == 0 && r.ifGroup == "" {
+		r.ifSID = []int{r.matchedSID}
+	}
+	for _, k := range staticOrder {
+		a := staticAttrs[k]
+		typ := a.Attr("type")
+		if typ == "" {
+			typ = rulexml.StaticElem(k)
+		}
+		target := "static:" + k
+		if k == "match" || k == "regex" {
+			target = "log"
+		}
+		r.tests = append(r.tests, test{target: target, typ: typ, raw: statics[k], negate: a.Attr("negate") == "yes"})
+	}
+	if r.Description == "" {
+		return nil, bad("no description")
+	}
+	return r, nil
+}
+
+// order gives the sibling rank: level-0 rules first (Wazuh stores them as 99), then higher levels.
+func (r *Rule) order() int {
+	if r.Level == 0 {
+		return 99
+	}
+	return r.Level
+}
+
+func insert(list []*node, r *Rule) []*node {
+	n := &node{rule: r}
+	for i, x := range list {
+		if r.order() > x.rule.order() {
+			return append(list[:i], append([]*node{n}, list[i:]...)...)
+		}
+	}
+	return append(list, n)
+}
+
+// attach puts a rule in the tree like OS_AddChild; a rule no parent takes is
+// forgotten, as analysisd forgets it.
+func (rs *Ruleset) attach(r *Rule) {
+	if r.ID < 10 {
+		rs.roots = insert(rs.roots, r)
+		return
+	}
+	var add func(list []*node, match func(*node) bool) bool
+	add = func(list []*node, match func(*node) bool) bool {
+		found := false
+		for _, n := range list {
+			if match(n) {
+				n.children = insert(n.children, r)
+				found = true
+			}
+			if add(n.children, match) {
+				found = true
+			}
+		}
+		return found
+	}
+	// New nodes of r change where a later if_sid r attaches.
+	delete(rs.sidNodes, r.ID)
+	switch {
+	case len(r.ifSID) > 0:
+		ok := false
+		for _, sid := range r.ifSID {
+			nodes := rs.sidAttach(sid)
+			for _, n := range nodes {
+				n.children = insert(n.children, r)
+			}
+			ok = ok || len(nodes) > 0
+		}
+		if !ok {
+			delete(rs.byID, r.ID)
+		}
+	case r.ifGroup != "":
+		if !add(rs.roots, func(n *node) bool { return n.rule.ID != r.ID && rulexml.WordMatch(r.ifGroup, n.rule.Group) }) {
+			delete(rs.byID, r.ID)
+		}
+	case r.ifLevel > 0:
+		add(rs.roots, func(n *node) bool { return n.rule.ID != r.ID && n.rule.Level >= r.ifLevel })
+	default:
+		// Child of the template rule of its category.
+		cat := r.category
+		if cat == "" {
+			cat = "syslog"
+		}
+		for _, n := range rs.roots {
+			if n.rule.category == cat {
+				n.children = insert(n.children, r)
+				return
+			}
+		}
+	}
+}
+
+// sidAttach returns the nodes a rule with if_sid sid becomes a child of, as
+// _AddtoRule finds them: depth first, in each sibling list the first node of
+// rule sid takes the child and ends that list's walk (its subtree is not
+// searched). Only attaching rule sid itself creates nodes of it, so the answer
+// is cached until then.
+func (rs *Ruleset) sidAttach(sid int) []*node {
+	if nodes, ok := rs.sidNodes[sid]; ok {
+		return nodes
+	}
+	var out []*node
+	var walk func(list []*node) bool
+	walk = func(list []*node) bool {
+		found := false
+		for _, n := range list {
+			if n.rule.ID == sid {
+				out = append(out, n)
+				return true
+			}
+			if walk(n.children) {
+				found = true
+			}
+		}
+		return found
+	}
+	walk(rs.roots)
+	if rs.sidNodes == nil {
+		rs.sidNodes = map[int][]*node{}
+	}
+	rs.sidNodes[sid] = out
+	return out
+}
+
+// Tree returns the rule tree in preorder: each node's rule id and depth (0
+// for the roots), to compare with another model of analysisd's tree.
+func (rs *Ruleset) Tree() (ids, depths []int) {
+	var walk func(list []*node, d int)
+	walk = func(list []*node, d int) {
+		for _, n := range list {
+			ids, depths = append(ids, n.rule.ID), append(depths, d)
+			walk(n.children, d+1)
+		}
+	}
+	walk(rs.roots, 0)
+	return ids, depths
+}
