@@ -5,6 +5,7 @@ import (
 
 	"github.com/rulec/rulec/engine"
 	"github.com/rulec/rulec/engine/correlation"
+	"github.com/rulec/rulec/engine/detection"
 	"github.com/rulec/rulec/pipeline"
 )
 
@@ -97,12 +98,4 @@ func CorrelationOptions(o correlation.Options) StreamOption {
 }
 
 // eventTime is Program.EventTime under these options.
-func (c streamConfig) eventTime(ev Event) (time.Time, bool) {
-	t := ev.Time
-	if t.IsZero() || len(c.time.Fields) > 0 {
-		if tt, ok := c.time.Time(ev.Fields); ok {
-			return tt, true
-		}
-	}
-	return t, !t.IsZero()
-}
+func (c streamConfig) eventTime(ev Event) (time.Time, bool) { return detection.Time(ev, c.time) }
