@@ -378,15 +378,30 @@ func (r *jsonReader) scanValue(top bool) ([]byte, error) {
 
 // emit decodes one value and queues its records.
 func (r *jsonReader) emit(raw []byte, line int, wrapper string) {
-	m, err := decodeObject(raw)
-	if err != nil {
-		r.recErr(line, err)
-		return
+	budget := r.lim.pathBudget(len(raw))
+	var m map[string]any
+	var dup error
+	cut := 0
+	if obj, ok := fastDecode(raw); ok {
+		// The decoder saw every key: no duplicate means nothing to report, and
+		// paths within the budget mean nothing to cut.
+		m = obj.m
+		if obj.dup {
+			dup = duplicateKeyError(raw, m)
+		}
+		if obj.dup || obj.pathBytes > budget {
+			cut = boundPaths(m, budget)
+		}
+	} else {
+		var err error
+		if m, err = decodeObject(raw); err != nil {
+			r.recErr(line, err)
+			return
+		}
+		dup = duplicateKeyError(raw, m)
+		cut = boundPaths(m, budget)
 	}
 	badUTF8 := !utf8.Valid(raw)
-	dup := duplicateKeyError(raw, m)
-	budget := r.lim.pathBudget(len(raw))
-	cut := boundPaths(m, budget)
 	first := r.index
 	switch {
 	case wrapper == "resourceLogs":

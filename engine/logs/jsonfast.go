@@ -1,0 +1,335 @@
+package logs
+
+import (
+	"encoding/json"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// fastObject is what fastDecode learns of a record besides its value.
+type fastObject struct {
+	m map[string]any
+	// dup is set when a key is given twice in one object.
+	dup bool
+	// pathBytes is the size of every value's dotted path, as boundPaths counts
+	// it (exact when there is no duplicate key).
+	pathBytes int
+}
+
+// maxJSONDepth is encoding/json's nesting limit; deeper input goes to it for its error.
+const maxJSONDepth = 10000
+
+// fastDecode decodes one JSON object as decodeObject does (json.Number numbers,
+// invalid UTF-8 and lone surrogates replaced by U+FFFD, the last of duplicate
+// keys kept) without reflection: the record is converted to one string and
+// every string without escapes is a slice of it. ok is false for anything it
+// does not decode exactly as encoding/json would (invalid JSON, a value that
+// is not an object, nesting deeper than encoding/json allows): the caller
+// then asks encoding/json, for its error.
+func fastDecode(raw []byte) (obj fastObject, ok bool) {
+	d := fastDecoder{s: string(raw)}
+	d.skipSpace()
+	if d.i >= len(d.s) || d.s[d.i] != '{' {
+		return obj, false
+	}
+	v, good := d.value(0, 0)
+	if !good {
+		return obj, false
+	}
+	d.skipSpace()
+	if d.i != len(d.s) {
+		return obj, false
+	}
+	return fastObject{m: v.(map[string]any), dup: d.dup, pathBytes: d.pathBytes}, true
+}
+
+type fastDecoder struct {
+	s         string
+	i         int
+	dup       bool
+	pathBytes int
+}
+
+func (d *fastDecoder) skipSpace() {
+	for d.i < len(d.s) {
+		switch d.s[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+// value decodes the value at d.i; pathLen is the length of its dotted path.
+func (d *fastDecoder) value(depth, pathLen int) (any, bool) {
+	if d.i >= len(d.s) {
+		return nil, false
+	}
+	switch c := d.s[d.i]; {
+	case c == '{':
+		return d.object(depth+1, pathLen)
+	case c == '[':
+		return d.array(depth+1, pathLen)
+	case c == '"':
+		s, ok := d.str()
+		return s, ok
+	case c == '-' || (c >= '0' && c <= '9'):
+		return d.number()
+	case c == 't':
+		return true, d.literal("true")
+	case c == 'f':
+		return false, d.literal("false")
+	case c == 'n':
+		return nil, d.literal("null")
+	}
+	return nil, false
+}
+
+func (d *fastDecoder) literal(word string) bool {
+	if len(d.s)-d.i < len(word) || d.s[d.i:d.i+len(word)] != word {
+		return false
+	}
+	d.i += len(word)
+	return true
+}
+
+func (d *fastDecoder) object(depth, pathLen int) (any, bool) {
+	if depth > maxJSONDepth {
+		return nil, false
+	}
+	d.i++ // {
+	m := make(map[string]any)
+	d.skipSpace()
+	if d.i < len(d.s) && d.s[d.i] == '}' {
+		d.i++
+		return m, true
+	}
+	for {
+		if d.i >= len(d.s) || d.s[d.i] != '"' {
+			return nil, false
+		}
+		k, ok := d.str()
+		if !ok {
+			return nil, false
+		}
+		d.skipSpace()
+		if d.i >= len(d.s) || d.s[d.i] != ':' {
+			return nil, false
+		}
+		d.i++
+		d.skipSpace()
+		l := len(k)
+		if pathLen > 0 {
+			l += pathLen + 1
+		}
+		d.pathBytes += l
+		v, ok := d.value(depth, l)
+		if !ok {
+			return nil, false
+		}
+		if _, seen := m[k]; seen {
+			d.dup = true
+		}
+		m[k] = v
+		d.skipSpace()
+		if d.i >= len(d.s) {
+			return nil, false
+		}
+		switch d.s[d.i] {
+		case ',':
+			d.i++
+			d.skipSpace()
+		case '}':
+			d.i++
+			return m, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+func (d *fastDecoder) array(depth, pathLen int) (any, bool) {
+	if depth > maxJSONDepth {
+		return nil, false
+	}
+	d.i++ // [
+	out := []any{}
+	d.skipSpace()
+	if d.i < len(d.s) && d.s[d.i] == ']' {
+		d.i++
+		return out, true
+	}
+	for {
+		v, ok := d.value(depth, pathLen)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, v)
+		d.skipSpace()
+		if d.i >= len(d.s) {
+			return nil, false
+		}
+		switch d.s[d.i] {
+		case ',':
+			d.i++
+			d.skipSpace()
+		case ']':
+			d.i++
+			return out, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// number reads a number of the JSON grammar as a json.Number.
+func (d *fastDecoder) number() (any, bool) {
+	s, start := d.s, d.i
+	i := start
+	if s[i] == '-' {
+		i++
+	}
+	digits := func() bool {
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i > j
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case !digits():
+		return nil, false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if !digits() {
+			return nil, false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return nil, false
+		}
+	}
+	d.i = i
+	return json.Number(s[start:i]), true
+}
+
+// str reads a string at d.i (at its opening quote).
+func (d *fastDecoder) str() (string, bool) {
+	s := d.s
+	start := d.i + 1
+	for i := start; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"':
+			d.i = i + 1
+			return s[start:i], true
+		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
+			return d.slowStr(start)
+		}
+	}
+	return "", false
+}
+
+// slowStr unquotes a string with escapes or non-ASCII bytes as encoding/json does.
+func (d *fastDecoder) slowStr(start int) (string, bool) {
+	s := d.s
+	b := make([]byte, 0, 64)
+	i := start
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c == '"':
+			d.i = i + 1
+			return string(b), true
+		case c < 0x20:
+			return "", false
+		case c == '\\':
+			if i+1 >= len(s) {
+				return "", false
+			}
+			switch e := s[i+1]; e {
+			case '"', '\\', '/':
+				b = append(b, e)
+				i += 2
+			case 'b':
+				b = append(b, '\b')
+				i += 2
+			case 'f':
+				b = append(b, '\f')
+				i += 2
+			case 'n':
+				b = append(b, '\n')
+				i += 2
+			case 'r':
+				b = append(b, '\r')
+				i += 2
+			case 't':
+				b = append(b, '\t')
+				i += 2
+			case 'u':
+				r, ok := hex4(s, i+2)
+				if !ok {
+					return "", false
+				}
+				i += 6
+				if utf16.IsSurrogate(r) {
+					r2, ok := rune(0), false
+					if i+1 < len(s) && s[i] == '\\' && s[i+1] == 'u' {
+						r2, ok = hex4(s, i+2)
+					}
+					if dec := utf16.DecodeRune(r, r2); ok && dec != utf8.RuneError {
+						r = dec
+						i += 6
+					} else {
+						r = utf8.RuneError
+					}
+				}
+				b = utf8.AppendRune(b, r)
+			default:
+				return "", false
+			}
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			i++
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = utf8.AppendRune(b, utf8.RuneError)
+			} else {
+				b = append(b, s[i:i+size]...)
+			}
+			i += size
+		}
+	}
+	return "", false
+}
+
+// hex4 reads the 4 hex digits of a \u escape at s[i:].
+func hex4(s string, i int) (rune, bool) {
+	if i+4 > len(s) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(s[i : i+4]) {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r*16 + rune(c)
+	}
+	return r, true
+}
