@@ -1,11 +1,14 @@
 package engine_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/rulec/rulec/ast"
 	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/frontend"
 	"github.com/rulec/rulec/internal/gentest"
+	"github.com/rulec/rulec/internal/shared"
 )
 
 // processCreation returns the SigmaHQ windows process_creation rules and the
@@ -78,4 +81,26 @@ func BenchmarkAllRules(b *testing.B) {
 		matches += len(ev.Match(events[i%len(events)]))
 	}
 	gentest.Report(b, rs.Len(), len(events), matches)
+}
+
+// BenchmarkLoadCompileSigmaHQ loads every SigmaHQ rule file (rules* folders)
+// and compiles the detection rules into a Ruleset: what rulec scan does before
+// it reads the first event. One op is one load and compilation.
+func BenchmarkLoadCompileSigmaHQ(b *testing.B) {
+	dirs := shared.SigmaHQRuleDirs(b)
+	b.ReportAllocs()
+	rules, windows := 0, 0
+	for i := 0; i < b.N; i++ {
+		res := frontend.Load(dirs, frontend.Options{})
+		rs, _ := engine.NewRuleset(res.Rules, engine.Options{})
+		rules = rs.Len()
+		windows = 0
+		for _, r := range res.Rules {
+			if strings.EqualFold(r.Logsource.Product, "windows") {
+				windows++
+			}
+		}
+	}
+	b.ReportMetric(float64(rules), "rules")
+	b.ReportMetric(float64(windows), "windows-rules")
 }

@@ -46,8 +46,14 @@ func fastDecode(raw []byte) (obj fastObject, ok bool) {
 type fastDecoder struct {
 	s         string
 	i         int
+	kv        []member
 	dup       bool
 	pathBytes int
+}
+
+type member struct {
+	k string
+	v any
 }
 
 func (d *fastDecoder) skipSpace() {
@@ -99,12 +105,15 @@ func (d *fastDecoder) object(depth, pathLen int) (any, bool) {
 		return nil, false
 	}
 	d.i++ // {
-	m := make(map[string]any)
 	d.skipSpace()
 	if d.i < len(d.s) && d.s[d.i] == '}' {
 		d.i++
-		return m, true
+		return map[string]any{}, true
 	}
+	// Members go to a stack shared by every object of the record, and into a
+	// map of the right size once the object is read.
+	base := len(d.kv)
+	defer func() { clear(d.kv[base:]); d.kv = d.kv[:base] }()
 	for {
 		if d.i >= len(d.s) || d.s[d.i] != '"' {
 			return nil, false
@@ -128,10 +137,7 @@ func (d *fastDecoder) object(depth, pathLen int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		if _, seen := m[k]; seen {
-			d.dup = true
-		}
-		m[k] = v
+		d.kv = append(d.kv, member{k, v})
 		d.skipSpace()
 		if d.i >= len(d.s) {
 			return nil, false
@@ -142,6 +148,14 @@ func (d *fastDecoder) object(depth, pathLen int) (any, bool) {
 			d.skipSpace()
 		case '}':
 			d.i++
+			kv := d.kv[base:]
+			m := make(map[string]any, len(kv))
+			for _, e := range kv {
+				m[e.k] = e.v
+			}
+			if len(m) < len(kv) {
+				d.dup = true
+			}
 			return m, true
 		default:
 			return nil, false

@@ -52,8 +52,17 @@ func WindowsEvent(m map[string]any) (*engine.FlatEvent, time.Time) {
 	fields := make(map[string]engine.Value, 40)
 	var t time.Time
 	if sys, ok := root["System"].(map[string]any); ok {
-		for _, k := range sortedKeys(sys) {
-			flattenSystem(fields, k, sys[k])
+		// Two System elements can only give the same field name when one's
+		// name holds an underscore (Execution_ProcessID beside Execution's
+		// ProcessID): then the sorted order decides, else any order gives the same.
+		if anyKeyHas(sys, '_') {
+			for _, k := range sortedKeys(sys) {
+				flattenSystem(fields, k, sys[k])
+			}
+		} else {
+			for k, v := range sys {
+				flattenSystem(fields, k, v)
+			}
 		}
 		if v, ok := fields["TimeCreated_SystemTime"]; ok {
 			t = parseTimeString(v.S)
@@ -82,7 +91,7 @@ func windowsSource(fields map[string]engine.Value) engine.Source {
 	ch, hasCh := fields["Channel"]
 	_, hasProv := fields["Provider_Name"]
 	switch {
-	case hasCh && strings.HasPrefix(strings.ToLower(ch.S), "linux-"):
+	case hasCh && len(ch.S) >= 6 && strings.EqualFold(ch.S[:6], "linux-"):
 		return engine.Source{Product: "linux"}
 	case hasCh || hasProv:
 		return engine.Source{Product: "windows"}
@@ -128,22 +137,71 @@ func flattenSystem(fields map[string]engine.Value, k string, v any) {
 	if v == nil {
 		return
 	}
-	text, hasText, attrs := node(v)
-	if hasText && text != nil {
-		if _, isMap := text.(map[string]any); !isMap {
-			fields[k] = systemValue(k, text)
-		}
+	m, isMap := v.(map[string]any)
+	if !isMap {
+		fields[k] = systemValue(k, v)
+		return
 	}
-	for ak, av := range attrs {
+	// As node(m), without building the attribute map: every attribute
+	// gives the field k_attr, the text (if any) the field k.
+	attr := func(ak string, av any) {
 		if isXMLNS(ak) || av == nil {
-			continue
+			return
 		}
 		if _, isMap := av.(map[string]any); isMap {
-			continue
+			return
 		}
 		name := k + "_" + ak
 		fields[name] = systemValue(name, av)
 	}
+	var text any
+	for mk, val := range m {
+		switch {
+		case mk == "#attributes":
+			if am, ok := val.(map[string]any); ok {
+				for ak, av := range am {
+					attr(ak, av)
+				}
+			}
+		case mk == "#text" || mk == "Value" || mk == "":
+			text = val
+		case strings.HasPrefix(mk, "@"):
+			attr(mk[1:], val)
+		default:
+			attr(mk, val)
+		}
+	}
+	if text != nil {
+		if _, isMap := text.(map[string]any); !isMap {
+			fields[k] = systemValue(k, text)
+		}
+	}
+}
+
+// anyKeyHas reports whether a key of m holds the byte c.
+func anyKeyHas(m map[string]any, c byte) bool {
+	for k := range m {
+		if strings.IndexByte(k, c) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// plainEventData reports whether every member of an EventData object gives
+// one field of its own name (a scalar value under a plain name): then the
+// order in which they are flattened does not matter.
+func plainEventData(m map[string]any) bool {
+	for k, v := range m {
+		switch v.(type) {
+		case map[string]any, []any:
+			return false
+		}
+		if k == "Data" || k == "#attributes" || isXMLNS(k) || strings.HasPrefix(k, "@") {
+			return false
+		}
+	}
+	return true
 }
 
 func systemValue(name string, v any) engine.Value {
@@ -167,6 +225,12 @@ func flattenEventData(fields map[string]engine.Value, ed any) {
 	if !ok {
 		if ed != nil {
 			fields["Data"] = toValue(ed)
+		}
+		return
+	}
+	if plainEventData(m) {
+		for k, v := range m {
+			fields[k] = toValue(v)
 		}
 		return
 	}
