@@ -193,7 +193,7 @@ func (g *generator) emitCorrelations() error {
 		fmt.Fprintf(&b, "File: %s,\nLine: %d,\nrule: corrAST[%d],\n},\n", strconv.Quote(g.relFile(r.Pos.File)), r.Pos.Line, indexOf(c.ast, r))
 	}
 	b.WriteString("}\n")
-	imports := map[string]bool{"time": true, enginePkg: true, "github.com/rulec/rulec/ast": true,
+	imports := map[string]bool{"time": true, abiPkg: true, "github.com/rulec/rulec/ast": true,
 		"github.com/rulec/rulec/engine/correlation": true}
 	return g.goFile("correlations_gen.go", "", imports, b.String())
 }
@@ -272,7 +272,7 @@ func NewCorrelator(opts correlation.Options) *Correlator {
 // detection rule, the matches of rules that correlations use are fed to the
 // windows, and the alerts the event completes are returned. t is the event's
 // time and ref locates it (both are reported in alerts).
-func (c *Correlator) Observe(ev engine.Event, t time.Time, ref correlation.EventRef, fn func(*Rule)) []correlation.Alert {
+func (c *Correlator) Observe(ev abi.Event, t time.Time, ref correlation.EventRef, fn func(*Rule)) []correlation.Alert {
 	var out []correlation.Alert
 	for _, i := range c.m.MatchIndices(ev) {
 		if fn != nil {

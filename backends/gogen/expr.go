@@ -133,7 +133,7 @@ func (w *funcWriter) helper(e *expr) string {
 	name := fmt.Sprintf("%s%d", w.prefix, w.n)
 	w.n++
 	var b strings.Builder
-	fmt.Fprintf(&b, "func %s(s *engine.GenState) bool {\n", name)
+	fmt.Fprintf(&b, "func %s(s *abi.State) bool {\n", name)
 	for _, a := range e.args {
 		if e.op == '|' {
 			fmt.Fprintf(&b, "if %s {\nreturn true\n}\n", w.render(a))

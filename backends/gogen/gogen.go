@@ -14,6 +14,7 @@ import (
 
 	"github.com/rulec/rulec/ast"
 	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/abi"
 )
 
 // Header is the first line of every generated file.
@@ -369,7 +370,13 @@ func (g *generator) goFile(name string, doc string, imports map[string]bool, bod
 	return nil
 }
 
-const enginePkg = "github.com/rulec/rulec/engine"
+const abiPkg = "github.com/rulec/rulec/engine/abi"
+
+// abiCheck is the declaration that ties a generated package to the runtime's
+// ABI version: against a runtime of another version it does not compile.
+var abiCheck = fmt.Sprintf("// abiVersion is the runtime ABI version this package was generated for: a runtime\n"+
+	"// of another version does not define abi.V%[1]d, and the package does not build.\n"+
+	"const abiVersion = abi.V%[1]d\n\n", abi.Version)
 
 // emit writes every file of the package.
 func (g *generator) emit() error {
@@ -404,12 +411,12 @@ func (g *generator) emitRules() error {
 		if b == nil {
 			b = &strings.Builder{}
 			bodies[r.folder] = b
-			imports[r.folder] = map[string]bool{enginePkg: true}
+			imports[r.folder] = map[string]bool{abiPkg: true}
 			order = append(order, r.folder)
 		}
 		w := &funcWriter{prefix: fmt.Sprintf("r%dh", r.index), imports: imports[r.folder]}
 		fmt.Fprintf(b, "// r%d is rule %d, %s (%s:%d).\n", r.index, r.index, comment(r.src.Title), comment(g.relFile(r.src.Pos.File)), r.src.Pos.Line)
-		fmt.Fprintf(b, "func r%d(s *engine.GenState) bool {\nreturn %s\n}\n\n", r.index, w.render(r.cond))
+		fmt.Fprintf(b, "func r%d(s *abi.State) bool {\nreturn %s\n}\n\n", r.index, w.render(r.cond))
 		ids := make([]int, 0, len(r.searches))
 		for i := range r.searches {
 			ids = append(ids, i)
@@ -417,7 +424,7 @@ func (g *generator) emitRules() error {
 		sort.Ints(ids)
 		for _, i := range ids {
 			fmt.Fprintf(b, "// r%ds%d is search %s.\n", r.index, i, comment(r.src.Detection.Searches[i].Name))
-			fmt.Fprintf(b, "func r%ds%d(s *engine.GenState) bool {\nreturn %s\n}\n\n", r.index, i, w.render(r.searches[i]))
+			fmt.Fprintf(b, "func r%ds%d(s *abi.State) bool {\nreturn %s\n}\n\n", r.index, i, w.render(r.searches[i]))
 		}
 		for _, h := range w.helpers {
 			b.WriteString(h + "\n")
@@ -444,7 +451,7 @@ func (g *generator) emitPredicates() error {
 	chunks := (len(list) + predicatesPerFile - 1) / predicatesPerFile
 	for n := 0; n < max(chunks, 1); n++ {
 		chunk := list[min(n*predicatesPerFile, len(list)):min((n+1)*predicatesPerFile, len(list))]
-		imports := map[string]bool{enginePkg: true}
+		imports := map[string]bool{abiPkg: true}
 		var b strings.Builder
 		for _, p := range chunk {
 			b.WriteString(p.render(g.fields, imports))
@@ -475,13 +482,14 @@ func (g *generator) emitPredicates() error {
 }
 
 var atomOpNames = map[engine.AtomOp]string{
-	engine.AtomEqual: "engine.AtomEqual", engine.AtomPrefix: "engine.AtomPrefix",
-	engine.AtomSuffix: "engine.AtomSuffix", engine.AtomContains: "engine.AtomContains",
+	engine.AtomEqual: "abi.AtomEqual", engine.AtomPrefix: "abi.AtomPrefix",
+	engine.AtomSuffix: "abi.AtomSuffix", engine.AtomContains: "abi.AtomContains",
 }
 
 func (g *generator) emitProgram() error {
 	var b strings.Builder
-	progImports := map[string]bool{enginePkg: true, "sync": true}
+	progImports := map[string]bool{abiPkg: true, "sync": true}
+	b.WriteString(abiCheck)
 	b.WriteString(programAPI)
 	// Logsource alternatives.
 	for gi, gr := range g.groups {
@@ -491,7 +499,7 @@ func (g *generator) emitProgram() error {
 			}
 			w := &funcWriter{prefix: fmt.Sprintf("w%d_%dh", gi, ai), imports: progImports}
 			fmt.Fprintf(&b, "// w%d_%d decides alternative %d of logsource %s.\n", gi, ai, ai, comment(gr.key))
-			fmt.Fprintf(&b, "func w%d_%d(s *engine.GenState) bool {\nreturn %s\n}\n\n", gi, ai, w.render(gr.where[ai]))
+			fmt.Fprintf(&b, "func w%d_%d(s *abi.State) bool {\nreturn %s\n}\n\n", gi, ai, w.render(gr.where[ai]))
 			for _, h := range w.helpers {
 				b.WriteString(h + "\n")
 			}
@@ -520,7 +528,7 @@ func (g *generator) emitProgram() error {
 					targets = t
 				}
 				for _, t := range targets {
-					field := "engine.AnyField"
+					field := "abi.AnyField"
 					if t != "" {
 						field = strconv.Itoa(int(g.fieldID[t]))
 					}
@@ -535,22 +543,22 @@ func (g *generator) emitProgram() error {
 		}
 	}
 	b.WriteString("// program is the rule set: logsource groups, literal index and detections.\n")
-	b.WriteString("var program = engine.NewGenProgram(&engine.GenProgram{\n")
+	b.WriteString("var program = abi.NewProgram(&abi.Program{\n")
 	b.WriteString("Fields: []string{\n")
 	for _, f := range g.fields {
 		fmt.Fprintf(&b, "%s,\n", strconv.Quote(f))
 	}
 	b.WriteString("},\n")
 	fmt.Fprintf(&b, "Memo: %d,\n", g.memo)
-	b.WriteString("Rules: []engine.GenRule{\n")
+	b.WriteString("Rules: []abi.Rule{\n")
 	for _, r := range g.rules {
 		fmt.Fprintf(&b, "{Group: %d, Detect: r%d},\n", r.group, r.index)
 	}
-	b.WriteString("},\nGroups: []engine.GenGroup{\n")
+	b.WriteString("},\nGroups: []abi.Group{\n")
 	for gi, gr := range g.groups {
 		fmt.Fprintf(&b, "// %s\n{", comment(displayKey(gr.key)+", rules of "+gr.claim.Key()))
 		if c := gr.claim; !c.Source.IsZero() {
-			b.WriteString("Claim: engine.LogsourceClaim{Source: engine.Source{")
+			b.WriteString("Claim: abi.Claim{Source: abi.Source{")
 			for _, kv := range [][2]string{{"Product", c.Product}, {"Category", c.Category}, {"Service", c.Service}} {
 				if kv[1] != "" {
 					fmt.Fprintf(&b, "%s: %s, ", kv[0], strconv.Quote(kv[1]))
@@ -562,7 +570,7 @@ func (g *generator) emitProgram() error {
 			}
 			b.WriteString("},\n")
 		}
-		b.WriteString("Alts: []engine.GenAlt{\n")
+		b.WriteString("Alts: []abi.Alt{\n")
 		for ai, a := range gr.alts {
 			b.WriteString("{")
 			if gr.where[ai].op != 'T' {
@@ -574,7 +582,7 @@ func (g *generator) emitProgram() error {
 					keys = append(keys, k)
 				}
 				sort.Strings(keys)
-				b.WriteString("Renames: []engine.GenRename{")
+				b.WriteString("Renames: []abi.Rename{")
 				for _, k := range keys {
 					ids := make([]string, len(a.Fields[k]))
 					for i, n := range a.Fields[k] {
@@ -598,13 +606,13 @@ func (g *generator) emitProgram() error {
 		}
 		b.WriteString("}},\n")
 	}
-	b.WriteString("},\nAtoms: []engine.GenAtom{\n")
+	b.WriteString("},\nAtoms: []abi.Atom{\n")
 	for _, a := range atoms {
 		b.WriteString(a + "\n")
 	}
 	b.WriteString("},\n")
 	if len(g.preds.literals) > 0 {
-		b.WriteString("Literals: []engine.GenLiteral{\n")
+		b.WriteString("Literals: []abi.Literal{\n")
 		for _, l := range g.preds.literals {
 			fmt.Fprintf(&b, "{Field: %d, Needle: %s},\n", l.field, strconv.Quote(l.needle))
 		}
@@ -665,14 +673,14 @@ func Rules() []*Rule {
 // Matcher evaluates the rules on events, one at a time. It keeps per-event
 // caches and is not safe for concurrent use: use one Matcher per goroutine.
 type Matcher struct {
-	s *engine.GenState
+	s *abi.State
 }
 
 // NewMatcher returns a Matcher.
 func NewMatcher() *Matcher { return &Matcher{s: program.NewState()} }
 
 // Match calls fn for each rule that matches the event (logsource and detection), in rule order.
-func (m *Matcher) Match(ev engine.Event, fn func(*Rule)) {
+func (m *Matcher) Match(ev abi.Event, fn func(*Rule)) {
 	for _, i := range m.s.Match(ev) {
 		fn(&ruleTable[i])
 	}
@@ -680,36 +688,36 @@ func (m *Matcher) Match(ev engine.Event, fn func(*Rule)) {
 
 // MatchIndices returns the indices of the rules that match the event, ascending.
 // The slice is reused by the next call.
-func (m *Matcher) MatchIndices(ev engine.Event) []int { return m.s.Match(ev) }
+func (m *Matcher) MatchIndices(ev abi.Event) []int { return m.s.Match(ev) }
 
 // MatchRule evaluates rule i on the event: false when the event is not of the
 // rule's logsource. A panic inside the rule is returned as an error.
-func (m *Matcher) MatchRule(i int, ev engine.Event) (bool, error) { return m.s.MatchRule(i, ev) }
+func (m *Matcher) MatchRule(i int, ev abi.Event) (bool, error) { return m.s.MatchRule(i, ev) }
 
 // MatchDetection evaluates rule i's detection on the event, ignoring its logsource.
-func (m *Matcher) MatchDetection(i int, ev engine.Event) (bool, error) {
+func (m *Matcher) MatchDetection(i int, ev abi.Event) (bool, error) {
 	return m.s.MatchDetection(i, ev)
 }
 
 // InLogsource reports whether the event belongs to rule i's logsource.
-func (m *Matcher) InLogsource(i int, ev engine.Event) bool { return m.s.InLogsource(i, ev) }
+func (m *Matcher) InLogsource(i int, ev abi.Event) bool { return m.s.InLogsource(i, ev) }
 
 // Panics lists the rules whose evaluation panicked (rule -1: logsource selection).
-func (m *Matcher) Panics() []engine.RulePanic { return m.s.Panics() }
+func (m *Matcher) Panics() []abi.RulePanic { return m.s.Panics() }
 
 // matchers recycles Matchers for Match and Rule.Match.
 var matchers = sync.Pool{New: func() any { return NewMatcher() }}
 
 // Match calls fn for each rule that matches the event, in rule order. It is
 // safe for concurrent use; a Matcher per goroutine avoids the pool.
-func Match(ev engine.Event, fn func(*Rule)) {
+func Match(ev abi.Event, fn func(*Rule)) {
 	m := matchers.Get().(*Matcher)
 	defer matchers.Put(m)
 	m.Match(ev, fn)
 }
 
 // Match reports whether the rule matches the event (logsource and detection).
-func (r *Rule) Match(ev engine.Event) bool {
+func (r *Rule) Match(ev abi.Event) bool {
 	m := matchers.Get().(*Matcher)
 	defer matchers.Put(m)
 	ok, _ := m.MatchRule(r.Index, ev)

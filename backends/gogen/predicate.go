@@ -110,7 +110,7 @@ func (t *predTable) intern(key string, p *pred) *pred {
 				q.lits = []int{t.literal(p.field, p.a)}
 			}
 		case predGlob:
-			q.global = t.global(fmt.Sprintf("engine.CompilePattern(engine.ParseSigmaString(%s), %v)", strconv.Quote(p.a), p.cased))
+			q.global = t.global(fmt.Sprintf("abi.CompilePattern(%s, %v)", strconv.Quote(p.a), p.cased))
 		case predRegex:
 			q.global = t.global(fmt.Sprintf("regexp.MustCompile(%s)", strconv.Quote(p.a)))
 			t.imports["regexp"] = true
@@ -123,7 +123,7 @@ func (t *predTable) intern(key string, p *pred) *pred {
 		case predKeyword:
 			switch p.kwKind {
 			case predGlob:
-				q.global = t.global(fmt.Sprintf("engine.CompilePattern(engine.ParseSigmaString(%s), %v)", strconv.Quote(p.a), p.cased))
+				q.global = t.global(fmt.Sprintf("abi.CompilePattern(%s, %v)", strconv.Quote(p.a), p.cased))
 			case predRegex:
 				q.global = t.global(fmt.Sprintf("regexp.MustCompile(%s)", strconv.Quote(p.a)))
 				t.imports["regexp"] = true
@@ -290,7 +290,7 @@ func (p *pred) render(fields []string, imports map[string]bool) string {
 	} else {
 		fmt.Fprintf(&b, "// p%d tests field %s.\n", p.id, comment(fields[p.field]))
 	}
-	fmt.Fprintf(&b, "func p%d(s *engine.GenState) bool {\nif v, ok := s.Memo(%d); ok {\nreturn v\n}\nreturn s.SetMemo(%d, %s)\n}\n",
+	fmt.Fprintf(&b, "func p%d(s *abi.State) bool {\nif v, ok := s.Memo(%d); ok {\nreturn v\n}\nreturn s.SetMemo(%d, %s)\n}\n",
 		p.id, p.memo, p.memo, p.inline(imports))
 	return b.String()
 }

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/rulec/rulec/ast"
-	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/abi"
 	"github.com/rulec/rulec/engine/correlation"
 )
 
@@ -74,7 +74,7 @@ func NewCorrelator(opts correlation.Options) *Correlator {
 // detection rule, the matches of rules that correlations use are fed to the
 // windows, and the alerts the event completes are returned. t is the event's
 // time and ref locates it (both are reported in alerts).
-func (c *Correlator) Observe(ev engine.Event, t time.Time, ref correlation.EventRef, fn func(*Rule)) []correlation.Alert {
+func (c *Correlator) Observe(ev abi.Event, t time.Time, ref correlation.EventRef, fn func(*Rule)) []correlation.Alert {
 	var out []correlation.Alert
 	for _, i := range c.m.MatchIndices(ev) {
 		if fn != nil {

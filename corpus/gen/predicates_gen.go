@@ -6,11 +6,11 @@ import (
 	"net/netip"
 	"regexp"
 
-	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/abi"
 )
 
 // p1 tests field "Channel".
-func p1(s *engine.GenState) bool {
+func p1(s *abi.State) bool {
 	if v, ok := s.Memo(0); ok {
 		return v
 	}
@@ -18,7 +18,7 @@ func p1(s *engine.GenState) bool {
 }
 
 // p4 tests field "Channel".
-func p4(s *engine.GenState) bool {
+func p4(s *abi.State) bool {
 	if v, ok := s.Memo(1); ok {
 		return v
 	}
@@ -26,7 +26,7 @@ func p4(s *engine.GenState) bool {
 }
 
 // p8 tests field "EventID".
-func p8(s *engine.GenState) bool {
+func p8(s *abi.State) bool {
 	if v, ok := s.Memo(2); ok {
 		return v
 	}

@@ -6,8 +6,12 @@ package gen
 import (
 	"sync"
 
-	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/abi"
 )
+
+// abiVersion is the runtime ABI version this package was generated for: a runtime
+// of another version does not define abi.V1, and the package does not build.
+const abiVersion = abi.V1
 
 // Rule is one compiled detection rule with its metadata.
 type Rule struct {
@@ -47,14 +51,14 @@ func Rules() []*Rule {
 // Matcher evaluates the rules on events, one at a time. It keeps per-event
 // caches and is not safe for concurrent use: use one Matcher per goroutine.
 type Matcher struct {
-	s *engine.GenState
+	s *abi.State
 }
 
 // NewMatcher returns a Matcher.
 func NewMatcher() *Matcher { return &Matcher{s: program.NewState()} }
 
 // Match calls fn for each rule that matches the event (logsource and detection), in rule order.
-func (m *Matcher) Match(ev engine.Event, fn func(*Rule)) {
+func (m *Matcher) Match(ev abi.Event, fn func(*Rule)) {
 	for _, i := range m.s.Match(ev) {
 		fn(&ruleTable[i])
 	}
@@ -62,36 +66,36 @@ func (m *Matcher) Match(ev engine.Event, fn func(*Rule)) {
 
 // MatchIndices returns the indices of the rules that match the event, ascending.
 // The slice is reused by the next call.
-func (m *Matcher) MatchIndices(ev engine.Event) []int { return m.s.Match(ev) }
+func (m *Matcher) MatchIndices(ev abi.Event) []int { return m.s.Match(ev) }
 
 // MatchRule evaluates rule i on the event: false when the event is not of the
 // rule's logsource. A panic inside the rule is returned as an error.
-func (m *Matcher) MatchRule(i int, ev engine.Event) (bool, error) { return m.s.MatchRule(i, ev) }
+func (m *Matcher) MatchRule(i int, ev abi.Event) (bool, error) { return m.s.MatchRule(i, ev) }
 
 // MatchDetection evaluates rule i's detection on the event, ignoring its logsource.
-func (m *Matcher) MatchDetection(i int, ev engine.Event) (bool, error) {
+func (m *Matcher) MatchDetection(i int, ev abi.Event) (bool, error) {
 	return m.s.MatchDetection(i, ev)
 }
 
 // InLogsource reports whether the event belongs to rule i's logsource.
-func (m *Matcher) InLogsource(i int, ev engine.Event) bool { return m.s.InLogsource(i, ev) }
+func (m *Matcher) InLogsource(i int, ev abi.Event) bool { return m.s.InLogsource(i, ev) }
 
 // Panics lists the rules whose evaluation panicked (rule -1: logsource selection).
-func (m *Matcher) Panics() []engine.RulePanic { return m.s.Panics() }
+func (m *Matcher) Panics() []abi.RulePanic { return m.s.Panics() }
 
 // matchers recycles Matchers for Match and Rule.Match.
 var matchers = sync.Pool{New: func() any { return NewMatcher() }}
 
 // Match calls fn for each rule that matches the event, in rule order. It is
 // safe for concurrent use; a Matcher per goroutine avoids the pool.
-func Match(ev engine.Event, fn func(*Rule)) {
+func Match(ev abi.Event, fn func(*Rule)) {
 	m := matchers.Get().(*Matcher)
 	defer matchers.Put(m)
 	m.Match(ev, fn)
 }
 
 // Match reports whether the rule matches the event (logsource and detection).
-func (r *Rule) Match(ev engine.Event) bool {
+func (r *Rule) Match(ev abi.Event) bool {
 	m := matchers.Get().(*Matcher)
 	defer matchers.Put(m)
 	ok, _ := m.MatchRule(r.Index, ev)
@@ -99,42 +103,42 @@ func (r *Rule) Match(ev engine.Event) bool {
 }
 
 // w0_0 decides alternative 0 of logsource "windows/*/system".
-func w0_0(s *engine.GenState) bool {
+func w0_0(s *abi.State) bool {
 	return s.Equal(0, "system")
 }
 
 // w1_0 decides alternative 0 of logsource "windows/*/security".
-func w1_0(s *engine.GenState) bool {
+func w1_0(s *abi.State) bool {
 	return p1(s)
 }
 
 // w2_0 decides alternative 0 of logsource "linux/*/*".
-func w2_0(s *engine.GenState) bool {
+func w2_0(s *abi.State) bool {
 	return s.Prefix(0, "linux-")
 }
 
 // w2_1 decides alternative 1 of logsource "linux/*/*".
-func w2_1(s *engine.GenState) bool {
+func w2_1(s *abi.State) bool {
 	return s.Field(0).Missing()
 }
 
 // w3_0 decides alternative 0 of logsource "windows/network_connection/*".
-func w3_0(s *engine.GenState) bool {
+func w3_0(s *abi.State) bool {
 	return p4(s) && s.Number(5, 3.0, "3", "")
 }
 
 // w4_0 decides alternative 0 of logsource "windows/process_creation/*".
-func w4_0(s *engine.GenState) bool {
+func w4_0(s *abi.State) bool {
 	return p4(s) && s.Number(5, 1.0, "1", "")
 }
 
 // w4_1 decides alternative 1 of logsource "windows/process_creation/*".
-func w4_1(s *engine.GenState) bool {
+func w4_1(s *abi.State) bool {
 	return p1(s) && s.Number(5, 4688.0, "4688", "")
 }
 
 // program is the rule set: logsource groups, literal index and detections.
-var program = engine.NewGenProgram(&engine.GenProgram{
+var program = abi.NewProgram(&abi.Program{
 	Fields: []string{
 		"Channel",
 		"CommandLine",
@@ -165,7 +169,7 @@ var program = engine.NewGenProgram(&engine.GenProgram{
 		"exe",
 	},
 	Memo: 3,
-	Rules: []engine.GenRule{
+	Rules: []abi.Rule{
 		{Group: 0, Detect: r0},
 		{Group: 0, Detect: r1},
 		{Group: 1, Detect: r2},
@@ -176,59 +180,59 @@ var program = engine.NewGenProgram(&engine.GenProgram{
 		{Group: 4, Detect: r7},
 		{Group: 4, Detect: r8},
 	},
-	Groups: []engine.GenGroup{
+	Groups: []abi.Group{
 		// "windows/*/system, rules of windows/*/system"
-		{Claim: engine.LogsourceClaim{Source: engine.Source{Product: "windows", Service: "system"}},
-			Alts: []engine.GenAlt{
+		{Claim: abi.Claim{Source: abi.Source{Product: "windows", Service: "system"}},
+			Alts: []abi.Alt{
 				{Where: w0_0},
 			}},
 		// "windows/*/security, rules of windows/*/security"
-		{Claim: engine.LogsourceClaim{Source: engine.Source{Product: "windows", Service: "security"}},
-			Alts: []engine.GenAlt{
+		{Claim: abi.Claim{Source: abi.Source{Product: "windows", Service: "security"}},
+			Alts: []abi.Alt{
 				{Where: w1_0},
 			}},
 		// "linux/*/*, rules of linux/*/*"
-		{Claim: engine.LogsourceClaim{Source: engine.Source{Product: "linux"}},
-			Alts: []engine.GenAlt{
+		{Claim: abi.Claim{Source: abi.Source{Product: "linux"}},
+			Alts: []abi.Alt{
 				{Where: w2_0},
 				{Where: w2_1},
 			}},
 		// "windows/network_connection/*, rules of windows/network_connection/*"
-		{Claim: engine.LogsourceClaim{Source: engine.Source{Product: "windows", Category: "network_connection"}},
-			Alts: []engine.GenAlt{
+		{Claim: abi.Claim{Source: abi.Source{Product: "windows", Category: "network_connection"}},
+			Alts: []abi.Alt{
 				{Where: w3_0},
 			}},
 		// "windows/process_creation/*, rules of windows/process_creation/*"
-		{Claim: engine.LogsourceClaim{Source: engine.Source{Product: "windows", Category: "process_creation"}},
-			Alts: []engine.GenAlt{
+		{Claim: abi.Claim{Source: abi.Source{Product: "windows", Category: "process_creation"}},
+			Alts: []abi.Alt{
 				{Where: w4_0, Always: []int32{7}},
-				{Where: w4_1, Renames: []engine.GenRename{{Field: 1, To: []int32{1, 17}}, {Field: 6, To: []int32{12}}, {Field: 8, To: []int32{10}}, {Field: 9, To: []int32{23, 21}}, {Field: 14, To: []int32{16}}, {Field: 15, To: []int32{18}}, {Field: 18, To: []int32{11}}, {Field: 25, To: []int32{24, 22}}}, Always: []int32{7}},
+				{Where: w4_1, Renames: []abi.Rename{{Field: 1, To: []int32{1, 17}}, {Field: 6, To: []int32{12}}, {Field: 8, To: []int32{10}}, {Field: 9, To: []int32{23, 21}}, {Field: 14, To: []int32{16}}, {Field: 15, To: []int32{18}}, {Field: 18, To: []int32{11}}, {Field: 25, To: []int32{24, 22}}}, Always: []int32{7}},
 			}},
 	},
-	Atoms: []engine.GenAtom{
-		{Field: 19, Op: engine.AtomContains, Needle: "psexe", Group: 0, Alt: 0, Rule: 0},
-		{Field: 19, Op: engine.AtomContains, Needle: "remcom", Group: 0, Alt: 0, Rule: 1},
-		{Field: 5, Op: engine.AtomEqual, Needle: "4625", Group: 1, Alt: 0, Rule: 2},
-		{Field: 5, Op: engine.AtomEqual, Needle: "4624", Group: 1, Alt: 0, Rule: 3},
-		{Field: engine.AnyField, Op: engine.AtomContains, Needle: "bash -i >& /dev/tcp/", Group: 2, Alt: 0, Rule: 4},
-		{Field: engine.AnyField, Op: engine.AtomContains, Needle: "nc -e /bin/sh", Group: 2, Alt: 0, Rule: 4},
-		{Field: engine.AnyField, Op: engine.AtomContains, Needle: "curl", Group: 2, Alt: 0, Rule: 4},
-		{Field: 26, Op: engine.AtomPrefix, Needle: "/tmp/", Group: 2, Alt: 0, Rule: 4},
-		{Field: engine.AnyField, Op: engine.AtomContains, Needle: "bash -i >& /dev/tcp/", Group: 2, Alt: 1, Rule: 4},
-		{Field: engine.AnyField, Op: engine.AtomContains, Needle: "nc -e /bin/sh", Group: 2, Alt: 1, Rule: 4},
-		{Field: engine.AnyField, Op: engine.AtomContains, Needle: "curl", Group: 2, Alt: 1, Rule: 4},
-		{Field: 26, Op: engine.AtomPrefix, Needle: "/tmp/", Group: 2, Alt: 1, Rule: 4},
-		{Field: 7, Op: engine.AtomEqual, Needle: "true", Group: 3, Alt: 0, Rule: 5},
-		{Field: 6, Op: engine.AtomSuffix, Needle: "\\powershell.exe", Group: 4, Alt: 0, Rule: 6},
-		{Field: 6, Op: engine.AtomSuffix, Needle: "\\pwsh.exe", Group: 4, Alt: 0, Rule: 6},
-		{Field: 12, Op: engine.AtomSuffix, Needle: "\\powershell.exe", Group: 4, Alt: 1, Rule: 6},
-		{Field: 12, Op: engine.AtomSuffix, Needle: "\\pwsh.exe", Group: 4, Alt: 1, Rule: 6},
-		{Field: 6, Op: engine.AtomSuffix, Needle: "\\whoami.exe", Group: 4, Alt: 0, Rule: 8},
-		{Field: 13, Op: engine.AtomEqual, Needle: "whoami.exe", Group: 4, Alt: 0, Rule: 8},
-		{Field: 12, Op: engine.AtomSuffix, Needle: "\\whoami.exe", Group: 4, Alt: 1, Rule: 8},
-		{Field: 13, Op: engine.AtomEqual, Needle: "whoami.exe", Group: 4, Alt: 1, Rule: 8},
+	Atoms: []abi.Atom{
+		{Field: 19, Op: abi.AtomContains, Needle: "psexe", Group: 0, Alt: 0, Rule: 0},
+		{Field: 19, Op: abi.AtomContains, Needle: "remcom", Group: 0, Alt: 0, Rule: 1},
+		{Field: 5, Op: abi.AtomEqual, Needle: "4625", Group: 1, Alt: 0, Rule: 2},
+		{Field: 5, Op: abi.AtomEqual, Needle: "4624", Group: 1, Alt: 0, Rule: 3},
+		{Field: abi.AnyField, Op: abi.AtomContains, Needle: "bash -i >& /dev/tcp/", Group: 2, Alt: 0, Rule: 4},
+		{Field: abi.AnyField, Op: abi.AtomContains, Needle: "nc -e /bin/sh", Group: 2, Alt: 0, Rule: 4},
+		{Field: abi.AnyField, Op: abi.AtomContains, Needle: "curl", Group: 2, Alt: 0, Rule: 4},
+		{Field: 26, Op: abi.AtomPrefix, Needle: "/tmp/", Group: 2, Alt: 0, Rule: 4},
+		{Field: abi.AnyField, Op: abi.AtomContains, Needle: "bash -i >& /dev/tcp/", Group: 2, Alt: 1, Rule: 4},
+		{Field: abi.AnyField, Op: abi.AtomContains, Needle: "nc -e /bin/sh", Group: 2, Alt: 1, Rule: 4},
+		{Field: abi.AnyField, Op: abi.AtomContains, Needle: "curl", Group: 2, Alt: 1, Rule: 4},
+		{Field: 26, Op: abi.AtomPrefix, Needle: "/tmp/", Group: 2, Alt: 1, Rule: 4},
+		{Field: 7, Op: abi.AtomEqual, Needle: "true", Group: 3, Alt: 0, Rule: 5},
+		{Field: 6, Op: abi.AtomSuffix, Needle: "\\powershell.exe", Group: 4, Alt: 0, Rule: 6},
+		{Field: 6, Op: abi.AtomSuffix, Needle: "\\pwsh.exe", Group: 4, Alt: 0, Rule: 6},
+		{Field: 12, Op: abi.AtomSuffix, Needle: "\\powershell.exe", Group: 4, Alt: 1, Rule: 6},
+		{Field: 12, Op: abi.AtomSuffix, Needle: "\\pwsh.exe", Group: 4, Alt: 1, Rule: 6},
+		{Field: 6, Op: abi.AtomSuffix, Needle: "\\whoami.exe", Group: 4, Alt: 0, Rule: 8},
+		{Field: 13, Op: abi.AtomEqual, Needle: "whoami.exe", Group: 4, Alt: 0, Rule: 8},
+		{Field: 12, Op: abi.AtomSuffix, Needle: "\\whoami.exe", Group: 4, Alt: 1, Rule: 8},
+		{Field: 13, Op: abi.AtomEqual, Needle: "whoami.exe", Group: 4, Alt: 1, Rule: 8},
 	},
-	Literals: []engine.GenLiteral{
+	Literals: []abi.Literal{
 		{Field: 19, Needle: "psexe"},
 		{Field: 19, Needle: "remcom"},
 		{Field: 1, Needle: " -enc "},

@@ -3,45 +3,45 @@
 package gen
 
 import (
-	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/abi"
 )
 
 // r0 is rule 0, "Legacy Collection Rule" ("../rules/generic/legacy_collection_global.yml":14).
-func r0(s *engine.GenState) bool {
+func r0(s *abi.State) bool {
 	return r0s0(s)
 }
 
 // r0s0 is search "selection".
-func r0s0(s *engine.GenState) bool {
+func r0s0(s *abi.State) bool {
 	return p8(s) && s.ContainsLit(19, 0, "psexe")
 }
 
 // r1 is rule 1, "Legacy Collection Rule" ("../rules/generic/legacy_collection_global.yml":14).
-func r1(s *engine.GenState) bool {
+func r1(s *abi.State) bool {
 	return r1s0(s)
 }
 
 // r1s0 is search "selection".
-func r1s0(s *engine.GenState) bool {
+func r1s0(s *abi.State) bool {
 	return p8(s) && s.ContainsLit(19, 1, "remcom")
 }
 
 // r2 is rule 2, "Failed Login" ("../rules/generic/mr_failed_logins_then_success.yml":30).
-func r2(s *engine.GenState) bool {
+func r2(s *abi.State) bool {
 	return r2s0(s)
 }
 
 // r2s0 is search "selection".
-func r2s0(s *engine.GenState) bool {
+func r2s0(s *abi.State) bool {
 	return s.Number(5, 4625.0, "4625", "")
 }
 
 // r3 is rule 3, "Successful Login" ("../rules/generic/mr_failed_logins_then_success.yml":43).
-func r3(s *engine.GenState) bool {
+func r3(s *abi.State) bool {
 	return r3s0(s)
 }
 
 // r3s0 is search "selection".
-func r3s0(s *engine.GenState) bool {
+func r3s0(s *abi.State) bool {
 	return s.Number(5, 4624.0, "4624", "")
 }
