@@ -23,7 +23,7 @@ func Records(rd logs.Reader) iter.Seq2[Event, error] {
 				yield(Event{}, err)
 				return
 			}
-			if !yield(Event{Fields: rec.Event, Time: rec.Time, Source: rec.Source, Index: rec.Index}, nil) {
+			if !yield(Event{Fields: rec.Event, Time: rec.Time, Source: rec.Source, Index: rec.Index, Line: rec.Line}, nil) {
 				return
 			}
 		}

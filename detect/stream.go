@@ -18,6 +18,8 @@ type Stream struct {
 	ev     *engine.Evaluator
 	corr   *correlation.Engine
 	out    []Result
+	// matchers are the evaluators of RunParallel's workers, kept for Panics.
+	matchers []*engine.Evaluator
 }
 
 var _ Detector = (*Stream)(nil)
@@ -39,9 +41,16 @@ func (s *Stream) Detect(ctx context.Context, ev Event) ([]Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	return s.detected(ev, s.ev.Match(ev.Fields)), nil
+}
+
+// detected builds the results of an event from the rules it matched (indices
+// in ascending order), feeding correlations in order: the one implementation
+// behind Detect and the parallel matchers of RunParallel.
+func (s *Stream) detected(ev Event, matched []int) []Result {
 	s.out = s.out[:0]
 	var t timeOnce
-	for _, i := range s.ev.Match(ev.Fields) {
+	for _, i := range matched {
 		r := s.p.rs.Rule(i)
 		s.out = append(s.out, Result{Rule: r, Event: ev, Suppressed: s.p.suppressed[i]})
 		if !s.p.feeds[i] {
@@ -52,7 +61,7 @@ func (s *Stream) Detect(ctx context.Context, ev Event) ([]Result, error) {
 			s.out = append(s.out, s.alert(a, ev))
 		}
 	}
-	return s.out, nil
+	return s.out
 }
 
 // timeOnce reads an event's time once, when a correlation first needs it.
@@ -97,15 +106,24 @@ type Panic struct {
 	Count int
 }
 
-// Panics lists the rules whose evaluation panicked so far.
+// Panics lists the rules whose evaluation panicked so far (in RunParallel's
+// matchers too: their counts are added, the value is the first matcher's).
 func (s *Stream) Panics() []Panic {
 	var out []Panic
-	for _, p := range s.ev.Panics() {
-		x := Panic{Value: p.Value, Count: p.Count}
-		if p.Rule >= 0 {
-			x.Rule = s.p.rs.Rule(p.Rule)
+	at := map[int]int{}
+	for _, ev := range append([]*engine.Evaluator{s.ev}, s.matchers...) {
+		for _, p := range ev.Panics() {
+			if k, ok := at[p.Rule]; ok {
+				out[k].Count += p.Count
+				continue
+			}
+			x := Panic{Value: p.Value, Count: p.Count}
+			if p.Rule >= 0 {
+				x.Rule = s.p.rs.Rule(p.Rule)
+			}
+			at[p.Rule] = len(out)
+			out = append(out, x)
 		}
-		out = append(out, x)
 	}
 	return out
 }

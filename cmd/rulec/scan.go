@@ -141,6 +141,8 @@ type scanConfig struct {
 	pipelines []string
 	// quiet turns the terminal progress line off.
 	quiet bool
+	// workers is the number of goroutines matching rules (0: GOMAXPROCS).
+	workers int
 }
 
 // stdinName is the source name of the events read from standard input.
@@ -171,7 +173,6 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 	stream := program.NewStream()
 	var events, matches, alerts, recordErrors, badFiles int
 	perRule := map[*ast.Rule]int{}
-	var rec logs.Record // the record being evaluated, for the output of its matches
 	records := func(yield func(detect.Event, error) bool) {
 		for fileNo, path := range cfg.logs {
 			var rd logs.Reader
@@ -192,7 +193,7 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 			}
 			fileEvents, fileErrors, fileFailed := events, recordErrors, badFiles
 			for {
-				rec, err = rd.Next()
+				rec, err := rd.Next()
 				if errors.Is(err, io.EOF) {
 					break
 				}
@@ -213,7 +214,7 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 					prog.Update("scan: file %d/%d %s: %s events, %s matches (%s events/s)", fileNo+1, len(cfg.logs),
 						filepath.Base(path), thousands(events), thousands(matches), thousands(int(rate)))
 				}
-				if !yield(detect.Event{Fields: rec.Event, Time: rec.Time, Source: rec.Source, Index: rec.Index}, nil) {
+				if !yield(detect.Event{Fields: rec.Event, Time: rec.Time, Source: rec.Source, Index: rec.Index, Line: rec.Line}, nil) {
 					rd.Close()
 					return
 				}
@@ -227,7 +228,14 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 			}
 		}
 	}
-	err := detect.Run(context.Background(), stream, records, func(r detect.Result) error {
+	// Rules are matched on every core; results come in input order, the same as one core gives.
+	workers := cfg.workers
+	for _, p := range cfg.logs {
+		if p == stdio {
+			workers = 1 // standard input may be a live stream: no batching
+		}
+	}
+	err := stream.RunParallel(context.Background(), records, workers, func(r detect.Result) error {
 		switch {
 		case r.Alert != nil:
 			if !suppressed(r) {
@@ -238,7 +246,7 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 			matches++
 			perRule[r.Rule]++
 			if !suppressed(r) {
-				w.match(r.Rule, rec)
+				w.match(r.Rule, r.Event)
 			}
 		}
 		return w.err
@@ -303,7 +311,7 @@ type matchWriter struct {
 	err    error
 }
 
-func (w *matchWriter) match(r *ast.Rule, rec logs.Record) {
+func (w *matchWriter) match(r *ast.Rule, rec detect.Event) {
 	m := scanMatch{RuleID: r.Ref(), Title: r.Title, Level: r.Level, Tags: r.Tags, Source: rec.Source,
 		EventIndex: rec.Index, Line: rec.Line, RuleFile: r.Pos.File}
 	if !rec.Time.IsZero() {

@@ -26,6 +26,8 @@ type Event struct {
 	// correlation alerts list them.
 	Source string
 	Index  int
+	// Line is the 1-based line where a text log's record starts, 0 when not known (EVTX, events built in memory).
+	Line int
 }
 
 // Result is a detection (a rule matched an event) or a correlation alert.

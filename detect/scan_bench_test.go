@@ -1,0 +1,101 @@
+package detect
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"iter"
+	"testing"
+
+	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/logs"
+	"github.com/rulec/rulec/frontend"
+	"github.com/rulec/rulec/internal/gentest"
+	"github.com/rulec/rulec/internal/shared"
+)
+
+// BenchmarkScanProcessCreation is rulec scan end to end after loading: the
+// SigmaHQ windows/process_creation rules over the regression captures'
+// process-creation events as JSON lines (evtx_dump's shape, about 1.7 KB an
+// event), read, flattened, matched and correlated, on one core (Run) and on
+// every core (RunParallel); sigma-go's evaluator runs on the same events,
+// already decoded, in the same run. One op is one event. The parallel
+// sub-benchmark reports its speed-up over the faster sigma-go variant.
+func BenchmarkScanProcessCreation(b *testing.B) {
+	res := frontend.Load(shared.SigmaHQRuleDirs(b), frontend.Options{})
+	var rules []*ast.Rule
+	var files []string
+	for _, r := range res.Detections() {
+		if gentest.IsProcessCreationRule(r) {
+			rules = append(rules, r)
+			files = append(files, r.Pos.File)
+		}
+	}
+	prog, err := CompileRules(rules)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, n := gentest.ProcessCreationJSONL(b)
+	var events []engine.Event
+	rd, err := logs.NewReader("bench.jsonl", bytes.NewReader(data), logs.FormatJSONLines)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for {
+		rec, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		events = append(events, rec.Event)
+	}
+	if len(events) != n {
+		b.Fatalf("read %d of %d events", len(events), n)
+	}
+	// stream reads the JSON lines over and over, up to count events.
+	stream := func(count int) iter.Seq2[Event, error] {
+		return func(yield func(Event, error) bool) {
+			for read := 0; read < count; {
+				rd, err := logs.NewReader("bench.jsonl", bytes.NewReader(data), logs.FormatJSONLines)
+				if err != nil {
+					yield(Event{}, err)
+					return
+				}
+				for ; read < count; read++ {
+					rec, err := rd.Next()
+					if err == io.EOF {
+						break
+					}
+					if err != nil || !yield(Event{Fields: rec.Event, Time: rec.Time, Source: rec.Source, Index: rec.Index, Line: rec.Line}, err) {
+						return
+					}
+				}
+			}
+		}
+	}
+	sigmaGo := gentest.BenchSigmaGo(b, files, events)
+	for _, c := range []struct {
+		name    string
+		workers int
+	}{{"rulec-1-core", 1}, {"rulec-all-cores", 0}} {
+		b.Run(c.name, func(b *testing.B) {
+			matches := 0
+			b.ReportAllocs()
+			b.ResetTimer()
+			err := prog.NewStream().RunParallel(context.Background(), stream(b.N), c.workers, func(Result) error {
+				matches++
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			gentest.Report(b, len(rules), n, matches)
+			if sec := b.Elapsed().Seconds(); sec > 0 && sigmaGo > 0 {
+				b.ReportMetric(float64(b.N)/sec/sigmaGo, "x-sigma-go")
+			}
+		})
+	}
+}
