@@ -60,6 +60,10 @@ type Report struct {
 	// Options.StockRules): every if_sid parent adds a copy of a rule, and a
 	// manager's start-up (and -t) time grows with them.
 	TreeNodes, StockTreeNodes int
+	// CombinedGroups counts Wazuh rules that carry another Sigma rule's groups
+	// (their events match both), CombinedChildren the children written for
+	// events one Sigma rule's rules would take from another's (combine.go).
+	CombinedGroups, CombinedChildren int
 }
 
 // Shadowing is a generated rule that a stock rule can take events from: both
@@ -102,8 +106,15 @@ type Emission struct {
 	// Exceptions are the level-0 children left where a negation has no exact
 	// positive form: an event they match ends there, hidden from every other rule.
 	Exceptions []int
-	fs         *Fieldset
-	corr       *corrBuild
+	// Combined are the children written under the variant's rules for events
+	// another Sigma rule's rules would lose to them (see combine.go); Also the
+	// other rules' Wazuh rules whose alerts name this Sigma rule too.
+	Combined, Also []int
+	fs             *Fieldset
+	corr           *corrBuild
+	vb             variantBuild
+	key            string
+	terms          []combTerm
 }
 
 // CorrelationEmission is a correlation rule written as a Wazuh frequency rule.
@@ -167,6 +178,7 @@ type builder struct {
 	// keepLog those a correlation with generate needs logged.
 	noLogCandidates, keepLog map[int]bool
 	corrBases                []corrUse
+	comb                     combined
 	err                      error
 }
 
@@ -225,6 +237,15 @@ func Build(rules []*ast.Rule, opts Options) (*Result, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
+	if err := b.combine(); err != nil {
+		return nil, err
+	}
+	for i, em := range res.Report.Emissions {
+		if e := b.emissionOf(em); e != nil {
+			res.Report.Emissions[i] = *e
+		}
+	}
+	res.Report.CombinedGroups, res.Report.CombinedChildren = b.comb.grouped, b.comb.children
 	res.Rules = b.rules
 	res.Report.WazuhRules = len(res.Rules)
 	res.Diagnostics.Sort()
@@ -387,6 +408,22 @@ func (res *Result) SigmaRule(id int) (*ast.Rule, bool) {
 	return nil, false
 }
 
+// SigmaRules returns every Sigma rule an alert of the generated Wazuh rule
+// id names: its own and those whose groups it carries because the event
+// matches them too (see combine.go); nil for ids that do not alert.
+func (res *Result) SigmaRules(id int) []*ast.Rule {
+	var out []*ast.Rule
+	if r, ok := res.SigmaRule(id); ok {
+		out = append(out, r)
+	}
+	for _, em := range res.Report.Emissions {
+		if slices.Contains(em.Also, id) && !slices.Contains(out, em.Rule) {
+			out = append(out, em.Rule)
+		}
+	}
+	return out
+}
+
 // Owner returns the Sigma rule whose conversion wrote the Wazuh rule id, and
 // whether that Wazuh rule alerts (false for a level-0 exception); false when
 // the build did not write id.
@@ -489,7 +526,7 @@ func (vb variantBuild) emit(r *ast.Rule, key string, ids *IDMap, prof *Profile) 
 			info = append(info, XMLInfo{Type: "link", Text: link})
 		}
 	}
-	em := Emission{Rule: r, Variant: vb.variant.Name, IDs: got, Level: level, Parents: vb.variant.IfSID}
+	em := Emission{Rule: r, Variant: vb.variant.Name, IDs: got, Level: level, Parents: vb.variant.IfSID, vb: vb, key: key}
 	var out []XMLRule
 	var write func(ns []*node, parent int)
 	write = func(ns []*node, parent int) {
@@ -505,6 +542,9 @@ func (vb variantBuild) emit(r *ast.Rule, key string, ids *IDMap, prof *Profile) 
 				x.Level = level
 				x.Mitre, x.Info, x.Groups = mitre, info, groups
 				em.AlertIDs = append(em.AlertIDs, x.ID)
+				if len(n.children) == 0 {
+					em.terms = append(em.terms, combTerm{id: x.ID, tests: n.tests})
+				}
 			} else {
 				x.Description = title + " (exception)"
 				em.Exceptions = append(em.Exceptions, x.ID)

@@ -40,6 +40,11 @@ type alt struct {
 	start, end bool // anchored at the start (^) / end (\z) of the value
 	fold       bool // case-insensitive
 	dotall     bool // the core uses `.` that must match newlines
+	// lit is the Sigma text the core matches when the alternative is a plain
+	// string (no wildcard between its anchors), for implication tests
+	// (see altImplies); isLit tells it is set.
+	lit   string
+	isLit bool
 }
 
 // pattern is a PCRE2 pattern made of alternatives (OR).
@@ -166,7 +171,7 @@ func logEscape(frag string) string {
 }
 
 // matchAll is the pattern that matches any value (used for presence tests).
-var matchAll = pattern{{core: "", start: true}}
+var matchAll = pattern{{core: "", start: true, isLit: true}}
 
 // stringAlt converts a Sigma string pattern to one anchored PCRE2 alternative.
 func stringAlt(parts []ast.StringPart, cased bool, enc Encoding) (alt, error) {
@@ -181,10 +186,16 @@ func stringAlt(parts []ast.StringPart, cased bool, enc Encoding) (alt, error) {
 		parts = parts[:len(parts)-1]
 	}
 	var b strings.Builder
+	var lit strings.Builder
+	a.isLit = true
 	for _, p := range parts {
+		if p.Kind != ast.PartLit {
+			a.isLit = false
+		}
 		switch p.Kind {
 		case ast.PartLit:
 			b.WriteString(literal(p.Text, cased, enc))
+			lit.WriteString(p.Text)
 		case ast.PartStar:
 			b.WriteString(".*")
 			a.dotall = true
@@ -195,6 +206,9 @@ func stringAlt(parts []ast.StringPart, cased bool, enc Encoding) (alt, error) {
 		}
 	}
 	a.core = linearStars(b.String(), ".*")
+	if a.isLit {
+		a.lit = lit.String()
+	}
 	return a, nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/rulec/rulec/ast"
@@ -71,8 +72,9 @@ func (m *wazuhMatcher) MatchRule(i int, ev engine.Event) (bool, error) {
 	if err != nil || got == nil || got.Level == 0 {
 		return false, err
 	}
-	sr, ok := m.build.SigmaRule(got.ID)
-	return ok && sr == r, nil
+	// Strict: the alert must name the rule (its own, or one that carries its
+	// groups because the event matches both).
+	return slices.Contains(m.build.SigmaRules(got.ID), r), nil
 }
 
 // Explain says where an event that rule i missed ended in Wazuh, and why.

@@ -1,0 +1,387 @@
+package wazuh
+
+import (
+	"fmt"
+	"strconv"
+	"slices"
+	"strings"
+
+	"github.com/rulec/rulec/ast"
+)
+
+// This file makes an event that two generated rules both match raise one
+// alert naming both, where the build can prove the overlap. Wazuh raises one
+// alert per event: among the generated rules of one logsource (same parents)
+// it tries the highest level first, then file order, and the first rule whose
+// tests hold ends the search. For two alerting Wazuh rules F (tried first) and
+// S of different Sigma rules under the same parents:
+//
+//   - when F's tests imply S's (every event F alerts on matches S), F carries
+//     S's groups (its sigma_id_ among them): the alert names both;
+//   - when S's tests imply F's (S would never alert: every event of S ends on
+//     F), F gets a child with S's tests, F's level (not below S's) and the
+//     groups of both, which takes those events.
+//
+// Implication is decided on the tests themselves (see termImplies), so it is
+// sound, and selective: co-satisfiable pairs that neither implies (most of
+// the 800,000 pairs the automata analysis finds) are left alone, as one child
+// per pair would multiply the ruleset. Rules with level-0 exceptions, nested
+// rules, no_log or correlation rules attached are left out.
+
+// combTerm is one alerting Wazuh rule of an emission: a conjunction of atoms.
+type combTerm struct {
+	id    int
+	tests []int
+}
+
+// combined is the outcome of combine, for the report.
+type combined struct {
+	// grouped: Wazuh rules that carry another Sigma rule's groups; children:
+	// combined children written.
+	grouped, children int
+}
+
+// keyedAtom is an atom with its key (atom.key renders the pattern).
+type keyedAtom struct {
+	atom
+	id  int // the same for atoms with the same key
+	key string
+	// low are the alternatives' texts in lower case (ASCII texts only).
+	low []string
+	// allLit: every alternative is a plain string; anyLit: one is.
+	allLit, anyLit bool
+}
+
+func newKeyedAtom(a atom) keyedAtom {
+	k := keyedAtom{atom: a, key: a.key(), low: make([]string, len(a.pat)), allLit: len(a.pat) > 0}
+	for i, x := range a.pat {
+		lit := x.isLit && !x.dotall
+		k.allLit, k.anyLit = k.allLit && lit, k.anyLit || lit
+		if x.isLit && ascii(x.lit) {
+			k.low[i] = strings.ToLower(x.lit)
+		}
+	}
+	return k
+}
+
+// termImplies reports whether every event that passes the atoms a passes the
+// atoms b: each atom of b is implied by one of a.
+func termImplies(a, b []*keyedAtom) bool {
+	for _, y := range b {
+		ok := false
+		for _, x := range a {
+			if x.id == y.id {
+				ok = true
+				break
+			}
+			if atomImplies(x, y) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// atomImplies reports whether x holding proves y holds: the same test, or
+// tests of one field where every value x accepts y accepts (positive tests),
+// or every value y's negation refuses x's refuses too (negate="yes").
+func atomImplies(x, y *keyedAtom) bool {
+	if x.id == y.id {
+		return true
+	}
+	if x.negate != y.negate || x.absentKey != "" || y.absentKey != "" || x.elem != y.elem || !strings.EqualFold(x.name, y.name) {
+		return false
+	}
+	if x.negate {
+		// x: present and not in P(x); y: present and not in P(y). Holds when P(y) ⊆ P(x).
+		return patternImplies(y, x)
+	}
+	return patternImplies(x, y)
+}
+
+// patternImplies reports whether every value p accepts q accepts (each
+// alternative of p is within one of q), decided on plain-string alternatives
+// only.
+func patternImplies(p, q *keyedAtom) bool {
+	if !p.allLit || !q.anyLit {
+		return false
+	}
+	for i, a := range p.pat {
+		ok := false
+		for j, b := range q.pat {
+			if altImplies(a, b, p.low[i], q.low[j]) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// altImplies reports whether every value a accepts b accepts, for plain
+// strings with anchors (contains, starts with, ends with, equals). Both are
+// written the same way from their text (each character in the same form), so
+// a text containing a's text contains b's when a's contains b's. Case folding
+// is decided on ASCII texts only: alow and blow are their texts in lower case,
+// empty when not ASCII.
+func altImplies(a, b alt, alow, blow string) bool {
+	if !a.isLit || !b.isLit || a.dotall || b.dotall {
+		return false
+	}
+	if b.lit == "" && !b.end {
+		return true // b accepts any value (a presence test)
+	}
+	x, y := a.lit, b.lit
+	if b.fold {
+		if alow == "" && x != "" || blow == "" && y != "" {
+			return false
+		}
+		x, y = alow, blow
+	} else if a.fold {
+		return false
+	}
+	switch {
+	case b.start && b.end:
+		return a.start && a.end && x == y
+	case b.start:
+		return a.start && strings.HasPrefix(x, y)
+	case b.end:
+		return a.end && strings.HasSuffix(x, y)
+	default:
+		return strings.Contains(x, y)
+	}
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// combEntry is an eligible alerting rule for combine.
+type combEntry struct {
+	em    *Emission
+	term  combTerm
+	atoms []*keyedAtom
+	pos   int // position in the file
+	nth   int // index of the term within its emission
+}
+
+// combine finds, among the emitted rules, the overlaps that termImplies
+// proves and writes them (see the top of this file). It runs after every
+// rule is written and appends the children at the end of the file.
+func (b *builder) combine() error {
+	referenced := map[int]bool{}
+	for _, x := range b.rules {
+		for _, p := range x.IfSID {
+			referenced[p] = true
+		}
+		if x.IfMatchedSID != 0 {
+			referenced[x.IfMatchedSID] = true
+		}
+	}
+	byVariant := map[string][]combEntry{}
+	interned := map[string]*keyedAtom{}
+	var variants []string
+	for _, em := range b.res.Report.Emissions {
+		e := b.emissionOf(em)
+		if e == nil || !e.eligible(b, referenced) {
+			continue
+		}
+		if _, ok := byVariant[e.Variant]; !ok {
+			variants = append(variants, e.Variant)
+		}
+		keyed := make([]*keyedAtom, len(e.vb.low.atoms))
+		for i, a := range e.vb.low.atoms {
+			k := a.key()
+			if keyed[i] = interned[k]; keyed[i] == nil {
+				ka := newKeyedAtom(a)
+				ka.id = len(interned)
+				interned[k], keyed[i] = &ka, &ka
+			}
+		}
+		for k, t := range e.terms {
+			c := combEntry{em: e, term: t, pos: b.index[t.id], nth: k}
+			for _, a := range t.tests {
+				c.atoms = append(c.atoms, keyed[a])
+			}
+			byVariant[e.Variant] = append(byVariant[e.Variant], c)
+		}
+	}
+	for _, v := range variants {
+		if err := b.combineVariant(byVariant[v]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emissionOf returns the builder's own record of an emission in the report.
+func (b *builder) emissionOf(em Emission) *Emission {
+	for _, e := range b.emissions[em.Rule] {
+		if e.Variant == em.Variant {
+			return e
+		}
+	}
+	return nil
+}
+
+// eligible reports whether the emission's alerting rules can take part in
+// combine: flat alerting rules (no exception, no child), logged, and no other
+// generated rule attached to them (correlations).
+func (e *Emission) eligible(b *builder, referenced map[int]bool) bool {
+	if len(e.Exceptions) > 0 || len(e.terms) == 0 || len(e.terms) != len(e.IDs) || e.vb.low == nil {
+		return false
+	}
+	for _, id := range e.IDs {
+		if referenced[id] || b.rules[b.index[id]].NoLog {
+			return false
+		}
+	}
+	return true
+}
+
+// combineVariant combines the rules of one logsource variant (same parents).
+func (b *builder) combineVariant(es []combEntry) error {
+	// Wazuh's order among siblings: higher level first, then file order.
+	slices.SortStableFunc(es, func(x, y combEntry) int {
+		if x.em.Level != y.em.Level {
+			return y.em.Level - x.em.Level
+		}
+		return x.pos - y.pos
+	})
+	// targets give a cheap necessary condition: an atom on one target (a
+	// field, a static element, the log) needs an atom on it in the implying term.
+	ids := map[string]int{}
+	sets := make([][]uint64, len(es))
+	for i, e := range es {
+		for _, a := range e.atoms {
+			k := a.elem + "\x00" + strings.ToLower(a.name) + "\x00" + a.absentKey + "\x00" + strconv.FormatBool(a.negate)
+			n, ok := ids[k]
+			if !ok {
+				n = len(ids)
+				ids[k] = n
+			}
+			for len(sets[i]) <= n/64 {
+				sets[i] = append(sets[i], 0)
+			}
+			sets[i][n/64] |= 1 << (n % 64)
+		}
+	}
+	within := func(a, b []uint64) bool { // a ⊆ b
+		if len(a) > len(b) {
+			for _, w := range a[len(b):] {
+				if w != 0 {
+					return false
+				}
+			}
+		}
+		for k := range min(len(a), len(b)) {
+			if a[k]&^b[k] != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	type child struct {
+		parent combEntry
+		second combEntry
+	}
+	var children []child
+	childOf := map[string]bool{} // one child per (first rule, second term)
+	for j, s := range es {
+		for i := 0; i < j; i++ {
+			f := es[i]
+			if f.em.Rule == s.em.Rule {
+				continue
+			}
+			fImpS := within(sets[j], sets[i]) && termImplies(f.atoms, s.atoms)
+			if fImpS {
+				b.addGroups(f.term.id, s.em)
+				continue
+			}
+			if !within(sets[i], sets[j]) || !termImplies(s.atoms, f.atoms) {
+				continue
+			}
+			// S's term never alerts as S: its events end on f first (the first
+			// term of F it implies, in Wazuh's order).
+			k := fmt.Sprintf("%p#%d", f.em, s.term.id)
+			if childOf[k] {
+				continue
+			}
+			childOf[k] = true
+			children = append(children, child{f, s})
+		}
+	}
+	for _, c := range children {
+		if err := b.addChild(c.parent, c.second); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addGroups makes the Wazuh rule id carry the groups (and ATT&CK ids) of the
+// emission em's Sigma rule.
+func (b *builder) addGroups(id int, em *Emission) {
+	x := &b.rules[b.index[id]]
+	src := b.rules[b.index[em.AlertIDs[0]]]
+	before := len(x.Groups)
+	x.Groups = mergeList(x.Groups, src.Groups)
+	x.Mitre = mergeList(x.Mitre, src.Mitre)
+	if len(x.Groups) != before && !slices.Contains(em.Also, id) {
+		em.Also = append(em.Also, id)
+		b.comb.grouped++
+	}
+}
+
+// mergeList returns a (copied) followed by the elements of b it lacks.
+func mergeList(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, s := range b {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// addChild writes, under f's rule, a child with s's tests that alerts for
+// both Sigma rules.
+func (b *builder) addChild(f, s combEntry) error {
+	key := fmt.Sprintf("%s#combined#%d+%s#%d", f.em.key, f.nth, s.em.key, s.nth)
+	got, err := b.ids.Assign(key, 1)
+	if err != nil {
+		return err
+	}
+	parent := b.rules[b.index[f.term.id]]
+	other := b.rules[b.index[s.term.id]]
+	x := XMLRule{ID: got[0], Level: parent.Level, IfSID: []int{f.term.id}, NoFullLog: parent.NoFullLog,
+		Description: parent.Description + " (also: " + other.Description + ")",
+		Mitre:       mergeList(parent.Mitre, other.Mitre), Groups: mergeList(parent.Groups, other.Groups),
+		Info:    append(slices.Clone(parent.Info), other.Info...),
+		Comment: fmt.Sprintf("events of %s that %s takes first", ruleLabel(s.em.Rule), ruleLabel(f.em.Rule))}
+	s.em.vb.tests(&x, s.term.tests)
+	b.index[x.ID] = len(b.rules)
+	b.rules = append(b.rules, x)
+	f.em.IDs = append(f.em.IDs, x.ID)
+	f.em.AlertIDs = append(f.em.AlertIDs, x.ID)
+	f.em.Combined = append(f.em.Combined, x.ID)
+	s.em.Also = append(s.em.Also, x.ID)
+	b.comb.children++
+	return nil
+}
+
+func ruleLabel(r *ast.Rule) string {
+	return fmt.Sprintf("%s (%s)", r.Ref(), r.Pos)
+}
