@@ -2,8 +2,8 @@ package wazuh
 
 import (
 	"fmt"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rulec/rulec/ast"
