@@ -4,8 +4,9 @@
 // sends an event only to the rules it may trigger. The generated code runs on
 // the engine's event model and its GenProgram/GenState runtime
 // (engine/primitives.go) and needs nothing else than the standard library and
-// github.com/rulec/rulec/engine (plus engine/correlation and ast for
-// correlation rules): no YAML and no interpretation at run time.
+// github.com/rulec/rulec/engine/abi (with engine/correlation, engine/detection and
+// ast): no YAML and no interpretation at run time. Its Detector is a
+// detect.Detector (detector.go).
 //
 // Semantics are the interpreter's (engine.NewRuleset): the same rules are
 // usable, the same logsource profile decides which events each rule sees, and

@@ -398,6 +398,9 @@ func (g *generator) emit() error {
 			return err
 		}
 	}
+	if err := g.emitDetector(); err != nil {
+		return err
+	}
 	sort.Slice(g.res.Files, func(i, j int) bool { return g.res.Files[i].Name < g.res.Files[j].Name })
 	return nil
 }

@@ -60,6 +60,7 @@ const driverTest = `package %[1]s
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -71,6 +72,8 @@ import (
 
 	"github.com/rulec/rulec/internal/gentest"
 	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/correlation"
+	"github.com/rulec/rulec/engine/detection"
 	"github.com/rulec/rulec/engine/logs"
 	"github.com/rulec/rulec/frontend"
 )
@@ -161,8 +164,23 @@ func TestAgainstInterpreter(t *testing.T) {
 	// Each fixed event is also compared as declared from other sources: the
 	// logsource decision (engine.LogsourceClaim.Admits) must be the same.
 	declared := []engine.Source{{Product: "windows"}, {Product: "zeek", Service: "rdp"}, {Product: "linux", Service: "auditd"}, {Category: "webserver"}}
+	// The package's Detector (a detection.Detector) detects what the interpreter matches.
+	var det detection.Detector = NewDetector(correlation.TimeSource{}, correlation.Options{})
 	for k, ev := range events {
 		c.Match(ev, labels[k])
+		var wantRefs, gotRefs []string
+		for _, i := range c.Eval.Match(ev) {
+			wantRefs = append(wantRefs, c.RS.Rule(i).Ref())
+		}
+		results, err := det.Detect(context.Background(), detection.Event{Fields: ev, Index: k})
+		for _, r := range results {
+			if r.Alert == nil {
+				gotRefs = append(gotRefs, r.Rule.Ref())
+			}
+		}
+		if err != nil || !reflect.DeepEqual(gotRefs, wantRefs) {
+			t.Errorf("%%s: Detector %%v (%%v), interpreter %%v", labels[k], gotRefs, err, wantRefs)
+		}
 		for _, src := range declared {
 			c.Match(engine.WithSource(ev, src), labels[k]+" declared "+src.String())
 			nDeclared++

@@ -3,6 +3,7 @@ package gen
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rulec/rulec/backends/gogen"
+	"github.com/rulec/rulec/detect"
 	"github.com/rulec/rulec/engine"
 	"github.com/rulec/rulec/engine/correlation"
 	"github.com/rulec/rulec/engine/logs"
@@ -239,3 +241,71 @@ func TestCorrelationsAgainstInterpreter(t *testing.T) {
 		}
 	}
 }
+
+// corpusEvents chains the records of the corpus logs into one stream.
+func corpusEvents(t *testing.T) func(func(detect.Event, error) bool) {
+	files, _ := filepath.Glob("../logs/*.jsonl")
+	return func(yield func(detect.Event, error) bool) {
+		for _, file := range files {
+			rd, err := logs.Open(file, logs.FormatAuto)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for ev, err := range detect.Records(rd) {
+				if err != nil {
+					continue // the corpus has a log of bad records
+				}
+				if !yield(ev, nil) {
+					rd.Close()
+					return
+				}
+			}
+			rd.Close()
+		}
+	}
+}
+
+// TestDetectorAgainstStream runs the corpus logs through the generated
+// Detector and through the interpreter's detect.Stream with detect.Run: the
+// same detections and alerts, in the same order, with the same metadata.
+func TestDetectorAgainstStream(t *testing.T) {
+	paths, _ := generateArgs(t)
+	prog, err := detect.CompileRules(frontend.Load(paths, frontend.Options{}).Rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(d detect.Detector) []string {
+		var out []string
+		err := detect.Run(context.Background(), d, corpusEvents(t), func(r detect.Result) error {
+			s := fmt.Sprintf("%s %q %s %v %s:%d suppressed=%v event=%s#%d", r.Rule.Ref(), r.Rule.Title, r.Rule.Level, r.Rule.Tags,
+				filepath.ToSlash(r.Rule.Pos.File), r.Rule.Pos.Line, r.Suppressed, r.Event.Source, r.Event.Index)
+			if r.Alert != nil {
+				s += " alert " + alertText(*r.Alert)
+			}
+			out = append(out, s)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	want := run(prog.NewStream())
+	got := run(NewDetector(correlation.TimeSource{}, correlation.Options{}))
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("results differ:\ngenerated:\n%s\ninterpreter:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	alerts := 0
+	for _, s := range want {
+		if strings.Contains(s, " alert ") {
+			alerts++
+		}
+	}
+	if len(want) == 0 || alerts == 0 {
+		t.Errorf("%d results, %d alerts: the corpus should give both", len(want), alerts)
+	}
+	t.Logf("%d results, %d alerts", len(want), alerts)
+}
+
+// The generated Detector is a detect.Detector.
+var _ detect.Detector = (*Detector)(nil)
