@@ -253,7 +253,7 @@ func corpusEvents(t *testing.T) func(func(detect.Event, error) bool) {
 			}
 			for ev, err := range detect.Records(rd) {
 				if err != nil {
-					continue // the corpus has a log of bad records
+					break // Records ends at a bad record (bad.jsonl); both detectors see the same events
 				}
 				if !yield(ev, nil) {
 					rd.Close()
