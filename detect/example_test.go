@@ -118,3 +118,31 @@ func ExampleCompileRules() {
 	fmt.Println(prog.Len(), "detection rule,", len(prog.Rules()), "rules in all")
 	// Output: 1 detection rule, 2 rules in all
 }
+
+// Run stops when emit returns an error (here at the first alert), when an event
+// carries one, or when the context ends, and returns that error.
+func ExampleRun() {
+	prog, err := detect.Compile(rules, detect.Paths("testdata/rules"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	rd, err := logs.NewReader("sysmon.jsonl", strings.NewReader(sysmonLog), logs.FormatJSONLines)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rd.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	errFound := errors.New("found")
+	err = detect.Run(ctx, prog.NewStream(), detect.Records(rd), func(r detect.Result) error {
+		if r.Alert != nil && !r.Suppressed {
+			fmt.Printf("[%s] %s, completed by %s #%d\n", r.Rule.Level, r.Rule.Title, r.Event.Source, r.Event.Index)
+			return errFound
+		}
+		return nil
+	})
+	fmt.Println(errors.Is(err, errFound))
+	// Output:
+	// [medium] Whoami burst, completed by sysmon.jsonl #3
+	// true
+}
