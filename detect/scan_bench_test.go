@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"io/fs"
 	"iter"
+	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/rulec/rulec/ast"
@@ -96,6 +100,86 @@ func BenchmarkScanProcessCreation(b *testing.B) {
 			if sec := b.Elapsed().Seconds(); sec > 0 && sigmaGo > 0 {
 				b.ReportMetric(float64(b.N)/sec/sigmaGo, "x-sigma-go")
 			}
+		})
+	}
+}
+
+// BenchmarkScanEVTX is rulec scan of EVTX files after loading: every SigmaHQ
+// rule of product windows over the SigmaHQ regression captures (.evtx), each
+// file opened, parsed, rendered, matched and correlated, over and over (file
+// overhead included), on one core and on every core (each file parsed on its
+// own goroutine, the next one opened ahead, as rulec scan does). One op is one event.
+func BenchmarkScanEVTX(b *testing.B) {
+	res := frontend.Load(shared.SigmaHQRuleDirs(b), frontend.Options{})
+	var rules []*ast.Rule
+	for _, r := range res.Rules {
+		if strings.EqualFold(r.Logsource.Product, "windows") {
+			rules = append(rules, r)
+		}
+	}
+	prog, err := CompileRules(rules)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var files []string
+	filepath.WalkDir(shared.Path(b, "sigmahq", "regression_data"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".evtx") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	sort.Strings(files)
+	open := func(i int, ahead bool) logs.Reader {
+		rd, err := logs.Open(files[i%len(files)], logs.FormatEVTX)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if ahead {
+			rd = logs.ReadAhead(rd, 4)
+		}
+		return rd
+	}
+	stream := func(count int, ahead bool) iter.Seq2[Event, error] {
+		return func(yield func(Event, error) bool) {
+			rd := open(0, ahead)
+			defer func() { rd.Close() }()
+			for i, read := 0, 0; read < count; i++ {
+				next := open(i+1, ahead)
+				for read < count {
+					rec, err := rd.Next()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						continue // unreadable records are reported by the reader tests
+					}
+					read++
+					if !yield(Event{Fields: rec.Event, Time: rec.Time, Source: rec.Source, Index: rec.Index}, nil) {
+						next.Close()
+						return
+					}
+				}
+				rd.Close()
+				rd = next
+			}
+		}
+	}
+	for _, c := range []struct {
+		name    string
+		workers int
+	}{{"rulec-1-core", 1}, {"rulec-all-cores", 0}} {
+		b.Run(c.name, func(b *testing.B) {
+			matches := 0
+			b.ReportAllocs()
+			b.ResetTimer()
+			err := prog.NewStream().RunParallel(context.Background(), stream(b.N, c.workers != 1), c.workers, func(Result) error {
+				matches++
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			gentest.Report(b, prog.Len(), len(files), matches)
 		})
 	}
 }

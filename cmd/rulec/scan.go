@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -173,23 +174,62 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 	stream := program.NewStream()
 	var events, matches, alerts, recordErrors, badFiles int
 	perRule := map[*ast.Rule]int{}
+	// Rules are matched on every core; results come in input order, the same as one core gives.
+	workers := cfg.workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	for _, p := range cfg.logs {
+		if p == stdio {
+			workers = 1 // standard input may be a live stream: no batching
+		}
+	}
+	type openLog struct {
+		path string
+		rd   logs.Reader
+		err  error
+	}
+	// openAt opens a log; on several cores it is parsed on a goroutine of its own, ahead of matching.
+	openAt := func(i int) openLog {
+		o := openLog{path: cfg.logs[i]}
+		if o.path == stdio {
+			o.path = stdinName
+			o.rd, o.err = logs.NewReader(stdinName, stdin, cfg.logFormat)
+		} else {
+			o.rd, o.err = logs.Open(o.path, cfg.logFormat)
+		}
+		if o.err == nil && cfg.source != (engine.Source{}) {
+			o.rd = logs.WithSource(o.rd, cfg.source)
+		}
+		if o.err == nil && workers > 1 {
+			o.rd = logs.ReadAhead(o.rd, 4)
+		}
+		return o
+	}
 	records := func(yield func(detect.Event, error) bool) {
-		for fileNo, path := range cfg.logs {
-			var rd logs.Reader
-			var err error
-			if path == stdio {
-				path = stdinName
-				rd, err = logs.NewReader(stdinName, stdin, cfg.logFormat)
-			} else {
-				rd, err = logs.Open(path, cfg.logFormat)
+		var ahead *openLog
+		defer func() {
+			if ahead != nil && ahead.err == nil {
+				ahead.rd.Close()
 			}
-			if err != nil {
-				fmt.Fprintf(stderr, "%s: error: %v\n", path, err)
+		}()
+		for fileNo := range cfg.logs {
+			var o openLog
+			if ahead != nil {
+				o, ahead = *ahead, nil
+			} else {
+				o = openAt(fileNo)
+			}
+			// The next file is opened (and read ahead) while this one is matched.
+			if workers > 1 && fileNo+1 < len(cfg.logs) {
+				next := openAt(fileNo + 1)
+				ahead = &next
+			}
+			path, rd := o.path, o.rd
+			if o.err != nil {
+				fmt.Fprintf(stderr, "%s: error: %v\n", path, o.err)
 				badFiles++
 				continue
-			}
-			if cfg.source != (engine.Source{}) {
-				rd = logs.WithSource(rd, cfg.source)
 			}
 			fileEvents, fileErrors, fileFailed := events, recordErrors, badFiles
 			for {
@@ -226,13 +266,6 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 				fmt.Fprintf(stderr, "%s: error: no readable event (%d unreadable records)\n", path, recordErrors-fileErrors)
 				badFiles++
 			}
-		}
-	}
-	// Rules are matched on every core; results come in input order, the same as one core gives.
-	workers := cfg.workers
-	for _, p := range cfg.logs {
-		if p == stdio {
-			workers = 1 // standard input may be a live stream: no batching
 		}
 	}
 	err := stream.RunParallel(context.Background(), records, workers, func(r detect.Result) error {
