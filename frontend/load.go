@@ -201,11 +201,15 @@ func collectFiles(fsys fileSystem, paths []string) ([]string, ast.Diagnostics) {
 	var files []string
 	var diags ast.Diagnostics
 	seen := map[string]bool{}
-	add := func(p string) {
+	// add lists a file once, whatever the path it is reached by; key is its
+	// real path when known ("" to resolve it).
+	add := func(p, key string) {
 		p = fsys.clean(p)
-		key := p
-		if real, err := fsys.realPath(p); err == nil {
-			key = real
+		if key == "" {
+			key = p
+			if real, err := fsys.realPath(p); err == nil {
+				key = real
+			}
 		}
 		if !seen[key] {
 			seen[key] = true
@@ -228,10 +232,11 @@ func collectFiles(fsys fileSystem, paths []string) ([]string, ast.Diagnostics) {
 				diags = append(diags, ast.Diagnostic{Pos: ast.Pos{File: root}, Severity: ast.SeverityError, Code: "io", Message: fmt.Sprintf("not a regular file (%v)", info.Mode().Type())})
 				continue
 			}
-			add(root)
+			add(root, "")
 			continue
 		}
-		var found []string
+		// found are the rule files under root with their real paths.
+		var found [][2]string
 		walked := map[string]string{} // real folder -> the path it was first walked as
 		var walk func(dir string)
 		walk = func(dir string) {
@@ -270,14 +275,20 @@ func collectFiles(fsys fileSystem, paths []string) ([]string, ast.Diagnostics) {
 				case t.IsDir() && (de.Type()&fs.ModeSymlink == 0 || fsys.followsFolderLinks()):
 					walk(p)
 				case t.IsRegular() && isRuleFile(de.Name()):
-					found = append(found, p)
+					// A file that is not a link is where its folder really is: no
+					// need to resolve every component of its path again.
+					key := ""
+					if de.Type()&fs.ModeSymlink == 0 {
+						key = fsys.join(real, de.Name())
+					}
+					found = append(found, [2]string{p, key})
 				}
 			}
 		}
 		walk(root)
-		sort.Strings(found)
+		sort.Slice(found, func(i, j int) bool { return found[i][0] < found[j][0] })
 		for _, f := range found {
-			add(f)
+			add(f[0], f[1])
 		}
 	}
 	return files, diags
