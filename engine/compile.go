@@ -393,11 +393,7 @@ func ContainsParts(parts []ast.StringPart) []ast.StringPart {
 
 // compileRegex compiles a regular expression value with its i/m/s flags.
 func compileRegex(v *ast.Value) (*regexp.Regexp, error) {
-	expr := v.Regex
-	if v.Flags != "" {
-		expr = "(?" + v.Flags + ")" + expr
-	}
-	re, err := regexp.Compile(expr)
+	re, err := regexp.Compile(regexSource(v))
 	if err != nil {
 		return nil, &compileError{pos: v.Pos, msg: fmt.Sprintf("regular expression %q is not supported by the Go (RE2) engine: %v", v.Regex, err)}
 	}

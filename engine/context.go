@@ -81,8 +81,8 @@ func (c *evalCtx) reset(ev Event) {
 func (c *evalCtx) raw(id int32) *GenSlot {
 	s := &c.slots[id]
 	if s.gen != c.gen {
-		s.gen = c.gen
 		s.v, s.ok = getField(c.ev, c.names[id], &c.sp)
+		s.gen = c.gen // after the fetch: a fetch that panicked is not cached
 	}
 	return s
 }

@@ -5,8 +5,8 @@ import "strings"
 // spacedNames finds, for one event, the fields whose names are written with
 // spaces: Windows Defender's EventData says "Source Name", "Threat Name",
 // "Process Name" where Sigma rules (and SigmaHQ's own checker) say
-// SourceName, ThreatName, ProcessName. Both runtimes (evalCtx and GenState)
-// read event fields through getField with one spacedNames each.
+// SourceName, ThreatName, ProcessName. The runtime (evalCtx, in every GenState)
+// reads event fields through getField with one spacedNames per state.
 type spacedNames struct {
 	built bool
 	// m maps a name with its spaces removed to the event's name.

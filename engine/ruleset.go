@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/rulec/rulec/ast"
@@ -28,6 +27,9 @@ type Ruleset struct {
 	diags   ast.Diagnostics
 	// unmapped counts the rules whose logsource the profile does not know.
 	unmapped int
+	// prog is the compiled program every Evaluator executes: the one runtime
+	// generated code runs on too (fields, logsource groups, literal index).
+	prog *GenProgram
 }
 
 // compiledRule is one usable detection rule.
@@ -35,24 +37,10 @@ type compiledRule struct {
 	rule  *ast.Rule
 	det   *detection
 	group int
-	// clauses are necessary conditions of the rule (see index.go); the rule is a
-	// candidate for an event only when each holds. None: always a candidate.
-	clauses []clause
-	// need has one bit per clause.
-	need uint8
-}
-
-// atom is an indexable literal (see index.go).
-type atom struct {
-	field string
-	kind  atomKind
-	key   string
-}
-
-// ref names a rule and one of its clauses (as a bit).
-type ref struct {
-	rule int32
-	bit  uint8
+	// clause is a necessary condition of the rule (see prefilter.go): the
+	// rule is a candidate for an event only when one of its atoms holds; a top
+	// clause makes it a candidate for every event of its logsource.
+	clause clause
 }
 
 // group gathers the rules that share a logsource restriction.
@@ -63,25 +51,10 @@ type group struct {
 	rules []int32
 }
 
-// groupAlt is one alternative of a logsource restriction with its candidate index.
+// groupAlt is one alternative of a logsource restriction.
 type groupAlt struct {
 	where  []node
 	fields map[string][]string
-	remap  [][]int32
-	always []int32
-	index  []*fieldIndex
-}
-
-// fieldIndex maps lowered values of one event field (every value of the event
-// when field is -1) to the rule clauses they satisfy.
-type fieldIndex struct {
-	field int32
-	eq    map[string][]ref
-	base  map[string][]ref
-	// subs are the substring needles, found by ac; subRefs[i] are needle i's clauses.
-	subs    map[string]int32
-	subRefs [][]ref
-	ac      *acAutomaton
 }
 
 // NewRuleset compiles the detection rules (other kinds are ignored). A rule that
@@ -128,16 +101,20 @@ func NewRuleset(rules []*ast.Rule, opts Options) (*Ruleset, ast.Diagnostics) {
 			rs.unmapped++
 			rs.diags = append(rs.diags, unmappedDiag(r, rs.profile))
 		}
-		cr := &compiledRule{rule: r, det: det, group: gi, clauses: ruleClauses(r.Detection)}
-		cr.need = uint8(1)<<len(cr.clauses) - 1
+		cr := &compiledRule{rule: r, det: det, group: gi}
 		rs.groups[gi].rules = append(rs.groups[gi].rules, int32(len(rs.rules)))
 		rs.rules = append(rs.rules, cr)
 	}
-	for _, g := range rs.groups {
-		for _, alt := range g.alts {
-			rs.buildAlt(g, alt)
-		}
+	ix := &indexer{}
+	usable := make([]*ast.Rule, len(rs.rules))
+	for i, cr := range rs.rules {
+		usable[i] = cr.rule
 	}
+	ix.countPopularity(usable)
+	for _, cr := range rs.rules {
+		cr.clause = ix.ruleClause(cr.rule.Detection)
+	}
+	rs.prog = NewGenProgram(rs.program())
 	rs.diags.Sort()
 	return rs, rs.diags
 }
@@ -247,71 +224,65 @@ func (rs *Ruleset) newGroup(cp *compiler, key string, entries []*LogsourceEntry)
 	return g, nil
 }
 
-// buildAlt sizes the renames and builds the candidate index of one alternative.
-func (rs *Ruleset) buildAlt(g *group, alt *groupAlt) {
-	if len(alt.fields) > 0 {
-		alt.remap = make([][]int32, len(rs.fields.names))
-		for k, names := range alt.fields {
-			ids := make([]int32, len(names))
-			for i, n := range names {
-				ids[i] = rs.fields.ids[n]
-			}
-			alt.remap[rs.fields.ids[k]] = ids
-		}
+// program describes the rule set as the one compiled program both executors
+// run: the interpreter's detections and logsource conditions as functions of
+// the state, the renames, and the literal index atoms of every rule under each
+// alternative of its group.
+func (rs *Ruleset) program() *GenProgram {
+	p := &GenProgram{}
+	for _, cr := range rs.rules {
+		det := cr.det
+		p.Rules = append(p.Rules, GenRule{Group: int32(cr.group), Detect: func(s *GenState) bool { return det.eval(&s.evalCtx) }})
 	}
-	byField := map[int32]*fieldIndex{}
-	for _, ri := range g.rules {
-		cr := rs.rules[ri]
-		if len(cr.clauses) == 0 {
-			alt.always = append(alt.always, ri)
-			continue
-		}
-		for ci, c := range cr.clauses {
-			rf := ref{rule: ri, bit: 1 << ci}
-			for _, a := range c.atoms {
-				targets := []string{a.field}
-				if t, ok := alt.fields[a.field]; ok {
-					targets = t
+	for gi, g := range rs.groups {
+		gg := GenGroup{Claim: g.claim}
+		for _, a := range g.alts {
+			var ga GenAlt
+			if where := a.where; len(where) > 0 {
+				ga.Where = func(s *GenState) bool { return allNode(where).eval(&s.evalCtx) }
+			}
+			keys := make([]string, 0, len(a.fields))
+			for k := range a.fields {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				to := make([]int32, len(a.fields[k]))
+				for i, n := range a.fields[k] {
+					to[i] = rs.fields.id(n)
 				}
-				for _, t := range targets {
-					id := int32(-1) // keywords: every value of the event
-					if t != "" {
-						id = rs.fields.id(t)
+				ga.Renames = append(ga.Renames, GenRename{Field: rs.fields.id(k), To: to})
+			}
+			gg.Alts = append(gg.Alts, ga)
+		}
+		for _, ri := range g.rules {
+			c := rs.rules[ri].clause
+			if c.top {
+				for ai := range gg.Alts {
+					gg.Alts[ai].Always = append(gg.Alts[ai].Always, ri)
+				}
+				continue
+			}
+			for ai, a := range g.alts {
+				for _, at := range c.atoms {
+					targets := []string{at.field}
+					if t, ok := a.fields[at.field]; ok && at.field != "" {
+						targets = t
 					}
-					fi := byField[id]
-					if fi == nil {
-						fi = &fieldIndex{field: id, eq: map[string][]ref{}, base: map[string][]ref{}, subs: map[string]int32{}}
-						byField[id] = fi
-						alt.index = append(alt.index, fi)
-					}
-					switch a.kind {
-					case atomEq:
-						fi.eq[a.key] = append(fi.eq[a.key], rf)
-					case atomBase:
-						fi.base[a.key] = append(fi.base[a.key], rf)
-					default:
-						n, ok := fi.subs[a.key]
-						if !ok {
-							n = int32(len(fi.subRefs))
-							fi.subs[a.key] = n
-							fi.subRefs = append(fi.subRefs, nil)
+					for _, t := range targets {
+						field := AnyField
+						if t != "" {
+							field = rs.fields.id(t)
 						}
-						fi.subRefs[n] = append(fi.subRefs[n], rf)
+						p.Atoms = append(p.Atoms, GenAtom{Field: field, Op: at.op, Needle: at.needle, Group: int32(gi), Alt: int32(ai), Rule: ri})
 					}
 				}
 			}
 		}
+		p.Groups = append(p.Groups, gg)
 	}
-	for _, fi := range alt.index {
-		if len(fi.subs) > 0 {
-			needles := make([]string, len(fi.subRefs))
-			for k, n := range fi.subs {
-				needles[n] = k
-			}
-			fi.ac = newAutomaton(needles)
-		}
-	}
-	slices.SortFunc(alt.index, func(a, b *fieldIndex) int { return int(a.field - b.field) })
+	p.Fields = rs.fields.names // after every field the atoms name is interned
+	return p
 }
 
 // Len returns the number of usable rules.
@@ -347,7 +318,7 @@ func (rs *Ruleset) Groups() []LogsourceGroup {
 	for i, g := range rs.groups {
 		out[i] = LogsourceGroup{Key: g.key, Claim: g.claim, Rules: len(g.rules)}
 		for _, ri := range g.rules {
-			if len(rs.rules[ri].clauses) > 0 {
+			if !rs.rules[ri].clause.top {
 				out[i].Indexed++
 			}
 		}
@@ -364,231 +335,46 @@ type RulePanic struct {
 	Count int
 }
 
-// Evaluator evaluates a Ruleset on events, one at a time. It holds per-event
-// scratch state: use one Evaluator per goroutine.
+// Evaluator evaluates a Ruleset on events, one at a time: it executes the
+// rule set's compiled program with a GenState, the runtime generated code
+// runs on. It holds per-event scratch state: use one Evaluator per goroutine.
 type Evaluator struct {
-	rs      *Ruleset
-	c       *evalCtx
-	mark    []uint32
-	mask    []uint8
-	markGen uint32
-	hits    []int32
-	out     []int
-	num     []byte
-	panics  panicLog
+	rs *Ruleset
+	s  *GenState
 }
 
 // NewEvaluator returns an evaluator for the ruleset.
-func (rs *Ruleset) NewEvaluator() *Evaluator {
-	e := &Evaluator{rs: rs, c: &evalCtx{}, mark: make([]uint32, len(rs.rules)), mask: make([]uint8, len(rs.rules))}
-	e.c.init(rs.fields.names)
-	return e
-}
+func (rs *Ruleset) NewEvaluator() *Evaluator { return &Evaluator{rs: rs, s: rs.prog.NewState()} }
 
 // Match returns the indices of the rules that match the event, in ascending
-// order. The slice is reused by the next call.
-func (e *Evaluator) Match(ev Event) []int {
-	c := e.c
-	c.reset(ev)
-	e.out = e.out[:0]
-	for _, g := range e.rs.groups {
-		e.matchGroup(g)
-	}
-	if len(e.rs.groups) > 1 {
-		slices.Sort(e.out)
-	}
-	return e.out
-}
-
-// matchGroup evaluates the candidate rules of one logsource group. A panic while
-// selecting candidates (e.g. from the event itself) is recorded with rule -1
-// and skips the group for this event.
-func (e *Evaluator) matchGroup(g *group) {
-	c := e.c
-	defer func() {
-		c.remap = nil
-		if x := recover(); x != nil {
-			e.notePanic(-1, fmt.Sprintf("logsource group %q: %v", g.key, x))
-		}
-	}()
-	alt := g.selectAlt(c)
-	if alt == nil {
-		return
-	}
-	e.collect(alt)
-	c.remap = alt.remap
-	e.run(alt.always, e.hits)
-}
+// order. The slice is reused by the next call. A panic while selecting
+// candidates (e.g. from the event itself) is recorded with rule -1 and skips
+// the logsource group for this event; a panic in a rule skips the rule.
+func (e *Evaluator) Match(ev Event) []int { return e.s.Match(ev) }
 
 // MatchRule evaluates one rule on the event: false when the event is not of the
 // rule's logsource, else its detection (through the logsource's field renames).
 // A panic inside the rule is returned as an error.
 func (e *Evaluator) MatchRule(i int, ev Event) (bool, error) {
-	e.c.reset(ev)
-	alt := e.rs.groups[e.rs.rules[i].group].selectAlt(e.c)
-	if alt == nil {
-		return false, nil
-	}
-	e.c.remap = alt.remap
-	return e.evalOne(i)
+	ok, err := e.s.MatchRule(i, ev)
+	return ok, e.named(i, err)
 }
 
 // MatchDetection evaluates one rule's detection on the event, ignoring its logsource.
 func (e *Evaluator) MatchDetection(i int, ev Event) (bool, error) {
-	e.c.reset(ev)
-	return e.evalOne(i)
+	ok, err := e.s.MatchDetection(i, ev)
+	return ok, e.named(i, err)
 }
 
-func (e *Evaluator) evalOne(i int) (matched bool, err error) {
-	defer func() {
-		if x := recover(); x != nil {
-			e.notePanic(i, x)
-			matched, err = false, fmt.Errorf("rule %q panicked: %v", e.rs.rules[i].rule.Title, x)
-		}
-	}()
-	return e.rs.rules[i].det.eval(e.c), nil
-}
-
-// InLogsource reports whether the event belongs to rule i's logsource.
-func (e *Evaluator) InLogsource(i int, ev Event) bool {
-	e.c.reset(ev)
-	return e.rs.groups[e.rs.rules[i].group].selectAlt(e.c) != nil
-}
-
-// Panics lists the rules whose evaluation panicked, by rule index.
-func (e *Evaluator) Panics() []RulePanic { return e.panics.list() }
-
-func (g *group) selectAlt(c *evalCtx) *groupAlt {
-	c.remap = nil
-	if !g.claim.Admits(c.src) {
-		return nil
-	}
-	for _, a := range g.alts {
-		ok := true
-		for _, n := range a.where {
-			if !n.eval(c) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return a
-		}
+func (e *Evaluator) named(i int, err error) error {
+	if err != nil {
+		return fmt.Errorf("rule %q: %w", e.rs.rules[i].rule.Title, err)
 	}
 	return nil
 }
 
-// collect gathers, sorted and without duplicates, the indexed rules whose literal the event has.
-func (e *Evaluator) collect(alt *groupAlt) {
-	e.hits = e.hits[:0]
-	if len(alt.index) == 0 {
-		return
-	}
-	e.markGen++
-	if e.markGen == 0 {
-		clear(e.mark)
-		e.markGen = 1
-	}
-	c := e.c
-	for _, fi := range alt.index {
-		if fi.field < 0 {
-			_, low := c.values()
-			for _, v := range low {
-				e.lookup(fi, v)
-			}
-			continue
-		}
-		s := c.raw(fi.field)
-		if !s.ok {
-			continue
-		}
-		switch {
-		case isScalar(s.v.Kind):
-			e.lookup(fi, c.lowered(s))
-			e.lookupNumber(fi, &s.v)
-		case s.v.Kind == KindArray:
-			for i := range s.v.Arr {
-				if isScalar(s.v.Arr[i].Kind) {
-					e.lookup(fi, c.loweredElem(s, i))
-					e.lookupNumber(fi, &s.v.Arr[i])
-				}
-			}
-		}
-	}
-	if len(e.hits) > 1 {
-		slices.Sort(e.hits)
-	}
-}
+// InLogsource reports whether the event belongs to rule i's logsource.
+func (e *Evaluator) InLogsource(i int, ev Event) bool { return e.s.InLogsource(i, ev) }
 
-// lookupNumber also looks a number up by its canonical text (4688.0 is indexed as 4688).
-func (e *Evaluator) lookupNumber(fi *fieldIndex, v *Value) {
-	if v.Kind != KindNumber {
-		return
-	}
-	e.num = strconv.AppendFloat(e.num[:0], v.N, 'f', -1, 64)
-	if string(e.num) != v.S {
-		e.lookup(fi, view(e.num))
-	}
-}
-
-func (e *Evaluator) lookup(fi *fieldIndex, v string) {
-	if len(fi.eq) > 0 {
-		e.add(fi.eq[v])
-	}
-	if len(fi.base) > 0 {
-		e.add(fi.base[v[strings.LastIndexByte(v, '\\')+1:]])
-	}
-	if fi.ac != nil {
-		fi.ac.scan(v, func(n int32) { e.add(fi.subRefs[n]) })
-	}
-}
-
-// add records that clauses hold; a rule becomes a candidate when all its clauses do.
-func (e *Evaluator) add(refs []ref) {
-	for _, rf := range refs {
-		r := rf.rule
-		if e.mark[r] != e.markGen {
-			e.mark[r] = e.markGen
-			e.mask[r] = 0
-		}
-		old := e.mask[r]
-		m := old | rf.bit
-		if m == old {
-			continue
-		}
-		e.mask[r] = m
-		if m == e.rs.rules[r].need {
-			e.hits = append(e.hits, r)
-		}
-	}
-}
-
-// run evaluates the merge of two sorted candidate lists in order, isolating panics.
-func (e *Evaluator) run(a, b []int32) {
-	for len(a) > 0 || len(b) > 0 {
-		var r int32
-		switch {
-		case len(b) == 0 || (len(a) > 0 && a[0] < b[0]):
-			r, a = a[0], a[1:]
-		case len(a) == 0 || b[0] < a[0]:
-			r, b = b[0], b[1:]
-		default:
-			r, a, b = a[0], a[1:], b[1:]
-		}
-		if e.safeEval(r) {
-			e.out = append(e.out, int(r))
-		}
-	}
-}
-
-func (e *Evaluator) safeEval(r int32) (matched bool) {
-	defer func() {
-		if x := recover(); x != nil {
-			e.notePanic(int(r), x)
-			matched = false
-		}
-	}()
-	return e.rs.rules[r].det.eval(e.c)
-}
-
-func (e *Evaluator) notePanic(r int, x any) { e.panics.note(r, x) }
+// Panics lists the rules whose evaluation panicked, by rule index.
+func (e *Evaluator) Panics() []RulePanic { return e.s.Panics() }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -254,20 +253,8 @@ func (c *compiler) keyword(v *ast.Value, cased bool) (*expr, error) {
 const maxGuard = 4
 
 // regexGuard returns the lowered literals of which every match of the
-// expression contains one (see regexClause), or nil.
-func regexGuard(src string) []string {
-	c := regexClause(&indexer{}, src, "")
-	if c.top || len(c.atoms) == 0 || len(c.atoms) > maxGuard {
-		return nil
-	}
-	out := make([]string, 0, len(c.atoms))
-	for _, a := range c.atoms {
-		if !slices.Contains(out, a.needle) {
-			out = append(out, a.needle)
-		}
-	}
-	return out
-}
+// expression contains one (the index's derivation, engine.RegexLiterals), or nil.
+func regexGuard(src string) []string { return engine.RegexLiterals(src, maxGuard) }
 
 // regexSource returns the regular expression with its flags, checked with RE2.
 func regexSource(v *ast.Value) (string, error) {

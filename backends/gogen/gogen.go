@@ -70,8 +70,11 @@ type rule struct {
 	group    int
 	searches map[int]*expr
 	cond     *expr
-	clause   clause
-	folder   string
+	// atoms is the rule's index clause (engine.Ruleset.IndexClause); a rule
+	// that is not indexed is evaluated on every event of its logsource.
+	atoms   []engine.IndexAtom
+	indexed bool
+	folder  string
 }
 
 // Generate compiles the detection and correlation rules into a Go package.
@@ -117,12 +120,6 @@ func Generate(rules []*ast.Rule, opts Options) (*Result, error) {
 			gr.where = append(gr.where, andExpr(args...))
 		}
 	}
-	ix := &indexer{}
-	usable := make([]*ast.Rule, len(g.rules))
-	for i, r := range g.rules {
-		usable[i] = r.src
-	}
-	ix.countPopularity(usable)
 	for _, r := range g.rules {
 		g.preds.user = user
 		user++
@@ -133,7 +130,7 @@ func Generate(rules []*ast.Rule, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("%s: rule %q: %w", r.src.Pos, r.src.Title, err)
 		}
 		r.searches, r.cond = searches, cond
-		r.clause = ix.ruleClause(r.src.Detection)
+		r.atoms, r.indexed = rs.IndexClause(r.index)
 	}
 	memo := 0
 	for _, p := range g.preds.list {
@@ -516,7 +513,7 @@ func (g *generator) emitProgram() error {
 	}
 	for _, r := range g.rules {
 		gr := g.groups[r.group]
-		if r.clause.top {
+		if !r.indexed {
 			for ai := range gr.alts {
 				always[r.group][ai] = append(always[r.group][ai], int32(r.index))
 			}
@@ -525,9 +522,9 @@ func (g *generator) emitProgram() error {
 		g.res.Indexed++
 		for ai, a := range gr.alts {
 			seen := map[string]bool{}
-			for _, at := range r.clause.atoms {
-				targets := []string{at.field}
-				if t, ok := a.Fields[at.field]; ok && at.field != "" {
+			for _, at := range r.atoms {
+				targets := []string{at.Field}
+				if t, ok := a.Fields[at.Field]; ok && at.Field != "" {
 					targets = t
 				}
 				for _, t := range targets {
@@ -536,7 +533,7 @@ func (g *generator) emitProgram() error {
 						field = strconv.Itoa(int(g.fieldID[t]))
 					}
 					line := fmt.Sprintf("{Field: %s, Op: %s, Needle: %s, Group: %d, Alt: %d, Rule: %d},",
-						field, atomOpNames[at.op], strconv.Quote(at.needle), r.group, ai, r.index)
+						field, atomOpNames[at.Op], strconv.Quote(at.Needle), r.group, ai, r.index)
 					if !seen[line] {
 						seen[line] = true
 						atoms = append(atoms, line)

@@ -1,15 +1,15 @@
-package gogen
+package engine
 
 import (
 	"math"
 	"regexp/syntax"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/rulec/rulec/ast"
-	"github.com/rulec/rulec/engine"
 )
 
 // The literal index. For each rule we derive a clause from the condition IR: a
@@ -18,12 +18,15 @@ import (
 // or contains a needle. At run time one Aho-Corasick pass over each indexed
 // field finds every needle at once, so an event is checked only against the
 // rules of its logsource with an atom that holds (plus the rules without a
-// clause). Unlike the interpreter's index, contains/startswith/endswith and
-// wildcard patterns are indexed too.
+// clause). The interpreter and generated code run the same index (see
+// GenProgram): NewRuleset derives the clauses, generated code carries them as
+// GenAtom tables.
 
+// atom is an indexable literal: the lowered text of field (every value of the
+// event for "") equals, starts with, ends with or contains needle.
 type atom struct {
 	field  string
-	op     engine.AtomOp
+	op     AtomOp
 	needle string
 }
 
@@ -36,6 +39,17 @@ type clause struct {
 
 var topClause = clause{top: true}
 
+// WeakField reports whether most events of a logsource share the field's
+// values (EventID, Channel, ...): an index clause on it selects little, so
+// other clauses are preferred.
+func WeakField(name string) bool {
+	switch name {
+	case "EventID", "Channel", "Provider_Name", "EventType", "Level", "Task", "Opcode", "Keywords":
+		return true
+	}
+	return false
+}
+
 // indexer derives clauses; popularity counts the rules that test each
 // (field, needle): needles many rules share (\cmd.exe as a parent image, .exe)
 // are common in events too, so they select less.
@@ -45,7 +59,7 @@ type indexer struct {
 
 // probability estimates how often an atom holds on an event of its logsource.
 func (ix *indexer) probability(a atom) float64 {
-	if engine.WeakField(a.field) {
+	if WeakField(a.field) {
 		return 0.5
 	}
 	var p float64
@@ -68,9 +82,9 @@ func (ix *indexer) probability(a atom) float64 {
 		p = 0.004
 	}
 	switch a.op {
-	case engine.AtomPrefix, engine.AtomSuffix:
+	case AtomPrefix, AtomSuffix:
 		p *= 0.5
-	case engine.AtomEqual:
+	case AtomEqual:
 		p *= 0.2
 	}
 	p *= 1 + float64(ix.popularity[[2]string{a.field, a.needle}])/4
@@ -213,16 +227,13 @@ func valueClause(ix *indexer, v *ast.Value, field string, cased bool) clause {
 	case ast.ValString:
 		return stringClause(v.Parts, field, cased)
 	case ast.ValRegex:
-		src, err := regexSource(v)
-		if err != nil {
-			return topClause
-		}
+		src := regexSource(v)
 		return regexClause(ix, src, field)
 	case ast.ValNumber:
 		canon := strconv.FormatFloat(v.Number, 'f', -1, 64)
-		c := clause{atoms: []atom{{field: field, op: engine.AtomEqual, needle: canon}}}
-		if raw := engine.Lower(strings.TrimSpace(v.Raw)); raw != "" && raw != canon {
-			c.atoms = append(c.atoms, atom{field: field, op: engine.AtomEqual, needle: raw})
+		c := clause{atoms: []atom{{field: field, op: AtomEqual, needle: canon}}}
+		if raw := Lower(strings.TrimSpace(v.Raw)); raw != "" && raw != canon {
+			c.atoms = append(c.atoms, atom{field: field, op: AtomEqual, needle: raw})
 		}
 		return c
 	case ast.ValExpansion:
@@ -240,14 +251,11 @@ func valueClause(ix *indexer, v *ast.Value, field string, cased bool) clause {
 func keywordClause(ix *indexer, v *ast.Value, cased bool) clause {
 	switch v.Kind {
 	case ast.ValString:
-		return stringClause(engine.ContainsParts(v.Parts), "", cased)
+		return stringClause(ContainsParts(v.Parts), "", cased)
 	case ast.ValNumber, ast.ValBool:
-		return stringClause(engine.ContainsParts([]ast.StringPart{{Kind: ast.PartLit, Text: v.String()}}), "", cased)
+		return stringClause(ContainsParts([]ast.StringPart{{Kind: ast.PartLit, Text: v.String()}}), "", cased)
 	case ast.ValRegex:
-		src, err := regexSource(v)
-		if err != nil {
-			return topClause
-		}
+		src := regexSource(v)
 		return regexClause(ix, src, "")
 	case ast.ValExpansion:
 		cs := make([]clause, len(v.Variants))
@@ -295,15 +303,15 @@ func stringClause(parts []ast.StringPart, field string, cased bool) clause {
 			return topClause // placeholders: values come from the profile
 		}
 	}
-	one := func(op engine.AtomOp, text string) clause {
-		return clause{atoms: []atom{{field: field, op: op, needle: engine.Lower(text)}}}
+	one := func(op AtomOp, text string) clause {
+		return clause{atoms: []atom{{field: field, op: op, needle: Lower(text)}}}
 	}
 	switch len(norm) {
 	case 0:
-		return one(engine.AtomEqual, "")
+		return one(AtomEqual, "")
 	case 1:
 		if norm[0].kind == 'l' {
-			return one(engine.AtomEqual, norm[0].text)
+			return one(AtomEqual, norm[0].text)
 		}
 		return topClause
 	}
@@ -318,11 +326,11 @@ func stringClause(parts []ast.StringPart, field string, cased bool) clause {
 	}
 	switch {
 	case bestI == 0:
-		return one(engine.AtomPrefix, norm[0].text)
+		return one(AtomPrefix, norm[0].text)
 	case bestI == len(norm)-1:
-		return one(engine.AtomSuffix, norm[bestI].text)
+		return one(AtomSuffix, norm[bestI].text)
 	}
-	return one(engine.AtomContains, norm[bestI].text)
+	return one(AtomContains, norm[bestI].text)
 }
 
 // regexClause derives the literals of which a regular expression's every match
@@ -403,7 +411,7 @@ func literalClause(runes []rune, fold bool, field string) clause {
 	if best == "" {
 		return topClause
 	}
-	return clause{atoms: []atom{{field: field, op: engine.AtomContains, needle: engine.Lower(best)}}}
+	return clause{atoms: []atom{{field: field, op: AtomContains, needle: Lower(best)}}}
 }
 
 // foldSafe reports whether every case variant of r lowers to the same character.
@@ -415,4 +423,54 @@ func foldSafe(r rune) bool {
 		}
 	}
 	return true
+}
+
+// regexSource returns a regular expression value with its i/m/s flags, as compiled.
+func regexSource(v *ast.Value) string {
+	if v.Flags != "" {
+		return "(?" + v.Flags + ")" + v.Regex
+	}
+	return v.Regex
+}
+
+// RegexLiterals returns lowered literals of which the lowered text of every
+// match of the regular expression src contains one, at most max of them; nil
+// when there are none or more (the index's derivation, for guards checked
+// before running the expression).
+func RegexLiterals(src string, max int) []string {
+	c := regexClause(&indexer{}, src, "")
+	if c.top || len(c.atoms) == 0 || len(c.atoms) > max {
+		return nil
+	}
+	out := make([]string, 0, len(c.atoms))
+	for _, a := range c.atoms {
+		if !slices.Contains(out, a.needle) {
+			out = append(out, a.needle)
+		}
+	}
+	return out
+}
+
+// IndexAtom is one literal of a rule's index clause: the lowered text of
+// Field (every value of the event when "") has Op with Needle.
+type IndexAtom struct {
+	Field  string
+	Op     AtomOp
+	Needle string
+}
+
+// IndexClause returns the index clause of usable rule i: atoms of which one
+// holds on every event the rule matches. indexed is false when the rule has
+// none and is evaluated on every event of its logsource (a rule that is
+// indexed with no atom never matches).
+func (rs *Ruleset) IndexClause(i int) (atoms []IndexAtom, indexed bool) {
+	c := rs.rules[i].clause
+	if c.top {
+		return nil, false
+	}
+	atoms = make([]IndexAtom, len(c.atoms))
+	for k, a := range c.atoms {
+		atoms[k] = IndexAtom{Field: a.field, Op: a.op, Needle: a.needle}
+	}
+	return atoms, true
 }

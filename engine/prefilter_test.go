@@ -1,0 +1,133 @@
+package engine
+
+import (
+	"math/rand"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/rulec/rulec/ast"
+)
+
+func clauseHolds(c clause, lowered string) bool {
+	for _, a := range c.atoms {
+		var ok bool
+		switch a.op {
+		case AtomEqual:
+			ok = lowered == a.needle
+		case AtomPrefix:
+			ok = strings.HasPrefix(lowered, a.needle)
+		case AtomSuffix:
+			ok = strings.HasSuffix(lowered, a.needle)
+		case AtomContains:
+			ok = strings.Contains(lowered, a.needle)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// TestStringClauseNecessary checks on random patterns and texts that the
+// index clause of a string pattern holds whenever the pattern matches.
+func TestStringClauseNecessary(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	pieces := []ast.StringPart{
+		{Kind: ast.PartLit, Text: "a"}, {Kind: ast.PartLit, Text: "B\\"}, {Kind: ast.PartLit, Text: "*?"},
+		{Kind: ast.PartLit, Text: "Ä"}, {Kind: ast.PartLit, Text: ""}, {Kind: ast.PartStar}, {Kind: ast.PartQuestion},
+		{Kind: ast.PartLit, Text: "\\\\"}, {Kind: ast.PartLit, Text: "\xff"},
+	}
+	texts := []string{"", "a", "A", "ab\\", "a*?", "xäy", "aB\\*?Ä", "\\\\", "\xffa", "ab\\ab\\", "a?b", "Ä"}
+	for round := 0; round < 3000; round++ {
+		parts := make([]ast.StringPart, rng.Intn(5))
+		for i := range parts {
+			parts[i] = pieces[rng.Intn(len(pieces))]
+		}
+		for _, cased := range []bool{false, true} {
+			p := CompilePattern(parts, cased)
+			c := stringClause(parts, "F", cased)
+			for _, text := range texts {
+				if p.Match(text) && !c.top && !clauseHolds(c, Lower(text)) {
+					t.Fatalf("parts %v cased %v text %q matches but clause %+v does not hold", parts, cased, text, c)
+				}
+			}
+		}
+	}
+}
+
+// TestRegexClause checks that the literals derived from regular expressions
+// are necessary: whenever the expression matches, the lowered text contains one.
+func TestRegexClause(t *testing.T) {
+	ix := &indexer{}
+	tests := []struct {
+		re    string
+		texts []string
+		top   bool
+	}{
+		{`\s-w(indowstyle)?\s+h(idden)?\b`, []string{"x -w h", " -W  Hidden"}, false},
+		{`(?i)^powershell`, []string{"PowerShell -x", "POWERSHELL"}, false},
+		{`(?i)mimikatz|sekurlsa`, []string{"MimiKatz", "xSEKURLSA::"}, false},
+		{`(?i)ssss`, []string{"ſſſſ", "SsſS"}, true},
+		{`(?i)kkk`, []string{"\u212akk", "KKK"}, false},
+		{`a(bc)*d`, []string{"ad", "abcbcd"}, false},
+		{`a?`, []string{"", "x"}, true},
+		{`[ab]+x{2,}`, []string{"axx", "bbxxx"}, false},
+		{`ÄÖ\x{FFFD}Ü`, []string{"ÄÖ\xffÜ", "ÄÖ\uFFFDÜ"}, false},
+		{`(?i)straße`, []string{"STRASSE", "Straße"}, false},
+		{`(?:foo|bar)baz`, []string{"foobaz", "BARbaz"}, false},
+		{`x|`, []string{"", "x"}, true},
+	}
+	for _, tc := range tests {
+		c := regexClause(ix, tc.re, "F")
+		if c.top != tc.top {
+			t.Errorf("%s: top %v, want %v (%+v)", tc.re, c.top, tc.top, c)
+		}
+		re := regexp.MustCompile(tc.re)
+		for _, text := range tc.texts {
+			if re.MatchString(text) && !c.top && !clauseHolds(c, Lower(text)) {
+				t.Errorf("%s matches %q but clause %+v does not hold", tc.re, text, c)
+			}
+		}
+	}
+}
+
+// TestRegexLiteralsNecessary checks on random texts that whenever a regular
+// expression matches, the lowered text contains one of its literals.
+func TestRegexLiteralsNecessary(t *testing.T) {
+	res := []string{`ab+c`, `(?i)abc|xyz`, `a.c`, `(?i)cmd\.exe`, `^q(ab|ba)`, `(?s)a.*b.*c`, `(?i)ſa`, `Ab(?i)cD`}
+	rnd := rand.New(rand.NewSource(3))
+	alphabet := []string{"a", "b", "c", "A", "B", "C", "x", "y", "z", "q", ".", "ſ", "s", "d", "D", "cmd.exe", "CMD.EXE"}
+	for _, expr := range res {
+		c := regexClause(&indexer{}, expr, "f")
+		re := regexp.MustCompile(expr)
+		for i := 0; i < 3000; i++ {
+			var b strings.Builder
+			for j := rnd.Intn(8); j > 0; j-- {
+				b.WriteString(alphabet[rnd.Intn(len(alphabet))])
+			}
+			s := b.String()
+			if re.MatchString(s) && !c.top && !clauseHolds(c, Lower(s)) {
+				t.Fatalf("%s matches %q but no literal of %v is in it", expr, s, c.atoms)
+			}
+		}
+	}
+}
+
+// TestIndexNumberInArray: a number inside an array is found by the literal index
+// under its canonical text, as the matcher finds it (4688.0 equals 4688).
+func TestIndexNumberInArray(t *testing.T) {
+	r := loadRule(t, "    sel:\n        Code: 4688\n    condition: sel\n")
+	rs, diags := NewRuleset([]*ast.Rule{r}, Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	ev := rs.NewEvaluator()
+	for _, src := range []string{`{"Code": 4688.0}`, `{"Code": [1, 4688.0]}`, `{"Code": ["4688"]}`} {
+		e := jsonEvent(t, src)
+		direct, _ := ev.MatchRule(0, e)
+		if got := ev.Match(e); len(got) != 1 || !direct {
+			t.Errorf("%s: Match = %v, MatchRule = %v", src, got, direct)
+		}
+	}
+}
