@@ -32,6 +32,7 @@ const (
 type evtxReader struct {
 	name   string
 	rs     io.ReadSeeker
+	ra     io.ReaderAt // rs, when it reads at an offset in one call (files, memory)
 	closer io.Closer
 	offset int64 // next chunk's file offset
 	buf    []byte
@@ -52,11 +53,14 @@ type item struct {
 }
 
 func newEVTXReader(name string, rs io.ReadSeeker, closer io.Closer) (*evtxReader, error) {
+	// The header and the chunk count (at 42) are read with one read.
 	var h evtx.EVTXHeader
+	head := make([]byte, max(binary.Size(h), 44))
 	if _, err := rs.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("%s: evtx: %w", name, err)
 	}
-	if err := binary.Read(rs, binary.LittleEndian, &h); err != nil {
+	n, _ := io.ReadFull(rs, head)
+	if err := binary.Read(bytes.NewReader(head[:n]), binary.LittleEndian, &h); err != nil {
 		return nil, fmt.Errorf("%s: evtx: file header: %w", name, err)
 	}
 	if string(h.Magic[:]) != evtxFileMagic {
@@ -66,12 +70,13 @@ func newEVTXReader(name string, rs io.ReadSeeker, closer io.Closer) (*evtxReader
 	if block < 128 || block > evtxChunkSize {
 		block = 4096
 	}
-	var count [2]byte
-	if _, err := rs.Seek(42, io.SeekStart); err == nil {
-		io.ReadFull(rs, count[:])
+	claimed := 0
+	if n >= 44 {
+		claimed = int(binary.LittleEndian.Uint16(head[42:]))
 	}
-	return &evtxReader{name: name, rs: rs, closer: closer, offset: block, buf: make([]byte, evtxChunkSize),
-		claimed: int(binary.LittleEndian.Uint16(count[:]))}, nil
+	r := &evtxReader{name: name, rs: rs, closer: closer, offset: block, buf: make([]byte, evtxChunkSize), claimed: claimed}
+	r.ra, _ = rs.(io.ReaderAt)
+	return r, nil
 }
 
 // Next returns the next event.
@@ -120,11 +125,7 @@ func (r *evtxReader) readChunk() {
 	}()
 	off := r.offset
 	r.offset += evtxChunkSize
-	if _, err := r.rs.Seek(off, io.SeekStart); err != nil {
-		r.fatal = fmt.Errorf("%s: evtx: %w", r.name, err)
-		return
-	}
-	n, err := io.ReadFull(r.rs, r.buf)
+	n, err := r.readAt(off)
 	switch {
 	case err == io.EOF:
 		r.done = true
@@ -228,6 +229,29 @@ func (r *evtxReader) readChunk() {
 		}
 		r.queue = append(r.queue, item{rec: Record{Event: ev, Source: r.name, Index: idx, Time: t}})
 	}
+}
+
+// readAt reads the chunk at off into r.buf, with io.ReadFull's errors: io.EOF
+// when nothing is left, io.ErrUnexpectedEOF for part of a chunk.
+func (r *evtxReader) readAt(off int64) (int, error) {
+	if r.ra == nil {
+		if _, err := r.rs.Seek(off, io.SeekStart); err != nil {
+			return 0, err
+		}
+		return io.ReadFull(r.rs, r.buf)
+	}
+	n, err := r.ra.ReadAt(r.buf, off)
+	switch {
+	case n == len(r.buf):
+		return n, nil
+	case err == io.EOF && n == 0:
+		return 0, io.EOF
+	case err == io.EOF:
+		return n, io.ErrUnexpectedEOF
+	case err == nil: // a ReaderAt reads all it can; a short read is an end
+		return n, io.ErrUnexpectedEOF
+	}
+	return n, err
 }
 
 func allZero(b []byte) bool {

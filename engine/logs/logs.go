@@ -146,11 +146,7 @@ func open(path string, f Format, lim Limits) (Reader, error) {
 	}
 	if f == "" || f == FormatAuto {
 		magic := make([]byte, len(evtxFileMagic))
-		n, _ := io.ReadFull(fh, magic)
-		if _, err := fh.Seek(0, io.SeekStart); err != nil {
-			fh.Close()
-			return nil, fmt.Errorf("open log: %w", err)
-		}
+		n, _ := fh.ReadAt(magic, 0)
 		if string(magic[:n]) == evtxFileMagic {
 			f = FormatEVTX
 		}
