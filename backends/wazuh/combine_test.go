@@ -147,3 +147,41 @@ level: high
 		}
 	}
 }
+
+// TestCriticalBeforeStock: a critical Sigma rule maps to level 16, so Wazuh
+// tries it before the stock level-15 sibling 92213 (an executable dropped in
+// a user's Temp folder), which at 15 took its events (loaded first).
+func TestCriticalBeforeStock(t *testing.T) {
+	stock := shared.Path(t, "reference", "wazuh-ruleset", "rules")
+	src := `title: Staged Service Binary
+id: 00000000-0000-4000-8000-0000000000c1
+logsource: {product: windows, category: file_event}
+detection:
+    selection:
+        TargetFilename|contains|all: ['\Temp', '\RS-{']
+        TargetFilename|endswith: '\TieringEngineService.exe'
+    condition: selection
+level: critical
+`
+	res, err := wazuh.Build(frontend.LoadBytes("r.yml", []byte(src)).Rules, wazuh.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(res.XML), `level="16"`) {
+		t.Fatalf("critical is not level 16:\n%s", res.XML)
+	}
+	s := func(v string) engine.Value { return engine.Value{Kind: engine.KindString, S: v} }
+	ev := engine.NewFlatEvent(map[string]engine.Value{
+		"EventID": {Kind: engine.KindNumber, S: "11", N: 11}, "Channel": s("Microsoft-Windows-Sysmon/Operational"),
+		"Provider_Name": s("Microsoft-Windows-Sysmon"), "Level": {Kind: engine.KindNumber, S: "4", N: 4},
+		"Keywords": s("0x8000000000000000"), "Computer": s("pc1"), "User": s(`CORP\bob`),
+		"Image": s(`C:\Temp\x.exe`), "TargetFilename": s(`C:\Users\bob\AppData\Local\Temp\RS-{1}\TieringEngineService.exe`),
+	})
+	out, _, err := wazuhsim.Check(res.XML, stock, []wazuhsim.Input{{Event: ev, Time: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := res.SigmaRule(out[0].RuleID); !ok || r.Title != "Staged Service Binary" {
+		t.Errorf("the event ends on rule %d (%s, level %d), want the generated critical rule", out[0].RuleID, out[0].Description, out[0].Level)
+	}
+}
