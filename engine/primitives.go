@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -321,7 +322,13 @@ type genTok struct {
 
 // genIndex is the literal index of one event field.
 type genIndex struct {
-	eq      map[string][]genTok
+	eq map[string][]genTok
+	// hasAC says the needles are searched with an automaton, built from
+	// acStrs on first use (machine): the automata of fields no event has
+	// cost neither time nor memory.
+	hasAC   bool
+	acOnce  sync.Once
+	acStrs  []string
 	ac      *acMachine
 	base    int // first needle id of this field in the state's seen table
 	needles []genNeedle
@@ -477,7 +484,16 @@ func NewGenProgram(p *GenProgram) *GenProgram {
 				ix.needles[i].fold = newFoldNeedle(ix.needles[i].text)
 			}
 		} else {
-			ix.ac = newACMachine(strs)
+			// The automaton's size is bounded now, where a generated package
+			// reports a table too large at initialisation.
+			bound := uint64(1)
+			for _, n := range strs {
+				bound += uint64(len(n))
+			}
+			if bound*256*2 >= 1<<32 {
+				panic("engine: literal index too large")
+			}
+			ix.hasAC, ix.acStrs = true, strs
 		}
 		ix.base = b.needles
 		b.needles += len(ix.needles)
@@ -848,7 +864,7 @@ func (s *GenState) scanValue(ix *genIndex, sl *GenSlot, i int) {
 	}
 	low := ""
 	lowered := false
-	if len(ix.eq) > 0 || ((ix.ac != nil || ix.small) && !isASCII(v.S)) {
+	if len(ix.eq) > 0 || ((ix.hasAC || ix.small) && !isASCII(v.S)) {
 		if i < 0 {
 			low = s.lowered(sl)
 		} else {
@@ -867,9 +883,9 @@ func (s *GenState) scanValue(ix *genIndex, sl *GenSlot, i int) {
 		s.scanSmall(ix, low, false)
 	case ix.small:
 		s.scanSmall(ix, v.S, true)
-	case ix.ac != nil && lowered:
+	case ix.hasAC && lowered:
 		s.scanAC(ix, low)
-	case ix.ac != nil:
+	case ix.hasAC:
 		s.scanAC(ix, v.S)
 	}
 }
@@ -1029,7 +1045,7 @@ func (s *GenState) scanKeywordValue(_ string, v Value) bool {
 	switch {
 	case ix.small:
 		s.scanSmall(ix, text, fold)
-	case ix.ac != nil:
+	case ix.hasAC:
 		s.scanAC(ix, text)
 	}
 	return true
@@ -1057,10 +1073,17 @@ func (s *GenState) scanNumber(ix *genIndex, v *Value) {
 	}
 }
 
+// machine returns the field's automaton, built once on first use (programs are
+// shared by the states of several goroutines).
+func (ix *genIndex) machine() *acMachine {
+	ix.acOnce.Do(func() { ix.ac, ix.acStrs = newACMachine(ix.acStrs), nil })
+	return ix.ac
+}
+
 // scanAC runs the automaton over text (lowered, or ASCII in any case) and adds
 // the rules whose contains, prefix or suffix atoms hold.
 func (s *GenState) scanAC(ix *genIndex, t string) {
-	m := ix.ac
+	m := ix.machine()
 	x := uint32(0)
 	trans, class := m.trans, &m.class
 	for i := 0; i < len(t); i++ {
