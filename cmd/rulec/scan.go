@@ -49,12 +49,13 @@ func scanCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "scan",
 		Usage:     "evaluate detection rules on log files and print every match",
-		ArgsUsage: "LOGS... (- for standard input)",
+		ArgsUsage: "LOGS... (files or folders; - for standard input)",
 		Description: "Prints one JSON object per match (rule_id, title, level, tags, source, event_index, line, time,\n" +
 			"rule_file), or one line per match with --format text, and a summary on stderr. Log formats are\n" +
 			"sniffed from the content (" + formatNames() + "); --log-format names one.\n" +
 			"A rule only fires on events of its logsource, as the logsource profile (--profile) defines it.\n" +
-			"A log named - is read from standard input (source \"<stdin>\"). The exit status is 1 when a log or\n" +
+			"Folders are read recursively (regular files, in lexical order); gzip-compressed logs of any format are\n" +
+			"decompressed. A log named - is read from standard input (source \"<stdin>\"). The exit status is 1 when a log or\n" +
 			"rule file could not be read, a rule could not be compiled or panicked, 2 on usage errors.",
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "rules", Aliases: []string{"r"}, Usage: "rule files or folders (repeatable; required)"},
@@ -173,6 +174,7 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 
 	stream := program.NewStream()
 	var events, matches, alerts, recordErrors, badFiles int
+	cfg.logs, badFiles = expandLogPaths(cfg.logs, stderr)
 	perRule := map[*ast.Rule]int{}
 	// Rules are matched on every core; results come in input order, the same as one core gives.
 	workers := cfg.workers

@@ -414,6 +414,10 @@ func (r *jsonReader) emit(raw []byte, line int, wrapper string) {
 	case r.otel || looksLikeOTel(m):
 		ev, t := otelEvent(m, nil, nil)
 		r.add(ev, line, t)
+	case zeekJSON(m, r.name) != nil:
+		ev := engine.NewMapEvent(m)
+		ev.Source = *zeekJSON(m, r.name) // Zeek's JSON logs
+		r.add(ev, line, jsonTime(m))
 	default:
 		r.add(engine.NewMapEvent(m), line, jsonTime(m))
 	}

@@ -25,6 +25,9 @@ type Limits struct {
 	// MaxAuditPendingBytes caps the bytes of all audit events being assembled
 	// (default 32 MiB): past it the oldest are completed early.
 	MaxAuditPendingBytes int
+	// MaxDecompressedBytes caps what a gzip-compressed log may expand to
+	// (default DefaultMaxDecompressedBytes); see also DecompressionRatio.
+	MaxDecompressedBytes int64
 }
 
 // Defaults of Limits.

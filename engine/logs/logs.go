@@ -1,6 +1,7 @@
 // Package logs reads log files into engine events: JSON lines, JSON arrays,
 // EVTX (read directly), OpenTelemetry log records, Linux audit.log, syslog
-// (RFC 3164 and 5424) and logfmt. The format is sniffed from the content
+// (RFC 3164 and 5424), logfmt, W3C extended logs (IIS) and Zeek logs (TSV and
+// JSON), each also gzip-compressed. The format is sniffed from the content
 // unless one is named.
 //
 // Readers never stop at a bad record: each one is reported as a *RecordError
@@ -39,11 +40,16 @@ const (
 	// field "message" (and "msg"): for keyword rules over raw logs. Sniffing
 	// picks it for printable text that matches no other format.
 	FormatLines Format = "lines"
+	// FormatW3C is the W3C extended log format (IIS): #Fields headers, space-separated values.
+	FormatW3C Format = "w3c"
+	// FormatZeek is Zeek's TSV log format (#separator, #fields, #types headers).
+	// Zeek's JSON logs are read as jsonl.
+	FormatZeek Format = "zeek"
 )
 
 // Formats lists the formats a caller may name explicitly, for help texts.
 func Formats() []Format {
-	return []Format{FormatAuto, FormatJSONLines, FormatJSONArray, FormatEVTX, FormatOTel, FormatAudit, FormatSyslog, FormatLogfmt, FormatLines}
+	return []Format{FormatAuto, FormatJSONLines, FormatJSONArray, FormatEVTX, FormatOTel, FormatAudit, FormatSyslog, FormatLogfmt, FormatW3C, FormatZeek, FormatLines}
 }
 
 // ParseFormat checks a format name given by a user ("" means auto).
@@ -151,6 +157,21 @@ func open(path string, f Format, lim Limits) (Reader, error) {
 			f = FormatEVTX
 		}
 	}
+	if magic := make([]byte, len(gzipMagic)); f != FormatEVTX {
+		n, _ := io.ReadFull(fh, magic)
+		if _, err := fh.Seek(0, io.SeekStart); err != nil {
+			fh.Close()
+			return nil, fmt.Errorf("open log: %w", err)
+		}
+		if string(magic[:n]) == gzipMagic {
+			r, err := newGzipReader(path, fh, f, fh, lim)
+			if err != nil {
+				fh.Close()
+				return nil, err
+			}
+			return r, nil
+		}
+	}
 	if f == FormatEVTX {
 		r, err := newEVTXReader(path, fh, fh)
 		if err != nil {
@@ -174,6 +195,18 @@ func NewReader(name string, r io.Reader, f Format) (Reader, error) {
 }
 
 func newReader(name string, r io.Reader, f Format, lim Limits) (Reader, error) {
+	if f != FormatEVTX {
+		br := bufio.NewReaderSize(r, readBufSize)
+		if magic, _ := br.Peek(len(gzipMagic)); string(magic) == gzipMagic {
+			return newGzipReader(name, br, f, nil, lim)
+		}
+		r = br
+	}
+	return newPlainReader(name, r, f, lim)
+}
+
+// newPlainReader is newReader for input that is not compressed.
+func newPlainReader(name string, r io.Reader, f Format, lim Limits) (Reader, error) {
 	if f == FormatEVTX {
 		return newEVTXFromReader(name, r)
 	}
@@ -277,6 +310,10 @@ func newTextReader(name string, r io.Reader, f Format, closer io.Closer, lim Lim
 		t.next = newLogfmtReader(name, br).Next
 	case FormatLines:
 		t.next = newPerLineReader(name, br, parseLine).Next
+	case FormatW3C:
+		t.next = newW3CReader(name, br).Next
+	case FormatZeek:
+		t.next = newZeekReader(name, br).Next
 	case formatEmpty:
 		t.next = func() (Record, error) { return Record{}, io.EOF }
 	default:
@@ -324,6 +361,10 @@ func sniff(br *bufio.Reader) (Format, error) {
 	switch {
 	case trimmed[0] == '[' || trimmed[0] == '{':
 		return FormatJSONLines, nil
+	case bytes.HasPrefix(first, []byte("#separator ")):
+		return FormatZeek, nil
+	case sniffW3C(first):
+		return FormatW3C, nil
 	case sniffAudit.Match(first):
 		return FormatAudit, nil
 	case sniffPRI.Match(first), sniffBSD.Match(first), sniffISOHost.Match(first):
