@@ -57,7 +57,7 @@ func scanCommand() *cli.Command {
 			"Folders are read recursively (regular files, in lexical order); gzip-compressed logs of any format are\n" +
 			"decompressed. A log named - is read from standard input (source \"<stdin>\"). The exit status is 1 when a log or\n" +
 			"rule file could not be read, a rule could not be compiled or panicked, 2 on usage errors.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "rules", Aliases: []string{"r"}, Usage: "rule files or folders (repeatable; required)"},
 			&cli.StringFlag{Name: "format", Value: "json", Usage: "output format: json or text"},
 			&cli.StringFlag{Name: "log-format", Value: "auto", Usage: "log format: " + formatNames()},
@@ -70,7 +70,7 @@ func scanCommand() *cli.Command {
 			&cli.DurationFlag{Name: "tolerance", Usage: "accept events this far out of time order in correlation windows (e.g. 30s)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress line on standard error (it is drawn only when standard error is a terminal)"},
 			&cli.IntFlag{Name: "max-groups", Value: 100000, Usage: "cap on live correlation groups per rule (at least 1); the group furthest from firing is evicted past it"},
-		},
+		}, followFlags()...),
 		Action: func(c *cli.Context) error {
 			if len(c.StringSlice("rules")) == 0 {
 				return failUsage(c, "rulec scan: give the rules with --rules PATH (repeatable)")
@@ -110,12 +110,19 @@ func scanCommand() *cli.Command {
 					return failUsage(c, "rulec scan: "+err.Error())
 				}
 			}
-			return runScan(c.App.Reader, c.App.Writer, c.App.ErrWriter, scanConfig{
+			cfg := scanConfig{
 				rules: c.StringSlice("rules"), logs: c.Args().Slice(), format: format, logFormat: logFormat,
 				engine: opts, source: source, showSuppressed: c.Bool("show-suppressed"), quiet: c.Bool("quiet"), pipelines: pipelineFiles(c, c.StringSlice("rules")),
 				time: correlation.TimeSource{Fields: c.StringSlice("time-field"), Layout: c.String("time-format")},
 				corr: correlation.Options{Tolerance: c.Duration("tolerance"), MaxGroups: c.Int("max-groups")},
-			})
+			}
+			if c.Bool("follow") {
+				return followCommand(c, cfg)
+			}
+			if c.IsSet("output") || c.IsSet("from-start") || c.IsSet("follow-idle") || c.IsSet("follow-poll") {
+				return failUsage(c, "rulec scan: -o, --from-start, --follow-idle and --follow-poll go with --follow")
+			}
+			return runScan(c.App.Reader, c.App.Writer, c.App.ErrWriter, cfg)
 		},
 	}
 }

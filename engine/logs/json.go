@@ -408,6 +408,9 @@ func (r *jsonReader) emit(raw []byte, line int, wrapper string) {
 		r.emitOTLP(map[string]any{"resourceLogs": []any{m}}, line)
 	case m["resourceLogs"] != nil && (r.otel || isOTLPExport(m)):
 		r.emitOTLP(m, line)
+	case isWazuhEvent(m): // Wazuh's archives.json
+		ev, t := wazuhEvent(m)
+		r.add(ev, line, t)
 	case hasWindowsShape(m):
 		ev, t := WindowsEvent(m)
 		r.add(ev, line, t)
