@@ -351,6 +351,8 @@ type matchWriter struct {
 	enc    *json.Encoder
 	format string
 	err    error
+	// wrap, when set, gives the JSON object written for a match (scan --follow adds fields).
+	wrap func(scanMatch) any
 }
 
 func (w *matchWriter) match(r *ast.Rule, rec detect.Event) {
@@ -386,6 +388,10 @@ func (w *matchWriter) write(m scanMatch) {
 		m.Tags = []string{}
 	}
 	if w.format == "json" {
+		if w.wrap != nil {
+			w.err = w.enc.Encode(w.wrap(m))
+			return
+		}
 		w.err = w.enc.Encode(m)
 		return
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,8 +14,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/detect"
 	"github.com/rulec/rulec/engine"
-	"github.com/rulec/rulec/engine/correlation"
 	"github.com/rulec/rulec/engine/logs"
 	"github.com/rulec/rulec/frontend"
 )
@@ -77,137 +78,83 @@ func followCommand(c *cli.Context, cfg scanConfig) error {
 }
 
 // runFollow scans the events appended to cfg.logs[0] until ctx ends or the
-// log stays idle for opt.Idle, writing each alert as one JSON line to out.
+// log stays idle for opt.Idle, writing each alert as one JSON line to out
+// (one write per alert: a file opened for appending gets whole lines, each as
+// soon as it fires).
 func runFollow(ctx context.Context, out, stderr io.Writer, cfg scanConfig, opt logs.FollowOptions) error {
 	res := applyPipelines(frontend.Load(cfg.rules, frontend.Options{}), cfg.pipelines)
 	printDiagnostics(stderr, res.Diagnostics)
-	rs, diags := engine.NewRuleset(res.Rules, cfg.engine)
-	printDiagnostics(stderr, diags)
-	corr, corrErrs := correlation.New(res.Rules, cfg.corr)
-	for _, err := range append(corrErrs, corr.Warnings()...) {
+	program, _ := detect.CompileRules(res.Rules, detect.Profile(cfg.engine.Profile), detect.IgnoreLogsource(cfg.engine.IgnoreLogsource),
+		detect.TimeFields(cfg.time.Fields...), detect.TimeLayout(cfg.time.Layout), detect.CorrelationOptions(cfg.corr))
+	diags := program.Diagnostics()
+	printDiagnostics(stderr, ast.Diagnostics(diags))
+	for _, err := range program.Warnings() {
 		fmt.Fprintf(stderr, "warning: %v\n", err)
 	}
-	isSuppressed := correlation.SuppressedSet(res.Rules)
-	suppressed := func(r *ast.Rule) bool { return !cfg.showSuppressed && isSuppressed(r) }
-	feeds := make([]bool, rs.Len())
-	for i := range feeds {
-		feeds[i] = corr.Interested(rs.Rule(i))
-	}
-	w := &followWriter{out: out}
-	ev := rs.NewEvaluator()
+	var rec logs.Record // the record being evaluated
+	w := &matchWriter{out: out, enc: json.NewEncoder(out), format: "json", wrap: func(m scanMatch) any {
+		a := followAlert{scanMatch: m, Integration: followIntegration}
+		if rec.Event != nil {
+			id, _ := rec.Event.Get("agent.id")
+			name, _ := rec.Event.Get("agent.name")
+			if id.S != "" || name.S != "" {
+				a.EventAgent = &followAgent{ID: id.S, Name: name.S}
+			}
+		}
+		return a
+	}}
+	w.enc.SetEscapeHTML(false)
 	var events, alerts, recordErrors int
 	opt.Notify = func(msg string) { fmt.Fprintf(stderr, "note: %s\n", msg) }
 	path := cfg.logs[0]
-	err := logs.Follow(ctx, path, opt, func(rec logs.Record, err error) error {
-		if err != nil {
-			fmt.Fprintf(stderr, "%v\n", err)
-			recordErrors++
+	var followErr error
+	records := func(yield func(detect.Event, error) bool) {
+		stopped := errors.New("stopped")
+		err := logs.Follow(ctx, path, opt, func(r logs.Record, err error) error {
+			if err != nil {
+				fmt.Fprintf(stderr, "%v\n", err)
+				recordErrors++
+				return nil
+			}
+			if cfg.source != (engine.Source{}) {
+				r.Event = engine.WithSource(r.Event, cfg.source)
+			}
+			rec = r
+			events++
+			if !yield(detect.Event{Fields: r.Event, Time: r.Time, Source: r.Source, Index: r.Index, Line: r.Line}, nil) {
+				return stopped
+			}
+			return nil
+		})
+		if err != nil && err != stopped {
+			followErr = err
+		}
+		rec = logs.Record{}
+	}
+	stream := program.NewStream()
+	// The context ends the follow, not the stream: the alerts of open
+	// correlation windows are still written.
+	err := detect.Run(context.WithoutCancel(ctx), stream, records, func(r detect.Result) error {
+		if !cfg.showSuppressed && r.Suppressed {
 			return nil
 		}
-		if cfg.source != (engine.Source{}) {
-			rec.Event = engine.WithSource(rec.Event, cfg.source)
-		}
-		events++
-		for _, i := range ev.Match(rec.Event) {
-			r := rs.Rule(i)
-			if !suppressed(r) {
-				alerts++
-				w.match(r, rec)
-			}
-			if !feeds[i] {
-				continue
-			}
-			t := rec.Time
-			if t.IsZero() || len(cfg.time.Fields) > 0 {
-				if tt, ok := cfg.time.Time(rec.Event); ok {
-					t = tt
-				}
-			}
-			for _, a := range corr.Observe(correlation.Match{Rule: r, Event: rec.Event, Time: t,
-				Ref: correlation.EventRef{Source: rec.Source, Index: rec.Index}}) {
-				if !suppressed(a.Rule) {
-					alerts++
-					w.alert(a, rec)
-				}
-			}
+		alerts++
+		if r.Alert != nil {
+			w.alert(*r.Alert)
+		} else {
+			w.match(r.Rule, r.Event)
 		}
 		return w.err
 	})
-	for _, a := range corr.Flush() {
-		if !suppressed(a.Rule) {
-			alerts++
-			w.alert(a, logs.Record{})
-		}
-	}
-	printCorrelationStats(stderr, corr.Stats())
+	printCorrelationStats(stderr, stream.Stats())
 	fmt.Fprintf(stderr, "%d events followed in %s, %d alerts (%d rules evaluated), %d unreadable records\n",
-		events, path, alerts, rs.Len(), recordErrors)
-	if err == nil {
-		err = w.err
-	}
-	if err != nil {
+		events, path, alerts, program.Len(), recordErrors)
+	if err = errors.Join(err, followErr); err != nil {
 		fmt.Fprintf(stderr, "rulec scan: %v\n", err)
 		return exitError{1}
 	}
-	if len(res.FailedFiles) > 0 || diags.HasErrors() || len(ev.Panics()) > 0 {
+	if len(res.FailedFiles) > 0 || diags.Err() != nil || len(stream.Panics()) > 0 {
 		return exitError{1}
 	}
 	return nil
-}
-
-// followWriter writes each alert as one JSON line with one write (a file
-// opened for appending gets whole lines, each as soon as it fires).
-type followWriter struct {
-	out io.Writer
-	err error
-}
-
-func (w *followWriter) match(r *ast.Rule, rec logs.Record) {
-	m := scanMatch{RuleID: r.Ref(), Title: r.Title, Level: r.Level, Tags: r.Tags, Source: rec.Source,
-		EventIndex: rec.Index, Line: rec.Line, RuleFile: r.Pos.File}
-	if !rec.Time.IsZero() {
-		m.Time = rec.Time.UTC().Format(time.RFC3339Nano)
-	}
-	w.write(m, rec.Event)
-}
-
-func (w *followWriter) alert(a correlation.Alert, rec logs.Record) {
-	r := a.Rule
-	m := scanMatch{RuleID: r.Ref(), Title: r.Title, Level: r.Level, Tags: r.Tags, RuleFile: r.Pos.File,
-		Correlation: &scanCorrelation{Type: string(r.Correlation.Type), Group: a.Group, Value: a.Value, Events: a.Events}}
-	if n := len(a.Events); n > 0 {
-		m.Source, m.EventIndex = a.Events[n-1].Source, a.Events[n-1].Index
-	}
-	if !a.Time.IsZero() {
-		m.Time = a.Time.UTC().Format(time.RFC3339Nano)
-	}
-	if m.Correlation.Group == nil {
-		m.Correlation.Group = []correlation.GroupValue{}
-	}
-	w.write(m, rec.Event)
-}
-
-func (w *followWriter) write(m scanMatch, ev engine.Event) {
-	if w.err != nil {
-		return
-	}
-	if m.Tags == nil {
-		m.Tags = []string{}
-	}
-	a := followAlert{scanMatch: m, Integration: followIntegration}
-	if ev != nil {
-		id, _ := ev.Get("agent.id")
-		name, _ := ev.Get("agent.name")
-		if id.S != "" || name.S != "" {
-			a.EventAgent = &followAgent{ID: id.S, Name: name.S}
-		}
-	}
-	b, err := json.Marshal(a)
-	if err != nil {
-		w.err = err
-		return
-	}
-	if _, err := w.out.Write(append(b, '\n')); err != nil {
-		w.err = fmt.Errorf("writing alerts: %w", err)
-	}
 }
