@@ -33,7 +33,7 @@ func TestScanFollow(t *testing.T) {
 		os.WriteFile(log, []byte(first), 0o644)
 	}()
 	code, stdout, stderr := cliRun(t, "", "scan", "--rules", "../../corpus/rules/windows", "--follow", "--from-start",
-		"--follow-idle", "1500ms", "--follow-poll", "20ms", "-o", out, log)
+		"--follow-idle", "3s", "--follow-poll", "20ms", "-o", out, log)
 	if code != 0 || stdout != "" || !strings.Contains(stderr, "5 events followed") || !strings.Contains(stderr, "3 alerts") ||
 		!strings.Contains(stderr, "rotated") {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)

@@ -83,7 +83,7 @@ func TestFollowRotation(t *testing.T) {
 	var notes []string
 	done := make(chan error, 1)
 	go func() {
-		done <- Follow(context.Background(), path, FollowOptions{Poll: poll, Idle: 40 * poll,
+		done <- Follow(context.Background(), path, FollowOptions{Poll: poll, Idle: 300 * poll, // Idle well above the waits, on a loaded machine too
 			Notify: func(m string) { mu.Lock(); notes = append(notes, m); mu.Unlock() }},
 			func(rec Record, err error) error {
 				if err != nil {
