@@ -505,27 +505,7 @@ func (vb variantBuild) emit(r *ast.Rule, key string, ids *IDMap, prof *Profile) 
 		idOf[n] = got[i]
 	}
 	level := prof.Level(r.Level)
-	title := cleanText(r.Title)
-	if title == "" {
-		title = "Sigma rule " + cleanText(r.Ref())
-	}
-	var mitre []string
-	groups := []string{"sigma"}
-	if r.ID != "" {
-		groups = append(groups, cleanGroup("sigma_id_"+r.ID))
-	}
-	for _, t := range r.Tags {
-		if m := techniqueRe.FindStringSubmatch(t); m != nil {
-			mitre = append(mitre, strings.ToUpper(m[1]))
-		}
-		groups = append(groups, cleanGroup(t))
-	}
-	info := []XMLInfo{{Type: "text", Text: cleanText(fmt.Sprintf("Sigma rule %s (%s, level %s, status %s): %s", r.Ref(), vb.variant.Name, orDash(r.Level), orDash(r.Status), r.Title))}}
-	for _, ref := range r.References {
-		if link := cleanLink(ref); link != "" {
-			info = append(info, XMLInfo{Type: "link", Text: link})
-		}
-	}
+	title, mitre, groups, info := alertMeta(r, vb.variant.Name)
 	em := Emission{Rule: r, Variant: vb.variant.Name, IDs: got, Level: level, Parents: vb.variant.IfSID, vb: vb, key: key}
 	var out []XMLRule
 	var write func(ns []*node, parent int)
