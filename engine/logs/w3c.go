@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -35,65 +34,29 @@ func sniffW3C(first []byte) bool {
 	return false
 }
 
-type w3cReader struct {
-	src    lineSource
+// w3cParser holds the fields of the last #Fields directive.
+type w3cParser struct {
 	fields []string
 	// aliases[i] is the taxonomy name of fields[i] ("" when the same).
 	aliases []string
-	index   int
-	queue   []item
 }
 
-func newW3CReader(name string, br *bufio.Reader) *w3cReader {
-	return &w3cReader{src: lineSource{name: name, lines: newLineReader(br)}}
+func newW3CReader(name string, br *bufio.Reader) *headedReader {
+	p := &w3cParser{}
+	return newHeadedReader(name, br, p.directive, p.parse)
 }
 
-// Next returns the next record.
-func (r *w3cReader) Next() (Record, error) {
-	for {
-		if len(r.queue) > 0 {
-			it := r.queue[0]
-			r.queue = r.queue[1:]
-			return it.rec, it.err
-		}
-		text, n, bad, err := r.src.nextLine()
-		if err == io.EOF {
-			return Record{}, io.EOF
-		}
-		idx := r.index
-		if errors.Is(err, ErrTooLarge) {
-			r.index++
-			return Record{}, &RecordError{Source: r.src.name, Index: idx, Line: n, Err: err}
-		}
-		if err != nil {
-			return Record{}, err
-		}
-		if strings.HasPrefix(text, "#") {
-			r.directive(text)
-			continue
-		}
-		r.index++
-		if bad {
-			r.queue = append(r.queue, item{err: &RecordError{Source: r.src.name, Index: idx, Line: n, Err: ErrInvalidUTF8}})
-		}
-		ev, t, err := r.parse(text)
-		if err != nil {
-			return Record{}, &RecordError{Source: r.src.name, Index: idx, Line: n, Err: err}
-		}
-		return Record{Event: ev, Source: r.src.name, Index: idx, Line: n, Time: t}, nil
-	}
-}
-
-func (r *w3cReader) directive(text string) {
+func (r *w3cParser) directive(text string) error {
 	name, rest, ok := strings.Cut(text[1:], ":")
 	if !ok || !strings.EqualFold(strings.TrimSpace(name), "Fields") {
-		return
+		return nil
 	}
 	r.fields = strings.Fields(rest)
 	r.aliases = make([]string, len(r.fields))
 	for i, f := range r.fields {
 		r.aliases[i] = w3cAlias(f)
 	}
+	return nil
 }
 
 // w3cAlias gives the Sigma webserver taxonomy name of a W3C field: cs(User-Agent)
@@ -107,7 +70,7 @@ func w3cAlias(f string) string {
 	return ""
 }
 
-func (r *w3cReader) parse(line string) (engine.Event, time.Time, error) {
+func (r *w3cParser) parse(line string) (engine.Event, time.Time, error) {
 	if r.fields == nil {
 		return nil, time.Time{}, errors.New("W3C log: request line before any #Fields directive")
 	}

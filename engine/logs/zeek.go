@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -63,61 +62,19 @@ func zeekJSON(m map[string]any, name string) *engine.Source {
 	return &engine.Source{Product: "zeek", Service: zeekServiceFromName(name)}
 }
 
-type zeekReader struct {
-	src                         lineSource
-	sep, setSep, empty, unset   string
-	path                        string
-	fields, types               []string
-	index                       int
-	queue                       []item
-	defaultService, headerError string
+// zeekParser holds the state the headers set.
+type zeekParser struct {
+	sep, setSep, empty, unset string
+	path, defaultService      string
+	fields, types             []string
 }
 
-func newZeekReader(name string, br *bufio.Reader) *zeekReader {
-	return &zeekReader{src: lineSource{name: name, lines: newLineReader(br)}, sep: "\t", setSep: ",",
-		empty: "(empty)", unset: "-", defaultService: zeekServiceFromName(name)}
+func newZeekReader(name string, br *bufio.Reader) *headedReader {
+	p := &zeekParser{sep: "\t", setSep: ",", empty: "(empty)", unset: "-", defaultService: zeekServiceFromName(name)}
+	return newHeadedReader(name, br, p.header, p.parse)
 }
 
-// Next returns the next record.
-func (r *zeekReader) Next() (Record, error) {
-	for {
-		if len(r.queue) > 0 {
-			it := r.queue[0]
-			r.queue = r.queue[1:]
-			return it.rec, it.err
-		}
-		text, n, bad, err := r.src.nextLine()
-		if err == io.EOF {
-			return Record{}, io.EOF
-		}
-		idx := r.index
-		if errors.Is(err, ErrTooLarge) {
-			r.index++
-			return Record{}, &RecordError{Source: r.src.name, Index: idx, Line: n, Err: err}
-		}
-		if err != nil {
-			return Record{}, err
-		}
-		if strings.HasPrefix(text, "#") {
-			if err := r.header(text); err != nil {
-				r.index++
-				return Record{}, &RecordError{Source: r.src.name, Index: idx, Line: n, Err: err}
-			}
-			continue
-		}
-		r.index++
-		if bad {
-			r.queue = append(r.queue, item{err: &RecordError{Source: r.src.name, Index: idx, Line: n, Err: ErrInvalidUTF8}})
-		}
-		ev, t, err := r.parse(text)
-		if err != nil {
-			return Record{}, &RecordError{Source: r.src.name, Index: idx, Line: n, Err: err}
-		}
-		return Record{Event: ev, Source: r.src.name, Index: idx, Line: n, Time: t}, nil
-	}
-}
-
-func (r *zeekReader) header(text string) error {
+func (r *zeekParser) header(text string) error {
 	if rest, ok := strings.CutPrefix(text, "#separator "); ok {
 		sep := zeekUnescape(strings.TrimSpace(rest))
 		if sep == "" {
@@ -149,7 +106,7 @@ func (r *zeekReader) header(text string) error {
 	return nil
 }
 
-func (r *zeekReader) parse(line string) (engine.Event, time.Time, error) {
+func (r *zeekParser) parse(line string) (engine.Event, time.Time, error) {
 	if r.fields == nil {
 		return nil, time.Time{}, errors.New("Zeek log: record before any #fields header")
 	}
@@ -183,7 +140,7 @@ func (r *zeekReader) parse(line string) (engine.Event, time.Time, error) {
 }
 
 // value types one Zeek value.
-func (r *zeekReader) value(raw, typ string) engine.Value {
+func (r *zeekParser) value(raw, typ string) engine.Value {
 	if strings.HasPrefix(typ, "set[") || strings.HasPrefix(typ, "vector[") {
 		if raw == r.empty {
 			return engine.Value{Kind: engine.KindArray, Arr: []engine.Value{}}
