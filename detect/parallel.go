@@ -149,14 +149,6 @@ func (s *Stream) RunParallel(ctx context.Context, events iter.Seq2[Event, error]
 	if err := drain(); err != nil {
 		return err
 	}
-	rs, err := s.Flush(ctx)
-	if err != nil {
-		return err
-	}
-	for _, r := range rs {
-		if err := emit(r); err != nil {
-			return err
-		}
-	}
-	return nil
+	// Run over no more events: the flush and its alerts, as Run ends.
+	return Run(ctx, s, func(func(Event, error) bool) {}, emit)
 }

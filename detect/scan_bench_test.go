@@ -59,8 +59,9 @@ func BenchmarkScanProcessCreation(b *testing.B) {
 	if len(events) != n {
 		b.Fatalf("read %d of %d events", len(events), n)
 	}
-	// stream reads the JSON lines over and over, up to count events.
-	stream := func(count int) iter.Seq2[Event, error] {
+	// stream reads the JSON lines over and over, up to count events (parsed
+	// on a goroutine of their own when ahead, as rulec scan does on several cores).
+	stream := func(count int, ahead bool) iter.Seq2[Event, error] {
 		return func(yield func(Event, error) bool) {
 			for read := 0; read < count; {
 				rd, err := logs.NewReader("bench.jsonl", bytes.NewReader(data), logs.FormatJSONLines)
@@ -68,19 +69,30 @@ func BenchmarkScanProcessCreation(b *testing.B) {
 					yield(Event{}, err)
 					return
 				}
+				if ahead {
+					rd = logs.ReadAhead(rd, 4)
+				}
 				for ; read < count; read++ {
 					rec, err := rd.Next()
 					if err == io.EOF {
 						break
 					}
 					if err != nil || !yield(Event{Fields: rec.Event, Time: rec.Time, Source: rec.Source, Index: rec.Index, Line: rec.Line}, err) {
+						rd.Close()
 						return
 					}
 				}
+				rd.Close()
 			}
 		}
 	}
 	sigmaGo := gentest.BenchSigmaGo(b, files, events)
+	benchScan(b, prog, n, stream, sigmaGo)
+}
+
+// benchScan runs a scan over stream(b.N events, read ahead) on one core and on
+// every core, reporting events/s and, when sigmaGo is known, the ratio to it.
+func benchScan(b *testing.B, prog *Program, streamLen int, stream func(count int, ahead bool) iter.Seq2[Event, error], sigmaGo float64) {
 	for _, c := range []struct {
 		name    string
 		workers int
@@ -89,14 +101,14 @@ func BenchmarkScanProcessCreation(b *testing.B) {
 			matches := 0
 			b.ReportAllocs()
 			b.ResetTimer()
-			err := prog.NewStream().RunParallel(context.Background(), stream(b.N), c.workers, func(Result) error {
+			err := prog.NewStream().RunParallel(context.Background(), stream(b.N, c.workers != 1), c.workers, func(Result) error {
 				matches++
 				return nil
 			})
 			if err != nil {
 				b.Fatal(err)
 			}
-			gentest.Report(b, len(rules), n, matches)
+			gentest.Report(b, prog.Len(), streamLen, matches)
 			if sec := b.Elapsed().Seconds(); sec > 0 && sigmaGo > 0 {
 				b.ReportMetric(float64(b.N)/sec/sigmaGo, "x-sigma-go")
 			}
@@ -164,22 +176,5 @@ func BenchmarkScanEVTX(b *testing.B) {
 			}
 		}
 	}
-	for _, c := range []struct {
-		name    string
-		workers int
-	}{{"rulec-1-core", 1}, {"rulec-all-cores", 0}} {
-		b.Run(c.name, func(b *testing.B) {
-			matches := 0
-			b.ReportAllocs()
-			b.ResetTimer()
-			err := prog.NewStream().RunParallel(context.Background(), stream(b.N, c.workers != 1), c.workers, func(Result) error {
-				matches++
-				return nil
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			gentest.Report(b, prog.Len(), len(files), matches)
-		})
-	}
+	benchScan(b, prog, len(files), stream, 0)
 }

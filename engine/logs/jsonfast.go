@@ -270,23 +270,8 @@ func (d *fastDecoder) slowStr(start int) (string, bool) {
 				return "", false
 			}
 			switch e := s[i+1]; e {
-			case '"', '\\', '/':
-				b = append(b, e)
-				i += 2
-			case 'b':
-				b = append(b, '\b')
-				i += 2
-			case 'f':
-				b = append(b, '\f')
-				i += 2
-			case 'n':
-				b = append(b, '\n')
-				i += 2
-			case 'r':
-				b = append(b, '\r')
-				i += 2
-			case 't':
-				b = append(b, '\t')
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				b = append(b, unescape[e])
 				i += 2
 			case 'u':
 				r, ok := hex4(s, i+2)
@@ -325,6 +310,9 @@ func (d *fastDecoder) slowStr(start int) (string, bool) {
 	}
 	return "", false
 }
+
+// unescape maps the letter of a one-letter JSON escape to its byte.
+var unescape = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // hex4 reads the 4 hex digits of a \u escape at s[i:].
 func hex4(s string, i int) (rune, bool) {
