@@ -146,6 +146,13 @@ func runFollow(ctx context.Context, out, stderr io.Writer, cfg scanConfig, opt l
 		}
 		return w.err
 	})
+	for _, p := range stream.Panics() {
+		who := "candidate selection"
+		if r := p.Rule; r != nil {
+			who = fmt.Sprintf("rule %q (%s)", r.Title, r.Pos.File)
+		}
+		fmt.Fprintf(stderr, "error: %s panicked on %d events, first: %v\n", who, p.Count, p.Value)
+	}
 	printCorrelationStats(stderr, stream.Stats())
 	fmt.Fprintf(stderr, "%d events followed in %s, %d alerts (%d rules evaluated), %d unreadable records\n",
 		events, path, alerts, program.Len(), recordErrors)
