@@ -29,33 +29,6 @@ func clauseHolds(c clause, lowered string) bool {
 	return false
 }
 
-// TestStringClauseNecessary checks on random patterns and texts that the
-// index clause of a string pattern holds whenever the pattern matches.
-func TestStringClauseNecessary(t *testing.T) {
-	rng := rand.New(rand.NewSource(7))
-	pieces := []ast.StringPart{
-		{Kind: ast.PartLit, Text: "a"}, {Kind: ast.PartLit, Text: "B\\"}, {Kind: ast.PartLit, Text: "*?"},
-		{Kind: ast.PartLit, Text: "Ä"}, {Kind: ast.PartLit, Text: ""}, {Kind: ast.PartStar}, {Kind: ast.PartQuestion},
-		{Kind: ast.PartLit, Text: "\\\\"}, {Kind: ast.PartLit, Text: "\xff"},
-	}
-	texts := []string{"", "a", "A", "ab\\", "a*?", "xäy", "aB\\*?Ä", "\\\\", "\xffa", "ab\\ab\\", "a?b", "Ä"}
-	for round := 0; round < 3000; round++ {
-		parts := make([]ast.StringPart, rng.Intn(5))
-		for i := range parts {
-			parts[i] = pieces[rng.Intn(len(pieces))]
-		}
-		for _, cased := range []bool{false, true} {
-			p := CompilePattern(parts, cased)
-			c := stringClause(parts, "F", cased)
-			for _, text := range texts {
-				if p.Match(text) && !c.top && !clauseHolds(c, Lower(text)) {
-					t.Fatalf("parts %v cased %v text %q matches but clause %+v does not hold", parts, cased, text, c)
-				}
-			}
-		}
-	}
-}
-
 // TestRegexClause checks that the literals derived from regular expressions
 // are necessary: whenever the expression matches, the lowered text contains one.
 func TestRegexClause(t *testing.T) {

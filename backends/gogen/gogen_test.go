@@ -15,6 +15,7 @@ import (
 
 	"github.com/rulec/rulec/ast"
 	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/internal/gentest"
 )
 
 // TestValueFormsAgainstInterpreter generates a package from testdata/forms
@@ -157,17 +158,9 @@ func TestBadPackageName(t *testing.T) {
 // and the Sigma rendering of patterns against engine.ParseSigmaString.
 func TestShapes(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
-	pieces := []ast.StringPart{
-		{Kind: ast.PartLit, Text: "a"}, {Kind: ast.PartLit, Text: "B\\"}, {Kind: ast.PartLit, Text: "*?"},
-		{Kind: ast.PartLit, Text: "Ä"}, {Kind: ast.PartLit, Text: ""}, {Kind: ast.PartStar}, {Kind: ast.PartQuestion},
-		{Kind: ast.PartLit, Text: "\\\\"}, {Kind: ast.PartLit, Text: "\xff"},
-	}
-	texts := []string{"", "a", "A", "ab\\", "a*?", "xäy", "aB\\*?Ä", "\\\\", "\xffa", "ab\\ab\\", "a?b", "Ä"}
+	texts := gentest.PatternTexts()
 	for round := 0; round < 3000; round++ {
-		parts := make([]ast.StringPart, rng.Intn(5))
-		for i := range parts {
-			parts[i] = pieces[rng.Intn(len(pieces))]
-		}
+		parts := gentest.RandomPattern(rng)
 		back := engine.ParseSigmaString(sigmaString(parts))
 		norm := func(ps []ast.StringPart) string { return fmt.Sprint(normalizeParts(ps)) }
 		if norm(back) != norm(parts) {
