@@ -229,6 +229,9 @@ func printBuildReport(w io.Writer, r wazuh.Report, failedFiles int) {
 	if len(r.Dropped) > 0 {
 		fmt.Fprintf(w, "  %d optional logsource variants left out (e.g. Security 4688 for rules using Sysmon-only fields)\n", len(r.Dropped))
 	}
+	if r.CombinedGroups+r.CombinedChildren > 0 {
+		fmt.Fprintf(w, "  one alert names every rule whose overlap is proved: %d Wazuh rules also carry another Sigma rule's groups, %d combined children\n", r.CombinedGroups, r.CombinedChildren)
+	}
 }
 
 // installedStockRules is where a Wazuh manager keeps its stock rules: build's default for

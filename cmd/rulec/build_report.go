@@ -55,6 +55,11 @@ type buildReportSummary struct {
 	ShadowsByKind      map[string]int `json:"shadows_by_kind"`
 	// Exceptions counts the level-0 exception rules over all emitted rules.
 	Exceptions int `json:"exceptions"`
+	// CombinedGroups counts Wazuh rules whose alerts also name another Sigma rule
+	// (their tests imply it), CombinedChildren the children written so that an
+	// event two Sigma rules match alerts naming both.
+	CombinedGroups   int `json:"combined_groups"`
+	CombinedChildren int `json:"combined_children"`
 	// TreeNodes and StockTreeNodes: analysisd's rule tree with the generated file and with the
 	// stock rules alone (0 without --stock-rules).
 	TreeNodes      int `json:"tree_nodes"`
@@ -175,6 +180,7 @@ func newBuildReport(res *frontend.Result, out *wazuh.Result, shadowsRan, failed 
 		ShadowNote:      r.ShadowNote,
 		Diagnostics:     toReportDiags(out.Diagnostics, false),
 	}
+	rep.Summary.CombinedGroups, rep.Summary.CombinedChildren = r.CombinedGroups, r.CombinedChildren
 	for _, rc := range r.ByReason() {
 		rep.Summary.SkippedByReason = append(rep.Summary.SkippedByReason, reportCount{rc.Reason, rc.Count})
 	}
