@@ -44,8 +44,9 @@ type combined struct {
 // keyedAtom is an atom with its key (atom.key renders the pattern).
 type keyedAtom struct {
 	atom
-	id  int // the same for atoms with the same key
-	key string
+	id     int // the same for atoms with the same key
+	target int // the same for atoms on the same element, field and absent key
+	key    string
 	// low are the alternatives' texts in lower case (ASCII texts only).
 	low []string
 	// allLit: every alternative is a plain string; anyLit: one is.
@@ -93,7 +94,7 @@ func atomImplies(x, y *keyedAtom) bool {
 	if x.id == y.id {
 		return true
 	}
-	if x.negate != y.negate || x.absentKey != "" || y.absentKey != "" || x.elem != y.elem || !strings.EqualFold(x.name, y.name) {
+	if x.target != y.target || x.negate != y.negate || x.absentKey != "" {
 		return false
 	}
 	if x.negate {
@@ -192,6 +193,7 @@ func (b *builder) combine() error {
 	}
 	byVariant := map[string][]combEntry{}
 	interned := map[string]*keyedAtom{}
+	targets := map[string]int{}
 	var variants []string
 	for _, em := range b.res.Report.Emissions {
 		e := b.emissionOf(em)
@@ -207,6 +209,11 @@ func (b *builder) combine() error {
 			if keyed[i] = interned[k]; keyed[i] == nil {
 				ka := newKeyedAtom(a)
 				ka.id = len(interned)
+				t := a.elem + "\x00" + strings.ToLower(a.name) + "\x00" + a.absentKey
+				if _, ok := targets[t]; !ok {
+					targets[t] = len(targets)
+				}
+				ka.target = targets[t]
 				interned[k], keyed[i] = &ka, &ka
 			}
 		}
