@@ -282,7 +282,7 @@ func (c *Config) exclude(fs []Finding, root string) []Finding {
 		rel := relPath(base, f.Pos.File)
 		excluded := false
 		for _, g := range c.Exclude {
-			if globMatch(g, rel) {
+			if GlobMatch(g, rel) {
 				excluded = true
 				break
 			}
@@ -294,8 +294,8 @@ func (c *Config) exclude(fs []Finding, root string) []Finding {
 	return kept
 }
 
-// globMatch matches a slash path against a glob where `**` spans folders.
-func globMatch(glob, p string) bool {
+// GlobMatch matches a slash-separated path against a glob where `**` spans folders.
+func GlobMatch(glob, p string) bool {
 	gs := strings.Split(glob, "/")
 	ps := strings.Split(p, "/")
 	var match func(gi, pi int) bool

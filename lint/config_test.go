@@ -133,8 +133,8 @@ func TestGlobMatch(t *testing.T) {
 		{"vendor/**", "vendor/a/b.yml", true}, {"vendor/**", "rules/a.yml", false}, {"**/*.yml", "a/b/c.yml", true},
 		{"rules/*.yml", "rules/a.yml", true}, {"rules/*.yml", "rules/x/a.yml", false}, {"**/deprecated/**", "a/deprecated/b.yml", true},
 	} {
-		if got := globMatch(tc.glob, tc.path); got != tc.want {
-			t.Errorf("globMatch(%q, %q) = %v", tc.glob, tc.path, got)
+		if got := GlobMatch(tc.glob, tc.path); got != tc.want {
+			t.Errorf("GlobMatch(%q, %q) = %v", tc.glob, tc.path, got)
 		}
 	}
 }

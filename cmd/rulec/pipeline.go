@@ -29,26 +29,30 @@ func addPipelineFlags(app *cli.App) {
 }
 
 // pipelineFiles returns the pipelines of a command line: those of -p, then those listed
-// under pipelines: in the .rulec.yml found for the first rule path (relative to it), or
-// in lint's --config FILE; none from a configuration with lint --no-config.
+// under pipelines: in its configuration (configFile).
 func pipelineFiles(c *cli.Context, rulePaths []string) []string {
 	files := append([]string(nil), c.StringSlice("pipeline")...)
-	if len(rulePaths) == 0 {
-		return files
+	if cfg := configFile(c, rulePaths); cfg != "" {
+		return append(files, configPipelines(cfg)...)
 	}
-	// lint's --no-config and --config FILE decide which configuration it reads, pipelines included.
-	if c.Bool("no-config") {
-		return files
+	return files
+}
+
+// configFile is the .rulec.yml of a command line: --config FILE, none with --no-config,
+// else the one found for the first rule path (lint.FindConfig); "" when there is none.
+func configFile(c *cli.Context, rulePaths []string) string {
+	if len(rulePaths) == 0 || c.Bool("no-config") {
+		return ""
 	}
 	if cfg := c.String("config"); cfg != "" {
-		return append(files, configPipelines(cfg)...)
+		return cfg
 	}
 	cwd, _ := os.Getwd()
 	cfg, err := lint.FindConfig(rulePaths[0], cwd)
-	if err != nil || cfg == "" {
-		return files
+	if err != nil {
+		return ""
 	}
-	return append(files, configPipelines(cfg)...)
+	return cfg
 }
 
 // configPipelines reads the top-level pipelines: list of a .rulec.yml; a malformed

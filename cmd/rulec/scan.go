@@ -63,7 +63,9 @@ func scanCommand() *cli.Command {
 			&cli.StringFlag{Name: "log-format", Value: "auto", Usage: "log format: " + formatNames()},
 			&cli.StringFlag{Name: "profile", Usage: "logsource profile YAML file (default: the built-in profile)"},
 			&cli.BoolFlag{Name: "no-logsource", Usage: "let every rule see every event (ignore logsources)"},
-			&cli.StringFlag{Name: "logsource", Usage: "declare the logsource of the log files, e.g. product=zeek,service=rdp (rules whose logsource contradicts it skip their events)"},
+			&cli.StringFlag{Name: "logsource", Usage: "declare the logsource of the log files, e.g. product=zeek,service=rdp (rules whose logsource contradicts it skip their events; replaces logsources: of .rulec.yml)"},
+			&cli.StringFlag{Name: "config", Usage: "read the configuration (pipelines:, logsources:) from `FILE` instead of looking for .rulec.yml"},
+			&cli.BoolFlag{Name: "no-config", Usage: "ignore any .rulec.yml"},
 			&cli.BoolFlag{Name: "show-suppressed", Usage: "also print matches of rules that only feed correlations (generate: false)"},
 			&cli.StringSliceFlag{Name: "time-field", Usage: "event field holding the event time, for correlations (repeatable; default: the record's own time, else @timestamp, timestamp, time, UtcTime, ...)"},
 			&cli.StringFlag{Name: "time-format", Usage: "layout of the time field: a Go time layout, or unix, unix_ms, unix_us, unix_ns (default: RFC 3339 and common layouts, epochs by magnitude)"},
@@ -105,6 +107,12 @@ func scanCommand() *cli.Command {
 					return failUsage(c, "rulec scan: --logsource: "+err.Error())
 				}
 			}
+			var declared *configLogsources
+			if file := configFile(c, c.StringSlice("rules")); file != "" && source == (engine.Source{}) {
+				if declared, err = loadConfigLogsources(file); err != nil {
+					return failUsage(c, "rulec scan: "+err.Error())
+				}
+			}
 			if p := c.String("profile"); p != "" {
 				if opts.Profile, err = engine.LoadProfile(p); err != nil {
 					return failUsage(c, "rulec scan: "+err.Error())
@@ -112,7 +120,7 @@ func scanCommand() *cli.Command {
 			}
 			cfg := scanConfig{
 				rules: c.StringSlice("rules"), logs: c.Args().Slice(), format: format, logFormat: logFormat,
-				engine: opts, source: source, showSuppressed: c.Bool("show-suppressed"), quiet: c.Bool("quiet"), pipelines: pipelineFiles(c, c.StringSlice("rules")),
+				engine: opts, source: source, logsources: declared, showSuppressed: c.Bool("show-suppressed"), quiet: c.Bool("quiet"), pipelines: pipelineFiles(c, c.StringSlice("rules")),
 				time: correlation.TimeSource{Fields: c.StringSlice("time-field"), Layout: c.String("time-format")},
 				corr: correlation.Options{Tolerance: c.Duration("tolerance"), MaxGroups: c.Int("max-groups")},
 			}
@@ -141,7 +149,9 @@ type scanConfig struct {
 	logFormat   logs.Format
 	engine      engine.Options
 	// source, when set, is the declared logsource of every log file.
-	source         engine.Source
+	source engine.Source
+	// logsources declares the logsource of the log files its globs match (when source is not set).
+	logsources     *configLogsources
 	showSuppressed bool
 	// time reads event times for correlations when configured; else the record's own time is used first.
 	time correlation.TimeSource
@@ -152,6 +162,14 @@ type scanConfig struct {
 	quiet bool
 	// workers is the number of goroutines matching rules (0: GOMAXPROCS).
 	workers int
+}
+
+// sourceOf is the declared logsource of the log file p (the zero Source: none).
+func (cfg *scanConfig) sourceOf(p string) engine.Source {
+	if cfg.source != (engine.Source{}) || p == stdio {
+		return cfg.source
+	}
+	return cfg.logsources.sourceOf(p)
 }
 
 // stdinName is the source name of the events read from standard input.
@@ -207,8 +225,8 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 		} else {
 			o.rd, o.err = logs.Open(o.path, cfg.logFormat)
 		}
-		if o.err == nil && cfg.source != (engine.Source{}) {
-			o.rd = logs.WithSource(o.rd, cfg.source)
+		if src := cfg.sourceOf(cfg.logs[i]); o.err == nil && src != (engine.Source{}) {
+			o.rd = logs.WithSource(o.rd, src)
 		}
 		if o.err == nil && workers > 1 {
 			o.rd = logs.ReadAhead(o.rd, 4)

@@ -107,6 +107,7 @@ func runFollow(ctx context.Context, out, stderr io.Writer, cfg scanConfig, opt l
 	var events, alerts, recordErrors int
 	opt.Notify = func(msg string) { fmt.Fprintf(stderr, "note: %s\n", msg) }
 	path := cfg.logs[0]
+	source := cfg.sourceOf(path)
 	var followErr error
 	records := func(yield func(detect.Event, error) bool) {
 		stopped := errors.New("stopped")
@@ -116,8 +117,8 @@ func runFollow(ctx context.Context, out, stderr io.Writer, cfg scanConfig, opt l
 				recordErrors++
 				return nil
 			}
-			if cfg.source != (engine.Source{}) {
-				r.Event = engine.WithSource(r.Event, cfg.source)
+			if source != (engine.Source{}) {
+				r.Event = engine.WithSource(r.Event, source)
 			}
 			rec = r
 			events++
