@@ -26,7 +26,9 @@ func BenchmarkBuildSigmaHQ(b *testing.B) {
 }
 
 // BenchmarkBuildSigmaHQWithShadowing converts every loaded SigmaHQ rule with
-// the stock ruleset's shadowing report (loading the YAML is outside the timer).
+// the stock ruleset's shadowing report (loading the YAML is outside the
+// timer): cold, with an empty verdicts cache each time (every search runs and
+// the cache file is written), and warm, with the cache a previous build wrote.
 func BenchmarkBuildSigmaHQWithShadowing(b *testing.B) {
 	dirs := shared.SigmaHQRuleDirs(b)
 	stock := shared.Path(b, "reference", "wazuh-ruleset", "rules")
@@ -35,10 +37,21 @@ func BenchmarkBuildSigmaHQWithShadowing(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := wazuh.Build(loaded.Rules, wazuh.Options{Profile: prof, StockRules: stock}); err != nil {
+	build := func(b *testing.B, cache string) {
+		if _, err := wazuh.Build(loaded.Rules, wazuh.Options{Profile: prof, StockRules: stock, ShadowCache: cache}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.Run("cold", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			build(b, b.TempDir())
+		}
+	})
+	warm := b.TempDir()
+	build(b, warm)
+	b.Run("warm", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			build(b, warm)
+		}
+	})
 }

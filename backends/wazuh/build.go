@@ -23,6 +23,10 @@ type Options struct {
 	// StockRules is the folder of the Wazuh stock rules (ruleset/rules); when
 	// set, the build reports which generated rules stock siblings can shadow.
 	StockRules string
+	// ShadowCache is a folder for the shadowing analysis' verdicts cache (one
+	// file per stock ruleset, see shadow.CacheFile); empty: no cache. The
+	// cache only saves work: the report is the same with or without it.
+	ShadowCache string
 }
 
 // Result is a built rules file and its report.
@@ -55,6 +59,8 @@ type Report struct {
 	Shadows []Shadowing
 	// ShadowNote says why the shadowing analysis did not run, if it did not.
 	ShadowNote string
+	// ShadowCacheNote says what the verdicts cache did (Options.ShadowCache).
+	ShadowCacheNote string
 	// TreeNodes and StockTreeNodes count the nodes of analysisd's rule tree
 	// with the generated file and of the stock rules alone (with
 	// Options.StockRules): every if_sid parent adds a copy of a rule, and a
@@ -255,7 +261,7 @@ func Build(rules []*ast.Rule, opts Options) (*Result, error) {
 	}
 	res.XML = out
 	if opts.StockRules != "" {
-		if err := res.analyzeShadows(opts.StockRules); err != nil {
+		if err := res.analyzeShadows(opts.StockRules, opts.ShadowCache); err != nil {
 			return nil, err
 		}
 	}
@@ -354,26 +360,34 @@ func (b *builder) detection(r *ast.Rule) error {
 	return nil
 }
 
+// generatedFile is the name the shadowing analysis loads the generated rules
+// under (after the stock files, as a manager's etc/rules files load).
+const generatedFile = "9000-sigma_rules.xml"
+
 // analyzeShadows loads the stock rules and the generated file as Wazuh would and
 // lists the generated top rules (those attached to stock parents) that a stock
 // sibling can shadow.
-func (res *Result) analyzeShadows(dir string) error {
+func (res *Result) analyzeShadows(dir, cacheDir string) error {
 	rs, err := shadow.Load([]string{dir})
 	if err != nil {
 		return fmt.Errorf("loading the stock rules for the shadowing report: %w", err)
 	}
-	if err := rs.AddFile("9000-sigma_rules.xml", res.XML); err != nil {
+	var cache *shadow.Verdicts
+	var cacheFile string
+	if cacheDir != "" {
+		cacheFile = shadow.CacheFile(cacheDir, rs.Fingerprint())
+		cache = shadow.ReadVerdicts(cacheFile)
+		rs.UseVerdicts(cache)
+	}
+	if err := rs.AddFile(generatedFile, res.XML); err != nil {
 		return fmt.Errorf("loading the generated rules for the shadowing report: %w", err)
 	}
-	generated := make(map[int]bool, len(res.Rules))
-	for _, x := range res.Rules {
-		generated[x.ID] = true
-	}
-	stock := func(r *shadow.Rule) bool { return !generated[r.ID] }
+	stock := func(r *shadow.Rule) bool { return r.File != generatedFile }
 	res.Report.TreeNodes, res.Report.StockTreeNodes = rs.TreeNodes(stock)
+	an := rs.Analyzer(stock)
 	for _, em := range res.Report.Emissions {
 		for _, id := range em.Top {
-			for _, s := range rs.Shadows(id, stock) {
+			for _, s := range an.Shadows(id) {
 				res.Report.Shadows = append(res.Report.Shadows, Shadowing{WazuhID: id, Rule: em.Rule, Variant: em.Variant,
 					Parent: s.Parent, StockID: s.By.ID, StockLevel: s.By.Level, StockDescription: s.By.Description, Kind: s.Kind, Why: s.Why})
 			}
@@ -381,6 +395,16 @@ func (res *Result) analyzeShadows(dir string) error {
 	}
 	searches, over := rs.OverlapStats()
 	res.Report.ShadowNote = fmt.Sprintf("%d overlap searches over %d product states, %d gave up (counted as overlapping)", searches, rs.OverlapStates(), over)
+	if cache != nil {
+		res.Report.ShadowCacheNote = fmt.Sprintf("%s; %d of %d searches ran", cache.Note, rs.SearchesRun(), searches)
+		if cache.Changed() {
+			if err := cache.Write(cacheFile); err != nil {
+				res.Report.ShadowCacheNote += "; " + err.Error()
+			} else {
+				res.Report.ShadowCacheNote += fmt.Sprintf("; %d verdicts written to %s", cache.Len(), cacheFile)
+			}
+		}
+	}
 	sort.SliceStable(res.Report.Shadows, func(i, j int) bool {
 		a, b := res.Report.Shadows[i], res.Report.Shadows[j]
 		if a.WazuhID != b.WazuhID {

@@ -1,7 +1,11 @@
 package wazuh_test
 
 import (
+	"os"
+	"path/filepath"
+	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,6 +85,60 @@ level: high`,
 			}
 		}
 	}
+}
+
+// TestShadowCacheSameReport: the verdicts cache changes no result: a build
+// with an empty cache, with the cache it wrote, and with that cache damaged
+// reports the same shadows and the same note as a build without a cache, and
+// the second build runs no search.
+func TestShadowCacheSameReport(t *testing.T) {
+	stock := shared.Path(t, "reference", "wazuh-ruleset", "rules")
+	loaded := frontend.Load([]string{"../../corpus/rules"}, frontend.Options{})
+	build := func(cache string) wazuh.Report {
+		t.Helper()
+		res, err := wazuh.Build(loaded.Rules, wazuh.Options{StockRules: stock, ShadowCache: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Report
+	}
+	want := build("")
+	if len(want.Shadows) == 0 {
+		t.Fatal("no shadows over the corpus: the comparison proves nothing")
+	}
+	same := func(name string, got wazuh.Report) {
+		t.Helper()
+		if !reflect.DeepEqual(got.Shadows, want.Shadows) || got.ShadowNote != want.ShadowNote {
+			t.Errorf("%s: %d shadows (%s), want %d (%s)", name, len(got.Shadows), got.ShadowNote, len(want.Shadows), want.ShadowNote)
+		}
+	}
+	dir := t.TempDir()
+	cold := build(dir)
+	same("empty cache", cold)
+	warm := build(dir)
+	same("warm cache", warm)
+	if !strings.Contains(warm.ShadowCacheNote, " 0 of ") {
+		t.Errorf("warm cache: searches ran (%s)", warm.ShadowCacheNote)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.verdicts"))
+	if len(files) != 1 {
+		t.Fatalf("cache files %v, want one", files)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A damaged entry (a verdict flipped) must not be believed.
+	data[len(data)-40] ^= 1
+	if err := os.WriteFile(files[0], data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	damaged := build(dir)
+	same("damaged cache", damaged)
+	if !strings.Contains(damaged.ShadowCacheNote, "ignored and rebuilt") {
+		t.Errorf("damaged cache not reported: %s", damaged.ShadowCacheNote)
+	}
+	same("rebuilt cache", build(dir))
 }
 
 func keys(m map[int]bool) []int {

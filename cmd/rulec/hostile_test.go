@@ -32,6 +32,9 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	rulecBin = filepath.Join(dir, "rulec")
+	// Builds keep their shadowing cache in the test's folder, not the user's.
+	userCacheDir = func() (string, error) { return filepath.Join(dir, "cache"), nil }
+	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache")) // for the child processes
 	if runtime.GOOS == "windows" {
 		rulecBin += ".exe"
 	}

@@ -148,66 +148,6 @@ func osMatchToGo(p string) (string, bool) {
 	return "(?i)(?:" + strings.Join(alts, "|") + ")", true
 }
 
-// targetsCached returns targets, computed once per rule.
-func (r *Rule) targetsCached() map[string][]string {
-	if r.tgt == nil {
-		r.tgt = r.targets()
-	}
-	return r.tgt
-}
-
-// targets lists a rule's positive tests by what they test: "field:<name>"
-// (lower-cased), "static:<name>", or "log" (match and regex).
-func (r *Rule) targets() map[string][]string {
-	out := map[string][]string{}
-	for _, t := range r.tests {
-		out[t.target] = append(out[t.target], t.goRegexes()...)
-	}
-	return out
-}
-
-// overlapChecker caches compiled automata and verdicts.
-type overlapChecker struct {
-	nfas    map[string]*nfa
-	verdict map[string]bool
-	budget  int
-	// Searches and OverBudget count the automaton searches and those that gave up.
-	Searches, OverBudget, States int
-}
-
-func newOverlapChecker() *overlapChecker {
-	return &overlapChecker{nfas: map[string]*nfa{}, verdict: map[string]bool{}, budget: 2000}
-}
-
-// canOverlap reports whether some event can pass the tests of all the rules
-// (as far as their own tests go; when unsure, it says yes).
-func (c *overlapChecker) canOverlap(rules ...*Rule) bool {
-	merged := map[string][]string{}
-	count := map[string]int{}
-	for _, r := range rules {
-		for k, res := range r.targetsCached() {
-			if len(res) == 0 {
-				continue
-			}
-			merged[k] = append(merged[k], res...)
-			count[k]++
-		}
-	}
-	keys := make([]string, 0, len(merged))
-	for k := range merged {
-		if count[k] > 1 || len(merged[k]) > 1 {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if !c.intersects(slices.Clone(merged[k])) {
-			return false
-		}
-	}
-	return true
-}
-
 // nfa is a compiled regular expression without empty transitions, over the
 // runes 0-255: sets hold consuming states and accepting markers.
 type nfa struct {
@@ -261,19 +201,6 @@ func buildNFA(p *syntax.Prog) *nfa {
 		}
 	}
 	return n
-}
-
-// intersects reports whether one string matches every regex (true when unsure).
-func (c *overlapChecker) intersects(res []string) bool {
-	sort.Strings(res)
-	key := strings.Join(res, "\x00")
-	if v, ok := c.verdict[key]; ok {
-		return v
-	}
-	v := c.search(res)
-	c.verdict[key] = v
-	c.Searches++
-	return v
 }
 
 // search explores the product of the automata (as lazily built DFAs), one

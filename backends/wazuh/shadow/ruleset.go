@@ -1,9 +1,11 @@
 package shadow
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,13 +24,15 @@ type Rule struct {
 	// Context is set for a frequency or if_matched_* rule: it fires only when
 	// earlier events hold.
 	Context    bool
+	lgroup     string // Group lower-cased
 	ifSID      []int
 	ifGroup    string
 	ifLevel    int
 	category   string
 	matchedSID int
 	tests      []test
-	tgt        map[string][]string
+	tg         []target
+	tgDone     bool
 }
 
 // test is one test element: its target ("field:<lower-cased name>",
@@ -52,6 +56,15 @@ type Ruleset struct {
 	places   map[int][]placement
 	overlap  *overlapChecker
 	sidNodes map[int][]*node
+	// nodesOf are the nodes of each rule; order the rules with nodes, in load
+	// order; groupRules the rules (in order) matching each if_group pattern seen.
+	nodesOf       map[*Rule][]*node
+	order         []*Rule
+	groupRules    map[string][]*Rule
+	groupPatterns []groupPattern
+	table         *Verdicts
+	// hash covers the files loaded so far (names and contents, in order).
+	hash [32]byte
 }
 
 // Load reads every *.xml file of the folders, sorted by base name across all
@@ -80,8 +93,24 @@ func Load(dirs []string, files ...string) (*Ruleset, error) {
 	return rs, nil
 }
 
+// Fingerprint identifies the files loaded so far by their base names and
+// contents (and the analysis version): taken after loading the stock rules,
+// it names their verdicts cache (CacheFile).
+func (rs *Ruleset) Fingerprint() [32]byte { return rs.hash }
+
+// UseVerdicts makes the analysis read and record overlap verdicts in v
+// (before the first Shadows call).
+func (rs *Ruleset) UseVerdicts(v *Verdicts) {
+	rs.table = v
+	if rs.overlap != nil {
+		rs.overlap.table = v
+	}
+}
+
 // New returns an empty rule tree.
-func New() *Ruleset { return &Ruleset{byID: map[int]*Rule{}} }
+func New() *Ruleset {
+	return &Ruleset{byID: map[int]*Rule{}, nodesOf: map[*Rule][]*node{}, groupRules: map[string][]*Rule{}}
+}
 
 // Rule returns a loaded rule by id (nil when none is loaded).
 func (rs *Ruleset) Rule(id int) *Rule { return rs.byID[id] }
@@ -89,6 +118,11 @@ func (rs *Ruleset) Rule(id int) *Rule { return rs.byID[id] }
 // AddFile loads one rules file after the ones already loaded.
 func (rs *Ruleset) AddFile(name string, data []byte) error {
 	rs.places = nil
+	h := sha256.New()
+	h.Write(rs.hash[:])
+	fmt.Fprintf(h, "%d %d %s %d\n", cacheVersion, defaultBudget, filepath.Base(name), len(data))
+	h.Write(data)
+	h.Sum(rs.hash[:0])
 	roots, err := rulexml.Parse(name, data)
 	if err != nil {
 		return err
@@ -233,6 +267,7 @@ func parseRule(file, group string, x *rulexml.Node) (*Rule, error) {
 	if r.Description == "" {
 		return nil, bad("no description")
 	}
+	r.lgroup = strings.ToLower(r.Group)
 	return r, nil
 }
 
@@ -244,32 +279,35 @@ func (r *Rule) order() int {
 	return r.Level
 }
 
-func insert(list []*node, r *Rule) []*node {
+// insert adds a node of r to a sibling list, which is kept sorted by
+// decreasing order (load order among equals): after the last sibling of the
+// same or a higher order.
+func (rs *Ruleset) insert(list []*node, r *Rule) []*node {
 	n := &node{rule: r}
-	for i, x := range list {
-		if r.order() > x.rule.order() {
-			return append(list[:i], append([]*node{n}, list[i:]...)...)
-		}
-	}
-	return append(list, n)
+	rs.nodesOf[r] = append(rs.nodesOf[r], n)
+	o := r.order()
+	i := sort.Search(len(list), func(i int) bool { return list[i].rule.order() < o })
+	return slices.Insert(list, i, n)
 }
 
 // attach puts a rule in the tree like OS_AddChild; a rule no parent takes is
-// forgotten, as analysisd forgets it.
+// forgotten, as analysisd forgets it. if_group and if_level parents are all
+// the nodes of the rules loaded so far that match (found through nodesOf and
+// a per-pattern list of matching rules instead of a walk of the tree).
 func (rs *Ruleset) attach(r *Rule) {
+	defer rs.loaded(r)
 	if r.ID < 10 {
-		rs.roots = insert(rs.roots, r)
+		rs.roots = rs.insert(rs.roots, r)
 		return
 	}
-	var add func(list []*node, match func(*node) bool) bool
-	add = func(list []*node, match func(*node) bool) bool {
+	addAll := func(match func(*Rule) bool) bool {
 		found := false
-		for _, n := range list {
-			if match(n) {
-				n.children = insert(n.children, r)
-				found = true
+		for _, p := range rs.order {
+			if p.ID == r.ID || !match(p) {
+				continue
 			}
-			if add(n.children, match) {
+			for _, n := range rs.nodesOf[p] {
+				n.children = rs.insert(n.children, r)
 				found = true
 			}
 		}
@@ -283,7 +321,7 @@ func (rs *Ruleset) attach(r *Rule) {
 		for _, sid := range r.ifSID {
 			nodes := rs.sidAttach(sid)
 			for _, n := range nodes {
-				n.children = insert(n.children, r)
+				n.children = rs.insert(n.children, r)
 			}
 			ok = ok || len(nodes) > 0
 		}
@@ -291,11 +329,32 @@ func (rs *Ruleset) attach(r *Rule) {
 			delete(rs.byID, r.ID)
 		}
 	case r.ifGroup != "":
-		if !add(rs.roots, func(n *node) bool { return n.rule.ID != r.ID && rulexml.WordMatch(r.ifGroup, n.rule.Group) }) {
+		matching, ok := rs.groupRules[r.ifGroup]
+		if !ok {
+			w := rulexml.CompileWordMatch(r.ifGroup)
+			for _, p := range rs.order {
+				if w.MatchLower(p.lgroup) {
+					matching = append(matching, p)
+				}
+			}
+			rs.groupRules[r.ifGroup] = matching
+			rs.groupPatterns = append(rs.groupPatterns, groupPattern{r.ifGroup, w})
+		}
+		found := false
+		for _, p := range matching {
+			if p.ID == r.ID {
+				continue
+			}
+			for _, n := range rs.nodesOf[p] {
+				n.children = rs.insert(n.children, r)
+				found = true
+			}
+		}
+		if !found {
 			delete(rs.byID, r.ID)
 		}
 	case r.ifLevel > 0:
-		add(rs.roots, func(n *node) bool { return n.rule.ID != r.ID && n.rule.Level >= r.ifLevel })
+		addAll(func(p *Rule) bool { return p.Level >= r.ifLevel })
 	default:
 		// Child of the template rule of its category.
 		cat := r.category
@@ -304,9 +363,29 @@ func (rs *Ruleset) attach(r *Rule) {
 		}
 		for _, n := range rs.roots {
 			if n.rule.category == cat {
-				n.children = insert(n.children, r)
+				n.children = rs.insert(n.children, r)
 				return
 			}
+		}
+	}
+}
+
+// groupPattern is an if_group pattern whose matching rules are kept in groupRules.
+type groupPattern struct {
+	pattern string
+	w       rulexml.WordPattern
+}
+
+// loaded records a rule whose nodes are in the tree (if any) as a possible
+// parent of later if_group and if_level rules.
+func (rs *Ruleset) loaded(r *Rule) {
+	if len(rs.nodesOf[r]) == 0 {
+		return
+	}
+	rs.order = append(rs.order, r)
+	for _, g := range rs.groupPatterns {
+		if g.w.MatchLower(r.lgroup) {
+			rs.groupRules[g.pattern] = append(rs.groupRules[g.pattern], r)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package shadow
 
 import (
 	"fmt"
-	"slices"
 )
 
 // Shadow is a sibling rule that Wazuh tries before a given rule under the same
@@ -58,7 +57,48 @@ func (rs *Ruleset) placements() map[int][]placement {
 // both make on one field, static field or the log cannot hold together
 // (decided on automata; when unsure they are taken to overlap). A sibling the
 // rule also hangs under is not reported: the rule is tried among its children.
+// For many rules with one filter, an Analyzer answers faster.
 func (rs *Ruleset) Shadows(id int, consider func(*Rule) bool) []Shadow {
+	return rs.Analyzer(consider).Shadows(id)
+}
+
+// Analyzer answers Shadows for any number of rules with one candidate filter,
+// remembering which siblings under each parent pass it.
+type Analyzer struct {
+	rs         *Ruleset
+	consider   func(*Rule) bool
+	candidates map[*node][]int32
+	path       []*Rule
+}
+
+// Analyzer returns an Analyzer over the rules loaded so far; consider filters
+// the candidate siblings (nil: all).
+func (rs *Ruleset) Analyzer(consider func(*Rule) bool) *Analyzer {
+	if rs.overlap == nil {
+		rs.overlap = newOverlapChecker(rs.table)
+	}
+	return &Analyzer{rs: rs, consider: consider, candidates: map[*node][]int32{}}
+}
+
+// siblings returns the positions of the children of n that pass the filter.
+func (a *Analyzer) siblings(n *node) []int32 {
+	if c, ok := a.candidates[n]; ok {
+		return c
+	}
+	var c []int32
+	for i, sib := range n.children {
+		if a.consider == nil || a.consider(sib.rule) {
+			c = append(c, int32(i))
+		}
+	}
+	a.candidates[n] = c
+	return c
+}
+
+// Shadows returns the siblings that can shadow the rule with the given id
+// (see Ruleset.Shadows).
+func (a *Analyzer) Shadows(id int) []Shadow {
+	rs := a.rs
 	r := rs.byID[id]
 	if r == nil {
 		return nil
@@ -68,19 +108,21 @@ func (rs *Ruleset) Shadows(id int, consider func(*Rule) bool) []Shadow {
 	for _, p := range places[id] {
 		under[p.parent.rule.ID] = true
 	}
-	if rs.overlap == nil {
-		rs.overlap = newOverlapChecker()
-	}
 	var out []Shadow
-	reported := map[[2]int]bool{}
+	var reported map[[2]int]bool
 	for _, p := range places[id] {
 		// The rule's own tests must be able to hold below this parent.
-		if !rs.overlap.canOverlap(append(slices.Clone(p.path), r)...) {
+		a.path = append(append(a.path[:0], p.path...), r)
+		if !rs.overlap.canOverlap(a.path...) {
 			continue
 		}
-		for _, sib := range p.parent.children[:p.index] {
+		for _, i := range a.siblings(p.parent) {
+			if int(i) >= p.index {
+				break
+			}
+			sib := p.parent.children[i]
 			s := sib.rule
-			if s.ID == id || under[s.ID] || (consider != nil && !consider(s)) || reported[[2]int{p.parent.rule.ID, s.ID}] {
+			if s.ID == id || under[s.ID] || reported[[2]int{p.parent.rule.ID, s.ID}] {
 				continue
 			}
 			var why, kind string
@@ -98,8 +140,12 @@ func (rs *Ruleset) Shadows(id int, consider func(*Rule) bool) []Shadow {
 			default:
 				kind, why = "order", fmt.Sprintf("same level %d, loaded first", s.Level)
 			}
-			if !rs.overlap.canOverlap(append(slices.Clone(p.path), s, r)...) {
+			a.path = append(append(a.path[:0], p.path...), s, r)
+			if !rs.overlap.canOverlap(a.path...) {
 				continue
+			}
+			if reported == nil {
+				reported = map[[2]int]bool{}
 			}
 			reported[[2]int{p.parent.rule.ID, s.ID}] = true
 			out = append(out, Shadow{Rule: id, Parent: p.parent.rule.ID, By: s, Kind: kind, Why: why})
@@ -115,6 +161,15 @@ func (rs *Ruleset) OverlapStats() (searches, overBudget int) {
 		return 0, 0
 	}
 	return rs.overlap.Searches, rs.overlap.OverBudget
+}
+
+// SearchesRun is how many of the OverlapStats searches ran (the others were
+// read from the Verdicts table).
+func (rs *Ruleset) SearchesRun() int {
+	if rs.overlap == nil {
+		return 0
+	}
+	return rs.overlap.Computed
 }
 
 // OverlapStates is the number of product states the analysis explored.

@@ -58,11 +58,26 @@ func DifferentStatic(name string) string { return differentStatic[name] }
 
 // WordMatch is OS_WordMatch: case-insensitive substring, `|` alternatives, `^` prefix.
 func WordMatch(pattern, s string) bool {
-	ls := strings.ToLower(s)
+	return CompileWordMatch(pattern).MatchLower(strings.ToLower(s))
+}
+
+// WordPattern is an OS_WordMatch pattern split into its lower-cased alternatives.
+type WordPattern []string
+
+// CompileWordMatch prepares pattern for matching many strings.
+func CompileWordMatch(pattern string) WordPattern {
+	var out WordPattern
 	for _, p := range strings.Split(strings.ToLower(pattern), "|") {
-		if p == "" {
-			continue
+		if p != "" {
+			out = append(out, p)
 		}
+	}
+	return out
+}
+
+// MatchLower tells whether the pattern matches ls, which is already lower-cased.
+func (w WordPattern) MatchLower(ls string) bool {
+	for _, p := range w {
 		if strings.HasPrefix(p, "^") {
 			if strings.HasPrefix(ls, p[1:]) {
 				return true

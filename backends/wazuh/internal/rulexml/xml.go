@@ -174,8 +174,13 @@ func (p *xparser) element() (*Node, error) {
 			}
 			n.Children = append(n.Children, child)
 		default:
-			text.WriteByte(c)
-			p.advance(1)
+			// A run of plain text up to the next backslash or tag.
+			n := strings.IndexAny(p.s[p.i:], `\<`)
+			if n < 0 {
+				n = len(p.s) - p.i
+			}
+			text.WriteString(p.s[p.i : p.i+n])
+			p.advance(n)
 		}
 	}
 }

@@ -112,7 +112,9 @@ func GreedyForms(p string) string {
 			quantified = false
 			continue
 		}
-		if m := countQuantifier.FindString(p[i:]); m != "" {
+		if c != '{' {
+			// not a counted quantifier (checked first: the regexp costs more than the byte test)
+		} else if m := countQuantifier.FindString(p[i:]); m != "" {
 			b.WriteString(m)
 			i += len(m) - 1
 			quantified = true
