@@ -31,7 +31,6 @@ type overlapChecker struct {
 	Searches, OverBudget, States int
 	// Computed counts the searches run (not found in the table).
 	Computed int
-	scratch  []target
 	ids32    []int32
 	buf      []byte
 }
@@ -81,32 +80,58 @@ func (c *overlapChecker) targets(r *Rule) []target {
 // (as far as their own tests go; when unsure, it says yes). Targets are
 // decided in name order and the first disjoint one ends the check.
 func (c *overlapChecker) canOverlap(rules ...*Rule) bool {
-	gs := c.scratch[:0]
+	if len(rules) == 0 {
+		return true
+	}
+	return c.canOverlapWith(c.merge(rules[:len(rules)-1]), rules[len(rules)-1])
+}
+
+// merge combines the targets of rules: sorted by target, each with all the
+// rules' expressions on it (targets without any are left out).
+func (c *overlapChecker) merge(rules []*Rule) []target {
+	var out []target
 	for _, r := range rules {
 		for _, t := range c.targets(r) {
-			if len(t.res) > 0 {
-				gs = append(gs, t)
+			if len(t.res) == 0 {
+				continue
 			}
+			i, found := slices.BinarySearchFunc(out, t.key, func(x target, k string) int { return strings.Compare(x.key, k) })
+			if !found {
+				out = slices.Insert(out, i, target{key: t.key})
+			}
+			out[i].res = append(out[i].res, t.res...)
 		}
 	}
-	slices.SortStableFunc(gs, func(a, b target) int { return strings.Compare(a.key, b.key) })
-	c.scratch = gs
-	for i := 0; i < len(gs); {
-		j := i + 1
-		for j < len(gs) && gs[j].key == gs[i].key {
+	return out
+}
+
+// canOverlapWith is canOverlap of rules whose targets merge gave ctx, and r.
+// A target is decided when it holds two expressions or more (from one rule or
+// several).
+func (c *overlapChecker) canOverlapWith(ctx []target, r *Rule) bool {
+	rt := c.targets(r)
+	i, j := 0, 0
+	for i < len(ctx) || j < len(rt) {
+		ids := c.ids32[:0]
+		switch {
+		case j < len(rt) && len(rt[j].res) == 0:
+			j++
+			continue
+		case j >= len(rt) || i < len(ctx) && ctx[i].key < rt[j].key:
+			ids = append(ids, ctx[i].res...)
+			i++
+		case i >= len(ctx) || rt[j].key < ctx[i].key:
+			ids = append(ids, rt[j].res...)
+			j++
+		default:
+			ids = append(append(ids, ctx[i].res...), rt[j].res...)
+			i++
 			j++
 		}
-		if j-i > 1 || len(gs[i].res) > 1 {
-			ids := c.ids32[:0]
-			for _, g := range gs[i:j] {
-				ids = append(ids, g.res...)
-			}
-			c.ids32 = ids
-			if !c.intersects(ids) {
-				return false
-			}
+		c.ids32 = ids
+		if len(ids) > 1 && !c.intersects(ids) {
+			return false
 		}
-		i = j
 	}
 	return true
 }

@@ -68,7 +68,9 @@ type Analyzer struct {
 	rs         *Ruleset
 	consider   func(*Rule) bool
 	candidates map[*node][]int32
-	path       []*Rule
+	// below holds the merged targets of the path to a node (the node's rule
+	// included), for the checks of the rules tried after it or under it.
+	below map[*node][]target
 }
 
 // Analyzer returns an Analyzer over the rules loaded so far; consider filters
@@ -77,7 +79,17 @@ func (rs *Ruleset) Analyzer(consider func(*Rule) bool) *Analyzer {
 	if rs.overlap == nil {
 		rs.overlap = newOverlapChecker(rs.table)
 	}
-	return &Analyzer{rs: rs, consider: consider, candidates: map[*node][]int32{}}
+	return &Analyzer{rs: rs, consider: consider, candidates: map[*node][]int32{}, below: map[*node][]target{}}
+}
+
+// merged returns the merged targets of path and then n's rule.
+func (a *Analyzer) merged(n *node, path []*Rule) []target {
+	if t, ok := a.below[n]; ok {
+		return t
+	}
+	t := a.rs.overlap.merge(append(path[:len(path):len(path)], n.rule))
+	a.below[n] = t
+	return t
 }
 
 // siblings returns the positions of the children of n that pass the filter.
@@ -112,8 +124,7 @@ func (a *Analyzer) Shadows(id int) []Shadow {
 	var reported map[[2]int]bool
 	for _, p := range places[id] {
 		// The rule's own tests must be able to hold below this parent.
-		a.path = append(append(a.path[:0], p.path...), r)
-		if !rs.overlap.canOverlap(a.path...) {
+		if !rs.overlap.canOverlapWith(a.merged(p.parent, p.path[:len(p.path)-1]), r) {
 			continue
 		}
 		for _, i := range a.siblings(p.parent) {
@@ -140,8 +151,7 @@ func (a *Analyzer) Shadows(id int) []Shadow {
 			default:
 				kind, why = "order", fmt.Sprintf("same level %d, loaded first", s.Level)
 			}
-			a.path = append(append(a.path[:0], p.path...), s, r)
-			if !rs.overlap.canOverlap(a.path...) {
+			if !rs.overlap.canOverlapWith(a.merged(sib, p.path), r) {
 				continue
 			}
 			if reported == nil {

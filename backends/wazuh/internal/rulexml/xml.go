@@ -12,15 +12,26 @@ import (
 // Node is an element read the way Wazuh's XML reader reads it: text is taken
 // verbatim (no entity decoding, `\<` kept as written), comments are skipped.
 type Node struct {
-	Name     string
-	Attrs    map[string]string
+	Name string
+	// Attrs are the attributes in document order (a repeated name: the last counts).
+	Attrs    []Attr
 	Text     string
 	Children []*Node
 	Line     int
 }
 
 // Attr returns the attribute k ("" when absent).
-func (n *Node) Attr(k string) string { return n.Attrs[k] }
+func (n *Node) Attr(k string) string {
+	for i := len(n.Attrs) - 1; i >= 0; i-- {
+		if n.Attrs[i].Name == k {
+			return n.Attrs[i].Value
+		}
+	}
+	return ""
+}
+
+// Attr is an attribute's name and value (verbatim).
+type Attr struct{ Name, Value string }
 
 // Parse reads the root elements of a Wazuh rules file (after substituting its <var> definitions).
 func Parse(name string, data []byte) ([]*Node, error) {
@@ -87,7 +98,7 @@ func (p *xparser) element() (*Node, error) {
 		return nil, p.errf("expected an element")
 	}
 	p.advance(1)
-	n := &Node{Attrs: map[string]string{}, Line: p.line}
+	n := &Node{Line: p.line}
 	start := p.i
 	for p.i < len(p.s) && !strings.ContainsRune(" \t\r\n/>", rune(p.s[p.i])) {
 		p.advance(1)
@@ -125,7 +136,7 @@ func (p *xparser) element() (*Node, error) {
 		if end < 0 {
 			return nil, p.errf("unterminated attribute %q", key)
 		}
-		n.Attrs[key] = p.s[p.i+1 : p.i+1+end]
+		n.Attrs = append(n.Attrs, Attr{key, p.s[p.i+1 : p.i+1+end]})
 		p.advance(end + 2)
 	}
 	// Content: text (verbatim, `\<` does not open a tag) or child elements.
@@ -232,8 +243,8 @@ func substituteVars(roots []*Node) ([]*Node, error) {
 	var walk func(n *Node)
 	walk = func(n *Node) {
 		n.Text = repl(n.Text)
-		for k, v := range n.Attrs {
-			n.Attrs[k] = repl(v)
+		for i := range n.Attrs {
+			n.Attrs[i].Value = repl(n.Attrs[i].Value)
 		}
 		for _, c := range n.Children {
 			walk(c)
