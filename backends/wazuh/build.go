@@ -218,6 +218,12 @@ func Build(rules []*ast.Rule, opts Options) (*Result, error) {
 		keyCount: map[string]int{}, index: map[int]int{}, emissions: map[*ast.Rule][]*Emission{},
 		noLogCandidates: map[int]bool{}, keepLog: map[int]bool{}}
 	res := b.res
+	// The stock rules load on another core while the rules convert.
+	var stock chan stockLoad
+	if opts.StockRules != "" {
+		stock = make(chan stockLoad, 1)
+		go func() { stock <- loadStock(opts.StockRules, opts.ShadowCache) }()
+	}
 	for _, r := range rules {
 		b.keyCount[r.Ref()]++
 	}
@@ -261,7 +267,7 @@ func Build(rules []*ast.Rule, opts Options) (*Result, error) {
 	}
 	res.XML = out
 	if opts.StockRules != "" {
-		if err := res.analyzeShadows(opts.StockRules, opts.ShadowCache); err != nil {
+		if err := res.analyzeShadows(<-stock); err != nil {
 			return nil, err
 		}
 	}
@@ -360,24 +366,41 @@ func (b *builder) detection(r *ast.Rule) error {
 	return nil
 }
 
+// stockLoad is the stock ruleset loaded for the shadowing analysis, with its
+// verdicts cache (when one is configured).
+type stockLoad struct {
+	rs        *shadow.Ruleset
+	cache     *shadow.Verdicts
+	cacheFile string
+	err       error
+}
+
+// loadStock loads the stock rules and reads their verdicts cache.
+func loadStock(dir, cacheDir string) stockLoad {
+	rs, err := shadow.Load([]string{dir})
+	if err != nil {
+		return stockLoad{err: err}
+	}
+	st := stockLoad{rs: rs}
+	if cacheDir != "" {
+		st.cacheFile = shadow.CacheFile(cacheDir, rs.Fingerprint())
+		st.cache = shadow.ReadVerdicts(st.cacheFile)
+		rs.UseVerdicts(st.cache)
+	}
+	return st
+}
+
 // generatedFile is the name the shadowing analysis loads the generated rules
 // under (after the stock files, as a manager's etc/rules files load).
 const generatedFile = "9000-sigma_rules.xml"
 
-// analyzeShadows loads the stock rules and the generated file as Wazuh would and
+// analyzeShadows adds the generated file to the stock rules as Wazuh would and
 // lists the generated top rules (those attached to stock parents) that a stock
 // sibling can shadow.
-func (res *Result) analyzeShadows(dir, cacheDir string) error {
-	rs, err := shadow.Load([]string{dir})
-	if err != nil {
-		return fmt.Errorf("loading the stock rules for the shadowing report: %w", err)
-	}
-	var cache *shadow.Verdicts
-	var cacheFile string
-	if cacheDir != "" {
-		cacheFile = shadow.CacheFile(cacheDir, rs.Fingerprint())
-		cache = shadow.ReadVerdicts(cacheFile)
-		rs.UseVerdicts(cache)
+func (res *Result) analyzeShadows(st stockLoad) error {
+	rs, cache, cacheFile := st.rs, st.cache, st.cacheFile
+	if st.err != nil {
+		return fmt.Errorf("loading the stock rules for the shadowing report: %w", st.err)
 	}
 	if err := rs.AddFile(generatedFile, res.XML); err != nil {
 		return fmt.Errorf("loading the generated rules for the shadowing report: %w", err)
