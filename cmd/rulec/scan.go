@@ -172,14 +172,9 @@ func (cfg *scanConfig) sourceOf(p string) engine.Source {
 	return cfg.logsources.sourceOf(p)
 }
 
-// stdinName is the source name of the events read from standard input.
-const stdinName = "<stdin>"
-
-func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
-	// On a terminal, a status line while logs are read; every other message clears it first.
-	prog := newProgress(stderr, cfg.quiet)
-	defer prog.Done()
-	stderr = prog
+// loadScanRules loads the rules of a scan (pipelines applied) and compiles
+// them, printing the diagnostics and warnings of both steps on stderr.
+func loadScanRules(stderr io.Writer, cfg scanConfig) (*frontend.Result, *detect.Program, detect.ErrorList) {
 	res := applyPipelines(frontend.Load(cfg.rules, frontend.Options{}), cfg.pipelines)
 	printDiagnostics(stderr, res.Diagnostics)
 	program, _ := detect.CompileRules(res.Rules, detect.Profile(cfg.engine.Profile), detect.IgnoreLogsource(cfg.engine.IgnoreLogsource),
@@ -189,6 +184,18 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 	for _, err := range program.Warnings() {
 		fmt.Fprintf(stderr, "warning: %v\n", err)
 	}
+	return res, program, diags
+}
+
+// stdinName is the source name of the events read from standard input.
+const stdinName = "<stdin>"
+
+func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
+	// On a terminal, a status line while logs are read; every other message clears it first.
+	prog := newProgress(stderr, cfg.quiet)
+	defer prog.Done()
+	stderr = prog
+	res, program, diags := loadScanRules(stderr, cfg)
 	// Rules referenced only by correlations with generate: false do not alert on their own.
 	suppressed := func(r detect.Result) bool { return !cfg.showSuppressed && r.Suppressed }
 
@@ -317,13 +324,7 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 	if err := out.Flush(); err != nil {
 		return fmt.Errorf("writing output: %w", err)
 	}
-	for _, p := range stream.Panics() {
-		who := "candidate selection"
-		if r := p.Rule; r != nil {
-			who = fmt.Sprintf("rule %q (%s)", r.Title, r.Pos.File)
-		}
-		fmt.Fprintf(stderr, "error: %s panicked on %d events, first: %v\n", who, p.Count, p.Value)
-	}
+	printPanics(stderr, stream.Panics())
 	notCompiled := 0
 	for _, d := range diags {
 		if d.Severity == ast.SeverityError {
@@ -337,6 +338,17 @@ func runScan(stdin io.Reader, stdout, stderr io.Writer, cfg scanConfig) error {
 		return exitError{1}
 	}
 	return nil
+}
+
+// printPanics reports the rules (or the candidate selection) that panicked, one line each.
+func printPanics(w io.Writer, panics []detect.Panic) {
+	for _, p := range panics {
+		who := "candidate selection"
+		if r := p.Rule; r != nil {
+			who = fmt.Sprintf("rule %q (%s)", r.Title, r.Pos.File)
+		}
+		fmt.Fprintf(w, "error: %s panicked on %d events, first: %v\n", who, p.Count, p.Value)
+	}
 }
 
 // printCorrelationStats reports every decision a correlation budget took, one line.

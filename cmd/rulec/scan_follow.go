@@ -13,11 +13,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/rulec/rulec/ast"
 	"github.com/rulec/rulec/detect"
 	"github.com/rulec/rulec/engine"
 	"github.com/rulec/rulec/engine/logs"
-	"github.com/rulec/rulec/frontend"
 )
 
 // followFlags are rulec scan's flags of the live mode.
@@ -82,15 +80,7 @@ func followCommand(c *cli.Context, cfg scanConfig) error {
 // (one write per alert: a file opened for appending gets whole lines, each as
 // soon as it fires).
 func runFollow(ctx context.Context, out, stderr io.Writer, cfg scanConfig, opt logs.FollowOptions) error {
-	res := applyPipelines(frontend.Load(cfg.rules, frontend.Options{}), cfg.pipelines)
-	printDiagnostics(stderr, res.Diagnostics)
-	program, _ := detect.CompileRules(res.Rules, detect.Profile(cfg.engine.Profile), detect.IgnoreLogsource(cfg.engine.IgnoreLogsource),
-		detect.TimeFields(cfg.time.Fields...), detect.TimeLayout(cfg.time.Layout), detect.CorrelationOptions(cfg.corr))
-	diags := program.Diagnostics()
-	printDiagnostics(stderr, ast.Diagnostics(diags))
-	for _, err := range program.Warnings() {
-		fmt.Fprintf(stderr, "warning: %v\n", err)
-	}
+	res, program, diags := loadScanRules(stderr, cfg)
 	var rec logs.Record // the record being evaluated
 	w := &matchWriter{out: out, enc: json.NewEncoder(out), format: "json", wrap: func(m scanMatch) any {
 		a := followAlert{scanMatch: m, Integration: followIntegration}
@@ -147,13 +137,7 @@ func runFollow(ctx context.Context, out, stderr io.Writer, cfg scanConfig, opt l
 		}
 		return w.err
 	})
-	for _, p := range stream.Panics() {
-		who := "candidate selection"
-		if r := p.Rule; r != nil {
-			who = fmt.Sprintf("rule %q (%s)", r.Title, r.Pos.File)
-		}
-		fmt.Fprintf(stderr, "error: %s panicked on %d events, first: %v\n", who, p.Count, p.Value)
-	}
+	printPanics(stderr, stream.Panics())
 	printCorrelationStats(stderr, stream.Stats())
 	fmt.Fprintf(stderr, "%d events followed in %s, %d alerts (%d rules evaluated), %d unreadable records\n",
 		events, path, alerts, program.Len(), recordErrors)

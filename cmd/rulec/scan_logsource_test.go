@@ -7,12 +7,9 @@ import (
 	"testing"
 )
 
-// TestScanDeclaredLogsource: --logsource declares what the log files are, so a
-// rule fires only on events whose declared source agrees with its logsource.
-func TestScanDeclaredLogsource(t *testing.T) {
-	dir := t.TempDir()
-	rule := filepath.Join(dir, "zeek.yml")
-	if err := os.WriteFile(rule, []byte(`title: Public RDP
+// publicRDPRule is a Zeek RDP rule that fires on any event without a private
+// id.orig_h: on every event when it is not told the logsource.
+const publicRDPRule = `title: Public RDP
 id: 00000000-0000-4000-8000-0000000000d1
 logsource: {product: zeek, service: rdp}
 detection:
@@ -20,7 +17,14 @@ detection:
         id.orig_h|cidr: '10.0.0.0/8'
     condition: not selection
 level: high
-`), 0o644); err != nil {
+`
+
+// TestScanDeclaredLogsource: --logsource declares what the log files are, so a
+// rule fires only on events whose declared source agrees with its logsource.
+func TestScanDeclaredLogsource(t *testing.T) {
+	dir := t.TempDir()
+	rule := filepath.Join(dir, "zeek.yml")
+	if err := os.WriteFile(rule, []byte(publicRDPRule), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	log := filepath.Join(dir, "rdp.jsonl")
@@ -123,15 +127,7 @@ func TestScanConfigLogsources(t *testing.T) {
 		}
 		return p
 	}
-	write("rules/zeek.yml", `title: Public RDP
-id: 00000000-0000-4000-8000-0000000000d2
-logsource: {product: zeek, service: rdp}
-detection:
-    selection:
-        id.orig_h|cidr: '10.0.0.0/8'
-    condition: not selection
-level: high
-`)
+	write("rules/zeek.yml", publicRDPRule)
 	line := `{"id.orig_h":"203.0.113.9","id.resp_p":3389}` + "\n"
 	rdp := write("logs/zeek/rdp.jsonl", line)
 	win := write("logs/win/app.jsonl", line)
