@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"strings"
 
 	"github.com/rulec/rulec/ast"
 )
@@ -80,9 +81,29 @@ func (m patText) matchText(raw, lowered string) bool {
 	return m.p.MatchLowered(lowered)
 }
 
-type regexText struct{ re *regexp.Regexp }
+// regexText is a regular expression keyword; a value whose lowered text has
+// none of the guard literals (see RegexGuard) cannot match and is not searched.
+type regexText struct {
+	re    *regexp.Regexp
+	guard []string
+}
 
-func (m regexText) matchText(raw, _ string) bool { return m.re.MatchString(raw) }
+func (m regexText) matchText(raw, lowered string) bool {
+	return (len(m.guard) == 0 || containsAny(lowered, m.guard)) && m.re.MatchString(raw)
+}
+
+// maxGuard bounds the literals checked before a regular expression runs.
+const maxGuard = 4
+
+// containsAny reports whether s contains one of the needles.
+func containsAny(s string, needles []string) bool {
+	for _, n := range needles {
+		if strings.Contains(s, n) {
+			return true
+		}
+	}
+	return false
+}
 
 type anyText []textMatcher
 
@@ -315,7 +336,7 @@ func (cp *compiler) value(v *ast.Value, f *ast.FieldMatch) (valueMatcher, error)
 		if err != nil {
 			return nil, err
 		}
-		return &regexMatcher{re: re}, nil
+		return &regexMatcher{re: re, guard: RegexGuard(regexSource(v))}, nil
 	case ast.ValCIDR:
 		p, err := netip.ParsePrefix(v.CIDR)
 		if err != nil {
@@ -362,7 +383,7 @@ func (cp *compiler) keyword(v *ast.Value, cased bool) (textMatcher, error) {
 		if err != nil {
 			return nil, err
 		}
-		return regexText{re: re}, nil
+		return regexText{re: re, guard: RegexGuard(regexSource(v))}, nil
 	case ast.ValExpansion:
 		alts := make(anyText, 0, len(v.Variants))
 		for i := range v.Variants {

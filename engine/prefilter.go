@@ -433,13 +433,13 @@ func regexSource(v *ast.Value) string {
 	return v.Regex
 }
 
-// RegexLiterals returns lowered literals of which the lowered text of every
-// match of the regular expression src contains one, at most max of them; nil
-// when there are none or more (the index's derivation, for guards checked
-// before running the expression).
-func RegexLiterals(src string, max int) []string {
+// RegexGuard returns lowered literals of which the lowered text of every
+// match of the regular expression src contains one (the index's derivation),
+// at most maxGuard of them; nil when there are none or more. The interpreter
+// and generated code check them before running the expression.
+func RegexGuard(src string) []string {
 	c := regexClause(&indexer{}, src, "")
-	if c.top || len(c.atoms) == 0 || len(c.atoms) > max {
+	if c.top || len(c.atoms) == 0 || len(c.atoms) > maxGuard {
 		return nil
 	}
 	out := make([]string, 0, len(c.atoms))

@@ -54,10 +54,22 @@ type nullMatcher struct{}
 
 func (nullMatcher) match(_ *evalCtx, s *GenSlot) bool { return s.MatchNull() }
 
-// regexMatcher searches the text form of the field value (unanchored).
-type regexMatcher struct{ re *regexp.Regexp }
+// regexMatcher searches the text form of the field value (unanchored). A
+// value whose lowered text has none of the guard literals (see RegexGuard)
+// cannot match and is not searched, as generated code checks them first.
+type regexMatcher struct {
+	re    *regexp.Regexp
+	guard []string
+}
 
-func (m *regexMatcher) match(_ *evalCtx, s *GenSlot) bool { return s.MatchRegexp(m.re) }
+func (m *regexMatcher) match(c *evalCtx, s *GenSlot) bool {
+	if len(m.guard) > 0 && !c.anyText(s, false, m.guarded) {
+		return false
+	}
+	return s.MatchRegexp(m.re)
+}
+
+func (m *regexMatcher) guarded(lowered string) bool { return containsAny(lowered, m.guard) }
 
 // cidrMatcher matches IP address text inside a network.
 type cidrMatcher struct{ p netip.Prefix }

@@ -249,12 +249,9 @@ func (c *compiler) keyword(v *ast.Value, cased bool) (*expr, error) {
 	return nil, fmt.Errorf("%s: a keyword cannot be a %s value", v.Pos, v.Kind)
 }
 
-// maxGuard bounds the literals checked before a regular expression.
-const maxGuard = 4
-
 // regexGuard returns the lowered literals of which every match of the
-// expression contains one (the index's derivation, engine.RegexLiterals), or nil.
-func regexGuard(src string) []string { return engine.RegexLiterals(src, maxGuard) }
+// expression contains one (engine.RegexGuard, as the interpreter checks), or nil.
+func regexGuard(src string) []string { return engine.RegexGuard(src) }
 
 // regexSource returns the regular expression with its flags, checked with RE2.
 func regexSource(v *ast.Value) (string, error) {
