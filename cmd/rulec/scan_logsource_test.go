@@ -136,10 +136,13 @@ func TestScanConfigLogsources(t *testing.T) {
 		os.Remove(filepath.Join(dir, "rules", ".rulec.yml"))
 	}
 	good()
+	alt := write("alt.yml", "logsources: [{path: '**', product: windows}]\n")
+	follow := []string{"--follow", "--from-start", "--follow-idle", "300ms", "--follow-poll", "20ms"}
 	for _, tc := range []struct {
 		name    string
 		config  string // when set, the configuration found first (in the rules' folder)
 		args    []string
+		logs    []string // default: the Zeek log, then the Windows one
 		out     string
 		matches string
 		code    int
@@ -148,7 +151,11 @@ func TestScanConfigLogsources(t *testing.T) {
 		{name: "declared by the config", matches: "1 matches", out: "rdp.jsonl"},
 		{name: "flag wins", args: []string{"--logsource", "product=zeek"}, matches: "2 matches"},
 		{name: "no-config", args: []string{"--no-config"}, matches: "2 matches"},
+		{name: "config FILE", args: []string{"--config", alt}, matches: "0 matches"},
 		{name: "logs outside the configuration's folder", config: "logsources:\n  - {path: '**', product: windows}\n", matches: "2 matches"},
+		// scan --follow reads the same declaration.
+		{name: "follow declared windows", args: follow, logs: []string{win}, matches: "0 alerts"},
+		{name: "follow declared zeek", args: follow, logs: []string{rdp}, matches: "1 alerts", out: `"rule_id":"00000000-0000-4000-8000-0000000000d1"`},
 		{name: "config error", config: "logsources:\n  - {path: x, colour: red}\n", matches: ".rulec.yml:2:15: logsources: unknown key \"colour\"", code: 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -156,8 +163,16 @@ func TestScanConfigLogsources(t *testing.T) {
 			if tc.config != "" {
 				write("rules/.rulec.yml", tc.config)
 			}
-			args := append([]string{"scan", "--format", "text", "--rules", filepath.Join(dir, "rules")}, tc.args...)
-			code, stdout, stderr := cliRun(t, "", append(args, rdp, win)...)
+			logs := tc.logs
+			if logs == nil {
+				logs = []string{rdp, win}
+			}
+			format := "text"
+			if tc.logs != nil {
+				format = "json" // --follow writes JSON lines
+			}
+			args := append([]string{"scan", "--format", format, "--rules", filepath.Join(dir, "rules")}, tc.args...)
+			code, stdout, stderr := cliRun(t, "", append(args, logs...)...)
 			if code != tc.code || !strings.Contains(stderr, tc.matches) || !strings.Contains(stdout, tc.out) {
 				t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 			}
