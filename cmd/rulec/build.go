@@ -35,7 +35,7 @@ func buildCommand() *cli.Command {
 			&cli.StringFlag{Name: "report", Usage: "write a JSON report of the build to `FILE` (emitted and skipped rules with reasons and positions, shadowing, exceptions, rule tree size; - for standard output with -o FILE); written whether the run fails or not"},
 			&cli.BoolFlag{Name: "sidecar", Usage: "write the sidecar rule set instead: one Wazuh rule per Sigma rule raising its alert from the alert lines of rulec scan --follow, read back through a <localfile> (see the README)"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail (exit status 1, no output file) when any rule cannot be converted exactly"},
-			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also list every generated rule a stock rule can shadow (the default is a summary)"},
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "also list every generated rule a stock rule can shadow (the default is a summary) and each YAML file of the folders skipped because it is not a Sigma rule"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the summaries, not one line per skipped rule"},
 		},
 		Action: func(c *cli.Context) error {
@@ -109,7 +109,8 @@ func buildCommand() *cli.Command {
 				}
 			}
 			res := loadRules(c, paths, frontend.Options{})
-			explainNonRules(res, "build")
+			notRules := setAsideNonRules(res, "build", paths)
+			reportSkipped(c.App.ErrWriter, "build", notRules, c.Bool("verbose"))
 			if c.Bool("sidecar") {
 				return buildSidecar(c, res, prof, ids)
 			}
@@ -154,7 +155,7 @@ func buildCommand() *cli.Command {
 				fmt.Fprintln(w, "  "+stockNote)
 			}
 			if p := c.String("report"); p != "" {
-				if err := writeBuildReport(p, newBuildReport(res, out, stock != "", failed), c.App.Writer); err != nil {
+				if err := writeBuildReport(p, newBuildReport(res, out, notRules, stock != "", failed), c.App.Writer); err != nil {
 					return fmt.Errorf("writing report: %w", err)
 				}
 			}

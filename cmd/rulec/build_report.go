@@ -27,6 +27,9 @@ type buildReport struct {
 	Summary buildReportSummary `json:"summary"`
 	// LoadErrors are the files that did not load, with the front end's errors.
 	LoadErrors []reportDiagnostic `json:"load_errors"`
+	// NotRules are the YAML files found in the folders given whose content is not a Sigma rule
+	// (fixtures, SigmaHQ info.yml): skipped, not failed.
+	NotRules []reportNotRule `json:"not_rules"`
 	Emitted    []reportEmission   `json:"emitted"`
 	Skipped    []reportSkip       `json:"skipped"`
 	// DroppedVariants are optional logsource variants left out of emitted rules.
@@ -86,6 +89,11 @@ type reportDiagnostic struct {
 	Severity string `json:"severity"`
 	Code     string `json:"code"`
 	Message  string `json:"message"`
+}
+
+type reportNotRule struct {
+	File string `json:"file"`
+	Why  string `json:"why"`
 }
 
 type reportEmission struct {
@@ -162,7 +170,7 @@ func toReportSkips(ss []wazuh.Skip) []reportSkip {
 }
 
 // newBuildReport assembles the --report document of a build.
-func newBuildReport(res *frontend.Result, out *wazuh.Result, shadowsRan, failed bool) *buildReport {
+func newBuildReport(res *frontend.Result, out *wazuh.Result, notRules []skippedFile, shadowsRan, failed bool) *buildReport {
 	r := out.Report
 	rep := &buildReport{
 		Version: buildReportVersion, Tool: "rulec " + rulecVersion(), Target: "wazuh", Failed: failed,
@@ -173,6 +181,7 @@ func newBuildReport(res *frontend.Result, out *wazuh.Result, shadowsRan, failed 
 			TreeNodes: r.TreeNodes, StockTreeNodes: r.StockTreeNodes,
 		},
 		LoadErrors:      toReportDiags(res.Diagnostics, true),
+		NotRules:        []reportNotRule{},
 		Emitted:         []reportEmission{},
 		Skipped:         toReportSkips(r.Skips),
 		DroppedVariants: toReportSkips(r.Dropped),
@@ -181,6 +190,9 @@ func newBuildReport(res *frontend.Result, out *wazuh.Result, shadowsRan, failed 
 		Diagnostics:     toReportDiags(out.Diagnostics, false),
 	}
 	rep.Summary.CombinedGroups, rep.Summary.CombinedChildren = r.CombinedGroups, r.CombinedChildren
+	for _, s := range notRules {
+		rep.NotRules = append(rep.NotRules, reportNotRule{File: filepath.ToSlash(s.Path), Why: s.Why})
+	}
 	for _, rc := range r.ByReason() {
 		rep.Summary.SkippedByReason = append(rep.Summary.SkippedByReason, reportCount{rc.Reason, rc.Count})
 	}

@@ -32,6 +32,7 @@ func genGoCommand() *cli.Command {
 			&cli.StringFlag{Name: "profile", Usage: "logsource profile YAML (default: the built-in profile)"},
 			&cli.BoolFlag{Name: "no-logsource", Usage: "let every rule see every event"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail when a file does not load or a rule cannot be compiled"},
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "name each YAML file of the folders given skipped because it is not a Sigma rule"},
 		},
 		Action: func(c *cli.Context) error {
 			fail := func(code int, format string, args ...any) error {
@@ -70,7 +71,7 @@ func genGoCommand() *cli.Command {
 				opts.Profile = prof
 			}
 			loaded := loadRules(c, c.Args().Slice(), frontend.Options{})
-			explainNonRules(loaded, "gen-go")
+			reportSkipped(c.App.ErrWriter, "gen-go", setAsideNonRules(loaded, "gen-go", c.Args().Slice()), c.Bool("verbose"))
 			res, err := gogen.Generate(loaded.Rules, opts)
 			if err != nil {
 				return fail(2, "%v", err)

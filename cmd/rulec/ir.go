@@ -23,6 +23,7 @@ func irCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "compact", Usage: "one JSON object per line instead of indented output"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the JSON to `FILE` (- for standard output, the default)"},
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "name each YAML file of the folders given skipped because it is not a Sigma rule"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -32,7 +33,7 @@ func irCommand() *cli.Command {
 				return err
 			}
 			res := loadRules(c, c.Args().Slice(), frontend.Options{})
-			explainNonRules(res, "ir")
+			reportSkipped(c.App.ErrWriter, "ir", setAsideNonRules(res, "ir", c.Args().Slice()), c.Bool("verbose"))
 			w := c.App.Writer
 			var file *atomicFile
 			if p := c.String("output"); p != "" && p != stdio {

@@ -166,18 +166,38 @@ func reportSkipped(w io.Writer, cmd string, skipped []skippedFile, verbose bool)
 	}
 }
 
-// explainNonRules replaces, for each file that failed to load because its content is not a Sigma
-// rule (a fixture, a SigmaHQ info.yml), the front end's diagnostics about a rule without
-// detection or title by one error that says what the file is. The file still fails the run.
-func explainNonRules(res *frontend.Result, cmd string) {
-	why := map[string]string{}
-	for _, f := range res.FailedFiles {
-		if w := nonRuleKind(f); w != "" {
-			why[f] = w
+// setAsideNonRules takes out of res the files that failed to load because their content is not a
+// Sigma rule (a fixture, a SigmaHQ info.yml) and were found in a folder given on the command line:
+// their diagnostics go, they no longer count as failed or read, and they are returned (reportSkipped
+// prints them). A file named on the command line stays an error: its diagnostics about a rule without
+// detection or title become one not-a-rule error that says what the file is.
+func setAsideNonRules(res *frontend.Result, cmd string, paths []string) []skippedFile {
+	named := map[string]bool{}
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			named[filepath.Clean(p)] = true
 		}
 	}
+	why := map[string]string{}
+	var skipped []skippedFile
+	failed := res.FailedFiles[:0]
+	for _, f := range res.FailedFiles {
+		w := nonRuleKind(f)
+		switch {
+		case w == "":
+			failed = append(failed, f)
+		case named[filepath.Clean(f)]:
+			why[f] = w
+			failed = append(failed, f)
+		default:
+			why[f] = ""
+			skipped = append(skipped, skippedFile{Path: f, Why: w})
+		}
+	}
+	res.FailedFiles = failed
+	res.Files -= len(skipped)
 	if len(why) == 0 {
-		return
+		return nil
 	}
 	kept := res.Diagnostics[:0]
 	done := map[string]bool{}
@@ -187,12 +207,13 @@ func explainNonRules(res *frontend.Result, cmd string) {
 			kept = append(kept, d)
 			continue
 		}
-		if done[d.Pos.File] {
+		if w == "" || done[d.Pos.File] {
 			continue
 		}
 		done[d.Pos.File] = true
 		kept = append(kept, ast.Diagnostic{Pos: ast.Pos{File: d.Pos.File}, Severity: ast.SeverityError, Code: "not-a-rule",
-			Message: fmt.Sprintf("not a Sigma rule: %s; rulec %s reads rules only (rulec lint skips such files)", w, cmd)})
+			Message: fmt.Sprintf("not a Sigma rule: %s; rulec %s reads rules only (found in a folder, such a file is skipped)", w, cmd)})
 	}
 	res.Diagnostics = kept
+	return skipped
 }

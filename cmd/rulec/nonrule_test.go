@@ -151,3 +151,55 @@ func TestBuildIrNonRuleFile(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildIrGenGoSkipNonRulesInFolders: build, ir and gen-go given a folder mixing rules, SigmaHQ
+// info.yml files and rulec fixture files skip the non-rule files by content (exit 0, one count,
+// -v names each, build's --report lists them); a broken rule in the folder still fails the run.
+func TestBuildIrGenGoSkipNonRulesInFolders(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"rules/whoami.yml":                  ruleYML,
+		"regression_data/rules/x/info.yml":  infoYML,
+		"regression_data/rules/y/info.yaml": infoYML,
+		"tests/whoami_tests.yml":            fixtureYML,
+	}
+	for name, src := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	out := t.TempDir()
+	for _, args := range [][]string{
+		{"build", "--stock-rules", "none", "-o", filepath.Join(out, "rules.xml"), "--report", filepath.Join(out, "report.json"), "."},
+		{"ir", "-o", filepath.Join(out, "ir.json"), "."},
+		{"gen-go", "-o", filepath.Join(out, "gen"), "."},
+	} {
+		code, _, errOut := cliRun(t, "", args...)
+		if code != 0 || !strings.Contains(errOut, "rulec "+args[0]+": 3 YAML files in the folders given are not Sigma rules") || strings.Contains(errOut, "not-a-rule") {
+			t.Errorf("%v: exit %d (want 0 and a count of 3)\n%s", args, code, errOut)
+		}
+		code, _, errOut = cliRun(t, "", append([]string{args[0], "-v"}, args[1:]...)...)
+		if n := strings.Count(errOut, "note: not a Sigma rule, skipped"); code != 0 || n != 3 {
+			t.Errorf("%v -v: exit %d, %d notes, want 3\n%s", args, code, n, errOut)
+		}
+	}
+	rep, err := os.ReadFile(filepath.Join(out, "report.json"))
+	if err != nil || !strings.Contains(string(rep), `"file": "tests/whoami_tests.yml"`) || !strings.Contains(string(rep), `"files_failed": 0`) {
+		t.Errorf("report lacks the skipped fixture (%v):\n%s", err, rep)
+	}
+	// Named on the command line, a non-rule file stays an error; a broken rule in a folder too.
+	os.WriteFile(filepath.Join("rules", "broken.yml"), []byte(brokenRuleYML), 0o644)
+	for _, args := range [][]string{
+		{"ir", "-o", filepath.Join(out, "ir.json"), "rules", "tests/whoami_tests.yml"},
+		{"ir", "-o", filepath.Join(out, "ir.json"), "."},
+	} {
+		if code, _, errOut := cliRun(t, "", args...); code != 1 {
+			t.Errorf("%v: exit %d, want 1\n%s", args, code, errOut)
+		}
+	}
+}
