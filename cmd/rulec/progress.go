@@ -27,8 +27,14 @@ func newProgress(w io.Writer, quiet bool) *progress {
 	return &progress{w: w, on: !quiet && os.Getenv("TERM") != "dumb" && isTerminal(w), start: time.Now()}
 }
 
+// terminal is a writer that says whether it is a terminal (tests stand in for one with it).
+type terminal interface{ IsTerminal() bool }
+
 // isTerminal reports whether w is a character device (a terminal).
 func isTerminal(w io.Writer) bool {
+	if t, ok := w.(terminal); ok {
+		return t.IsTerminal()
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
@@ -72,14 +78,45 @@ func (p *progress) Update(format string, args ...any) {
 	p.shown = true
 }
 
+// Spin shows label with the time spent on it, redrawn every progressEvery, until the returned
+// stop is called (which clears the line): progress for a step that reports none of its own.
+func (p *progress) Spin(label string) (stop func()) {
+	if !p.on {
+		return func() {}
+	}
+	start := time.Now()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		for {
+			p.Update("%s (%ds)", label, int(time.Since(start).Seconds()))
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+		p.Done()
+	}
+}
+
 // Elapsed is the time since the progress started.
 func (p *progress) Elapsed() time.Duration { return time.Since(p.start) }
 
-// Done clears the status line.
+// Done clears the status line; the next Update draws at once (a new step).
 func (p *progress) Done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clear()
+	p.last = time.Time{}
 }
 
 // thousands writes n with comma separators (180,000).

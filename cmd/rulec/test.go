@@ -24,6 +24,7 @@ func testCommand() *cli.Command {
 			"the closing line \"N passed, M failed[, K skipped]\"; exits 1 on any failure.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print passing and skipped cases too"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress line on a terminal"},
 			&cli.StringFlag{Name: "profile", Usage: "logsource profile YAML file (default: the built-in profile)"},
 			&cli.StringFlag{Name: "target", Value: "engine", Usage: "what decides matches: engine (Sigma semantics) or wazuh (the generated Wazuh rules under the stock ruleset)"},
 			&cli.StringFlag{Name: "stock-rules", Usage: "with --target wazuh: the Wazuh stock rules folder (ruleset/rules)"},
@@ -60,6 +61,7 @@ func testCommand() *cli.Command {
 			default:
 				return failUsage(c, fmt.Sprintf("rulec test: --target must be engine or wazuh, found %q", tgt.name))
 			}
+			tgt.quiet = c.Bool("quiet")
 			return runTest(c.App.Writer, c.App.ErrWriter, c.Args().Slice(), c.Bool("verbose"), opts, tgt)
 		},
 	}
@@ -74,6 +76,8 @@ type testTarget struct {
 	fixtureRoots []string
 	// pipelines are the pySigma processing pipelines applied to the rules.
 	pipelines []string
+	// quiet turns the terminal progress line off.
+	quiet bool
 }
 
 func runTest(stdout, stderr io.Writer, paths []string, verbose bool, opts engine.Options, tgt testTarget) error {
@@ -82,9 +86,14 @@ func runTest(stdout, stderr io.Writer, paths []string, verbose bool, opts engine
 		fmt.Fprintf(stderr, "rulec test: %v\n", err)
 		return exitError{2}
 	}
+	// On a terminal, a status line while rules load and cases run; messages clear it first.
+	prog := newProgress(stderr, tgt.quiet)
+	defer prog.Done()
+	stderr = prog
 	// Rules that fail to load or compile make the run fail even when no case names them.
 	failed := false
 	var rules []*ast.Rule
+	stop := prog.Spin("test: loading and compiling rules")
 	if len(rulePaths) > 0 {
 		res := applyPipelines(frontend.Load(rulePaths, frontend.Options{}), tgt.pipelines)
 		printDiagnostics(stderr, res.Diagnostics)
@@ -92,13 +101,19 @@ func runTest(stdout, stderr io.Writer, paths []string, verbose bool, opts engine
 		rules = res.Rules
 	}
 	rs, diags := engine.NewRuleset(rules, opts)
+	stop()
 	printDiagnostics(stderr, diags)
 	failed = failed || diags.HasErrors()
 	runner := ruletest.NewRunner(rs)
 	runner.All = rules
 	runner.FixtureRoots = tgt.fixtureRoots
+	runner.Progress = func(done, total int) {
+		prog.Update("test: regression cases of rule %s/%s", thousands(done), thousands(total))
+	}
 	if tgt.name == "wazuh" {
+		stop := prog.Spin(fmt.Sprintf("test: building %s rules for Wazuh and loading the stock rules", thousands(len(rules))))
 		m, warnings, err := newWazuhMatcher(rs, rules, tgt.stockRules, tgt.profile)
+		stop()
 		for _, w := range warnings {
 			fmt.Fprintf(stderr, "wazuh: warning: %s\n", w)
 		}
@@ -110,7 +125,8 @@ func runTest(stdout, stderr io.Writer, paths []string, verbose bool, opts engine
 		runner.SkipCorrelations = "correlation tests run on the engine, not --target wazuh"
 	}
 	cases := runner.Regression()
-	for _, p := range fixturePaths {
+	for i, p := range fixturePaths {
+		prog.Update("test: fixture file %d/%d %s", i+1, len(fixturePaths), p)
 		fxs, err := ruletest.LoadFixtures(p)
 		if err != nil {
 			cases = append(cases, ruletest.Case{Kind: "fixture", Where: p, Name: "fixture file", Status: ruletest.Fail, Message: err.Error()})
@@ -118,6 +134,7 @@ func runTest(stdout, stderr io.Writer, paths []string, verbose bool, opts engine
 		}
 		cases = append(cases, runner.Fixtures(fxs)...)
 	}
+	prog.Done() // the results go to standard output, maybe the same terminal
 	for _, c := range cases {
 		if c.Status != ruletest.Fail && !verbose {
 			continue

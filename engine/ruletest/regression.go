@@ -63,6 +63,9 @@ func (r *Runner) Regression() []Case {
 			continue
 		}
 		out = append(out, r.regression(i)...)
+		if r.Progress != nil {
+			r.Progress(i+1, r.rs.Len())
+		}
 	}
 	return out
 }

@@ -129,6 +129,8 @@ type Runner struct {
 	// lie. A fixture naming a file elsewhere (an absolute path,
 	// ../../etc/shadow, a symbolic link out) fails without reading it.
 	FixtureRoots []string
+	// Progress, when set, is called after each rule's regression cases with the rules done and their number.
+	Progress func(done, total int)
 }
 
 // fixturePath resolves a fixture's `file:` item (relative to the fixture's
