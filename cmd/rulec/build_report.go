@@ -29,9 +29,9 @@ type buildReport struct {
 	LoadErrors []reportDiagnostic `json:"load_errors"`
 	// NotRules are the YAML files found in the folders given whose content is not a Sigma rule
 	// (fixtures, SigmaHQ info.yml): skipped, not failed.
-	NotRules []reportNotRule `json:"not_rules"`
-	Emitted    []reportEmission   `json:"emitted"`
-	Skipped    []reportSkip       `json:"skipped"`
+	NotRules []reportNotRule  `json:"not_rules"`
+	Emitted  []reportEmission `json:"emitted"`
+	Skipped  []reportSkip     `json:"skipped"`
 	// DroppedVariants are optional logsource variants left out of emitted rules.
 	DroppedVariants []reportSkip        `json:"dropped_variants"`
 	Correlations    []reportCorrelation `json:"correlations"`
