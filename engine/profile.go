@@ -1,10 +1,8 @@
 package engine
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,20 +10,21 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/profile"
 )
 
 //go:embed profiles/default.yml
 var defaultProfileYAML []byte
 
-// Profile maps Sigma logsources to the events they cover. It is configuration:
-// a YAML file (see profiles/default.yml), not a Sigma rule.
+// Profile maps Sigma logsources to the events they cover: the engine: section and the
+// placeholders of a profile file (package profile; the built-in one is profiles/default.yml).
 type Profile struct {
 	// Name names the profile in messages.
 	Name string
 	// Logsources are the entries in file order.
 	Logsources []*LogsourceEntry
-	// Placeholders gives the values of %name% placeholders (expand modifier);
-	// a placeholder without values matches anything (`*`).
+	// Placeholders gives the values of %name% placeholders (expand modifier); a
+	// value with a placeholder without values matches nothing (with a warning).
 	Placeholders map[string][]string
 }
 
@@ -97,60 +96,57 @@ func (p *Profile) Resolve(ls ast.Logsource) []*LogsourceEntry {
 }
 
 // DefaultProfile returns the built-in profile (profiles/default.yml).
-func DefaultProfile() *Profile {
-	p, err := ParseProfile(defaultProfileYAML, "default.yml")
+func DefaultProfile() (*Profile, error) {
+	f, err := profile.Parse(defaultProfileYAML, "engine/profiles/default.yml")
 	if err != nil {
-		panic(fmt.Sprintf("engine: built-in profile is invalid: %v", err))
+		return nil, fmt.Errorf("engine: built-in profile: %w", err)
 	}
-	return p
+	return ProfileFromFile(f)
 }
 
-// LoadProfile reads a profile file. A profile with `extends: default` is layered
-// over the built-in profile: its entries replace built-in entries with the same
-// product/category/service and add the others.
+// LoadProfile reads a profile file (the format of package profile) and returns its
+// engine part over the built-in profile (see ProfileFromFile).
 func LoadProfile(path string) (*Profile, error) {
-	data, err := os.ReadFile(path)
+	f, err := profile.Load(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading profile: %w", err)
+		return nil, err
 	}
-	return ParseProfile(data, path)
+	return ProfileFromFile(f)
 }
 
-type profileFile struct {
-	Name         string              `yaml:"name"`
-	Extends      string              `yaml:"extends"`
-	Placeholders map[string][]string `yaml:"placeholders"`
-	Logsources   []yaml.Node         `yaml:"logsources"`
-}
-
-// ParseProfile parses profile YAML; file names the source in errors.
+// ParseProfile parses profile YAML (see LoadProfile); file names the source in errors.
 func ParseProfile(data []byte, file string) (*Profile, error) {
-	var pf profileFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&pf); err != nil {
-		return nil, fmt.Errorf("%s: invalid profile: %w", file, err)
+	f, err := profile.Parse(data, file)
+	if err != nil {
+		return nil, err
 	}
-	p := &Profile{Name: pf.Name, Placeholders: map[string][]string{}}
-	if p.Name == "" {
-		p.Name = file
-	}
-	switch pf.Extends {
-	case "":
-	case "default":
-		base := DefaultProfile()
+	return ProfileFromFile(f)
+}
+
+// ProfileFromFile returns the engine's part of a profile: unless it extends none, the
+// built-in profile with the placeholders of the file added and its engine logsources
+// replacing the built-in entries with the same product/category/service (the others added).
+func ProfileFromFile(f *profile.File) (*Profile, error) {
+	p := &Profile{Name: f.Name, Placeholders: map[string][]string{}}
+	if f.Extends != "none" {
+		base, err := DefaultProfile()
+		if err != nil {
+			return nil, err
+		}
 		p.Logsources = base.Logsources
 		for k, v := range base.Placeholders {
 			p.Placeholders[k] = v
 		}
-	default:
-		return nil, fmt.Errorf("%s: extends: only \"default\" can be extended, found %q", file, pf.Extends)
 	}
-	for k, v := range pf.Placeholders {
+	for k, v := range f.Placeholders {
 		p.Placeholders[k] = v
 	}
-	for i := range pf.Logsources {
-		e, err := parseEntry(&pf.Logsources[i], file)
+	entries := profile.Key(f.Engine, "logsources")
+	if entries == nil {
+		return p, nil
+	}
+	for _, n := range entries.Content {
+		e, err := parseEntry(n, f.Path)
 		if err != nil {
 			return nil, err
 		}

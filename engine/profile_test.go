@@ -90,16 +90,17 @@ func TestProfileFile(t *testing.T) {
 extends: default
 placeholders:
   admins: ['alice', 'bob*']
-logsources:
-  - product: windows
-    category: process_creation
-    match:
-      - where: {source: edr, type|startswith: proc}
-        fields: {Image: exe}
-  - product: acme
-    service: web
-    match:
-      - where: {app: [acme-web, acme-api]}
+engine:
+  logsources:
+    - product: windows
+      category: process_creation
+      match:
+        - where: {source: edr, type|startswith: proc}
+          fields: {Image: exe}
+    - product: acme
+      service: web
+      match:
+        - where: {app: [acme-web, acme-api]}
 `
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
@@ -108,7 +109,11 @@ logsources:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Logsources) != len(DefaultProfile().Logsources)+1 {
+	def, err := DefaultProfile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Logsources) != len(def.Logsources)+1 {
 		t.Errorf("extends: got %d entries", len(p.Logsources))
 	}
 	r := loadWithLogsource(t, "    product: windows\n    category: process_creation\n", sel("        Image|endswith: '\\x.exe'\n"))
@@ -137,12 +142,14 @@ logsources:
 
 func TestProfileErrors(t *testing.T) {
 	tests := []struct{ src, want string }{
-		{"logsources:\n  - product: x\n", "p.yml:2:5: logsource entry x/*/* needs a match list"},
-		{"logsources:\n  - match:\n      - where: {a: b}\n", "p.yml:2:5: logsource entry needs product"},
-		{"logsources:\n  - product: x\n    match:\n      - where: {a|re: b}\n", `p.yml:4:17: unsupported modifier "re"`},
-		{"logsources:\n  - product: x\n    match:\n      - where: [a]\n", "p.yml:4:16: where must be a map"},
-		{"extends: other\n", `only "default" can be extended`},
-		{"bogus: 1\n", "field bogus not found"},
+		{"engine:\n  logsources:\n    - product: x\n", "p.yml:3:7: engine.logsources[0] needs match"},
+		{"engine:\n  logsources:\n    - match:\n        - where: {a: b}\n", "p.yml:3:7: logsource entry needs product"},
+		{"engine:\n  logsources:\n    - product: x\n      match:\n        - where: {a|re: b}\n", `p.yml:5:19: unsupported modifier "re"`},
+		{"engine:\n  logsources:\n    - product: x\n      match:\n        - where: [a]\n", "p.yml:5:18: engine.logsources[0].match[0].where must be a map, found a list"},
+		{"extends: other\n", `p.yml:1:10: extends must be one of "default", "none", found other`},
+		{"bogus: 1\n", `p.yml:1:1: unknown key "bogus" in the profile (known: description, engine, extends, name, placeholders, wazuh)`},
+		{"engine:\n  logsource: []\n", `p.yml:2:3: unknown key "logsource" in engine; did you mean "logsources"?`},
+		{"logsources:\n  - product: x\n    match: []\n", "p.yml:1:1: logsources belongs under engine:"},
 	}
 	for _, tt := range tests {
 		_, err := ParseProfile([]byte(tt.src), "p.yml")

@@ -68,7 +68,13 @@ func NewRuleset(rules []*ast.Rule, opts Options) (*Ruleset, ast.Diagnostics) {
 	case opts.IgnoreLogsource:
 		rs.profile = &Profile{Name: "none"}
 	default:
-		rs.profile = DefaultProfile()
+		p, err := DefaultProfile()
+		if err != nil {
+			// Only a broken build: the built-in profile is embedded and tested.
+			p = &Profile{Name: "none"}
+			rs.diags = append(rs.diags, ast.Diagnostic{Severity: ast.SeverityError, Code: "profile", Message: err.Error()})
+		}
+		rs.profile = p
 	}
 	cp := &compiler{fields: rs.fields, placeholders: rs.profile.Placeholders}
 	groupOf := map[string]int{}

@@ -21,13 +21,14 @@ import (
 // demoProfile maps the corpus' rulec_demo logsources to JSON events under
 // "demo", hung under the syslog template rule (no stock rule decodes them).
 const demoProfile = `
-fieldsets:
-  demo:
-    encoding: json
-    default: "demo.{field}"
-logsources:
-  - {name: demo-auth, product: rulec_demo, service: auth, if_sid: [1], fieldset: demo}
-  - {name: demo-proxy, product: rulec_demo, service: proxy, if_sid: [1], fieldset: demo}
+wazuh:
+  fieldsets:
+    demo:
+      encoding: json
+      default: "demo.{field}"
+  logsources:
+    - {name: demo-auth, product: rulec_demo, service: auth, if_sid: [1], fieldset: demo}
+    - {name: demo-proxy, product: rulec_demo, service: proxy, if_sid: [1], fieldset: demo}
 `
 
 func demoBuild(t *testing.T, rules []*ast.Rule) (*wazuh.Result, *wazuhsim.Ruleset) {

@@ -53,6 +53,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			lintCommand(),
 			scanCommand(),
 			testCommand(),
+			listCommand(),
+			profileCommand(),
 			versionCommand(),
 			helpCommand(),
 		},
@@ -292,6 +294,28 @@ func flagsFirst(app *cli.App, args []string) []string {
 	if cmd == nil {
 		return args
 	}
+	prefix, rest := args[:2], args[2:]
+	if len(cmd.Subcommands) > 0 {
+		// rulec profile show ...: the subcommand's flags.
+		if len(rest) == 0 {
+			return args
+		}
+		var sub *cli.Command
+		for _, c := range cmd.Subcommands {
+			if c.HasName(rest[0]) {
+				sub = c
+			}
+		}
+		if sub == nil {
+			return args
+		}
+		cmd, prefix, rest = sub, args[:3], args[3:]
+	}
+	return reorderFlags(cmd, prefix, rest)
+}
+
+// reorderFlags returns prefix, then the flags of cmd among rest, then the other arguments.
+func reorderFlags(cmd *cli.Command, prefix, rest []string) []string {
 	takesValue := map[string]bool{}
 	for _, f := range cmd.Flags {
 		_, isBool := f.(*cli.BoolFlag)
@@ -300,7 +324,6 @@ func flagsFirst(app *cli.App, args []string) []string {
 		}
 	}
 	var flags, positional []string
-	rest := args[2:]
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
 		if a == "--" {
@@ -317,13 +340,13 @@ func flagsFirst(app *cli.App, args []string) []string {
 			if i+1 == len(rest) {
 				// The last argument is a flag without its value: leave it last, alone,
 				// for the library to say so (else it would take a path for its value).
-				return append([]string{args[0], args[1]}, flags...)
+				return append(append([]string(nil), prefix...), flags...)
 			}
 			i++
 			flags = append(flags, rest[i])
 		}
 	}
-	out := append([]string{args[0], args[1]}, flags...)
+	out := append(append([]string(nil), prefix...), flags...)
 	return append(out, positional...)
 }
 

@@ -97,4 +97,29 @@ func TestReadmeFigures(t *testing.T) {
 	if w[0] != r.Emitted || w[1] != r.WazuhRules {
 		t.Errorf("README's real-engine section says %d Sigma rules as %d Wazuh rules; the build says %d as %d", w[0], w[1], r.Emitted, r.WazuhRules)
 	}
+
+	// The placeholder values of examples/profiles/site.yml, as rulec build --profile applies them.
+	unresolved := func(r wazuh.Report) int {
+		n := 0
+		for _, sk := range r.Skips {
+			if sk.Reason == "unresolved placeholder" {
+				n++
+			}
+		}
+		return n
+	}
+	prof, err := loadProfiles(filepath.Join("..", "..", "examples", "profiles", "site.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolvePlaceholders(res.Rules, prof.Engine.Placeholders)
+	site, err := wazuh.Build(res.Rules, wazuh.Options{Profile: prof.Wazuh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w = readmeInts(t, text, `examples/profiles/site.yml \.\./shared/sigmahq/rules\*`+"`"+` emits \*\*(\d+)\*\* rules \((\d+) more\), with (\d+) unresolved placeholders\s+\((\d+) without the profile\)`)
+	if w[0] != site.Report.Emitted || w[1] != site.Report.Emitted-r.Emitted || w[2] != unresolved(site.Report) || w[3] != unresolved(r) {
+		t.Errorf("README says the site profile emits %d rules (%d more), %d unresolved placeholders (%d without); the build says %d (%d more), %d (%d)",
+			w[0], w[1], w[2], w[3], site.Report.Emitted, site.Report.Emitted-r.Emitted, unresolved(site.Report), unresolved(r))
+	}
 }

@@ -25,10 +25,9 @@ func testCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print passing and skipped cases too"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress line on a terminal"},
-			&cli.StringFlag{Name: "profile", Usage: "logsource profile YAML file (default: the built-in profile)"},
+			&cli.StringFlag{Name: "profile", Usage: "rulec profile `FILE`: placeholder values and the logsource mappings (engine:, and wazuh: with --target wazuh), over the built-in profile"},
 			&cli.StringFlag{Name: "target", Value: "engine", Usage: "what decides matches: engine (Sigma semantics) or wazuh (the generated Wazuh rules under the stock ruleset)"},
 			&cli.StringFlag{Name: "stock-rules", Usage: "with --target wazuh: the Wazuh stock rules folder (ruleset/rules)"},
-			&cli.StringFlag{Name: "wazuh-profile", Usage: "with --target wazuh: the Wazuh backend profile (default: the built-in one)"},
 			&cli.StringSliceFlag{Name: "fixture-root", Usage: "a folder whose files fixtures may read besides the folder above their own (repeatable)"},
 		},
 		Action: func(c *cli.Context) error {
@@ -36,12 +35,12 @@ func testCommand() *cli.Command {
 				return failUsage(c, "rulec test: give at least one rule file or folder")
 			}
 			var opts engine.Options
-			if p := c.String("profile"); p != "" {
-				prof, err := engine.LoadProfile(p)
-				if err != nil {
-					return failUsage(c, "rulec test: "+err.Error())
-				}
-				opts.Profile = prof
+			prof, err := loadProfiles(c.String("profile"))
+			if err != nil {
+				return failUsage(c, "rulec test: "+err.Error())
+			}
+			if c.IsSet("profile") {
+				opts.Profile = prof.Engine
 			}
 			tgt := testTarget{name: c.String("target"), stockRules: c.String("stock-rules"), fixtureRoots: c.StringSlice("fixture-root"),
 				pipelines: pipelineFiles(c, c.Args().Slice())}
@@ -51,13 +50,8 @@ func testCommand() *cli.Command {
 				if tgt.stockRules == "" {
 					return failUsage(c, "rulec test: --target wazuh needs --stock-rules DIR (the Wazuh ruleset/rules folder)")
 				}
-				if p := c.String("wazuh-profile"); p != "" {
-					prof, err := wazuh.LoadProfile(p)
-					if err != nil {
-						return failUsage(c, "rulec test: "+err.Error())
-					}
-					tgt.profile = prof
-				}
+				tgt.profile = prof.Wazuh
+				tgt.placeholders = prof.Engine.Placeholders
 			default:
 				return failUsage(c, fmt.Sprintf("rulec test: --target must be engine or wazuh, found %q", tgt.name))
 			}
@@ -78,6 +72,8 @@ type testTarget struct {
 	pipelines []string
 	// quiet turns the terminal progress line off.
 	quiet bool
+	// placeholders are the profile's placeholder values, resolved in the rules for the Wazuh target.
+	placeholders map[string][]string
 }
 
 func runTest(stdout, stderr io.Writer, paths []string, verbose bool, opts engine.Options, tgt testTarget) error {
@@ -100,6 +96,9 @@ func runTest(stdout, stderr io.Writer, paths []string, verbose bool, opts engine
 		failed = len(res.FailedFiles) > 0
 		rules = res.Rules
 	}
+	// The Wazuh backend does not read placeholders: their values go into the rules first
+	// (the engine expands them the same way, so both targets see the same values).
+	resolvePlaceholders(rules, tgt.placeholders)
 	rs, diags := engine.NewRuleset(rules, opts)
 	stop()
 	printDiagnostics(stderr, diags)
