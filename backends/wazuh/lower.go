@@ -710,7 +710,7 @@ func partAlt(parts []ast.StringPart, cased bool, enc Encoding, part string) (alt
 		case ast.PartQuestion:
 			b.WriteString(any)
 		case ast.PartPlaceholder:
-			return alt{}, false, fmt.Errorf("placeholder %%%s%% has no value (rulec does not resolve placeholders for Wazuh)", p.Text)
+			return alt{}, false, fmt.Errorf("placeholder %%%s%% has no value (give it values under placeholders: in a profile, rulec build --profile FILE)", p.Text)
 		}
 	}
 	core := b.String()

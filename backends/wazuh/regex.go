@@ -128,7 +128,7 @@ func logAlt(parts []ast.StringPart, cased bool) (string, error) {
 		case ast.PartQuestion:
 			b.WriteString(logOneChar)
 		case ast.PartPlaceholder:
-			return "", fmt.Errorf("placeholder %%%s%% has no value (rulec does not resolve placeholders for Wazuh)", p.Text)
+			return "", fmt.Errorf("placeholder %%%s%% has no value (give it values under placeholders: in a profile, rulec build --profile FILE)", p.Text)
 		}
 	}
 	if end {
@@ -202,7 +202,7 @@ func stringAlt(parts []ast.StringPart, cased bool, enc Encoding) (alt, error) {
 		case ast.PartQuestion:
 			b.WriteString(oneChar(enc, true))
 		case ast.PartPlaceholder:
-			return a, fmt.Errorf("placeholder %%%s%% has no value (rulec does not resolve placeholders for Wazuh)", p.Text)
+			return a, fmt.Errorf("placeholder %%%s%% has no value (give it values under placeholders: in a profile, rulec build --profile FILE)", p.Text)
 		}
 	}
 	a.core = linearStars(b.String(), ".*")
