@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/rulec/rulec/ast"
-	"github.com/rulec/rulec/backends/wazuh"
+	"github.com/rulec/rulec/internal/backtrack"
 )
 
 // regexValues calls fn for every regular expression value written in the rules.
@@ -73,7 +73,7 @@ func regexChecks() []*Check {
 					if err != nil {
 						return // regex-re2 reports it
 					}
-					if sub := wazuh.Backtracking(re); sub != nil {
+					if sub := backtrack.Find(re); sub != nil {
 						p.Reportf(r, v.Pos, "regular expression %s may backtrack exponentially in PCRE2: the repetition `%s` can match the same text in several ways, so a long enough value makes the match hit PCRE2's match limit and the rule not fire", q(v.Regex), sub)
 					}
 				})

@@ -1,18 +1,15 @@
 package lint
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/rulec/rulec/ast"
-	"github.com/rulec/rulec/backends/wazuh"
 )
 
 // TargetWazuh names the Wazuh 4.x rules backend in --target and `targets:`.
 const TargetWazuh = "wazuh"
 
-// wazuhChecks are the checks of the Wazuh target. They run the backend's own
-// conversion, so lint reports exactly what `rulec build` would leave out and why.
+// wazuhChecks are the checks of the Wazuh target. They ask the backend (a Target
+// in Options.Backends) which rules its conversion leaves out, so lint reports
+// exactly what `rulec build` would leave out and why.
 func wazuhChecks() []*Check {
 	return []*Check{{
 		ID: "wazuh-unsupported", Severity: ast.SeverityWarning, Category: CatWazuh, Target: TargetWazuh,
@@ -23,33 +20,21 @@ func wazuhChecks() []*Check {
 			"parts on text), logsources no Wazuh decoder produces, fields Wazuh does not decode, correlation types or " +
 			"conditions Wazuh's frequency/timeframe rules cannot express. Rules it emits are exact, so nothing else is reported.",
 		Run: func(p *Pass) {
-			res, err := wazuh.Build(p.Rules, wazuh.Options{})
-			if err != nil {
-				if len(p.Rules) > 0 {
-					p.Reportf(p.Rules[0], ast.Pos{}, "the Wazuh backend failed: %v", err)
-				}
+			if len(p.Rules) == 0 {
 				return
 			}
-			type key struct{ ref, file string }
-			byKey := map[key]*ast.Rule{}
-			for _, r := range p.Rules {
-				if _, dup := byKey[key{r.Ref(), r.Pos.File}]; !dup {
-					byKey[key{r.Ref(), r.Pos.File}] = r
-				}
+			t := p.Target(TargetWazuh)
+			if t == nil {
+				p.Reportf(p.Rules[0], ast.Pos{}, "the Wazuh backend is not available to lint (no %q Target in lint.Options.Backends)", TargetWazuh)
+				return
 			}
-			for _, s := range res.Report.Skips {
-				r := byKey[key{s.Rule, s.Pos.File}]
-				if r == nil {
-					continue
+			err := t.Unsupported(p.Rules, func(r *ast.Rule, pos ast.Pos, reason string) {
+				if r != nil {
+					p.Reportf(r, pos, "not convertible to Wazuh: %s", reason)
 				}
-				msg := s.Reason
-				if s.Detail != "" {
-					msg += ": " + s.Detail
-				}
-				if s.Variant != "" && !strings.Contains(msg, s.Variant) {
-					msg += fmt.Sprintf(" (%s)", s.Variant)
-				}
-				p.Reportf(r, s.Pos, "not convertible to Wazuh: %s", msg)
+			})
+			if err != nil {
+				p.Reportf(p.Rules[0], ast.Pos{}, "the Wazuh backend failed: %v", err)
 			}
 		},
 	}}

@@ -75,7 +75,7 @@ func TestConfigSeveritiesEverywhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := Run(res, Options{Config: cfg})
+	rep := Run(res, Options{Config: cfg, Backends: backends()})
 	if fs := findingsOf(rep, "missing-status"); len(fs) != 0 {
 		t.Errorf("disabled check reported:%s", describe(fs))
 	}
@@ -107,7 +107,7 @@ func TestConfigSeveritiesEverywhere(t *testing.T) {
 	}
 	// Re-levelling a front-end check.
 	res = frontend.LoadBytes("u.yml", []byte(replace("selection and not filter", "selection and not filtr")))
-	rep = Run(res, Options{Config: cfg})
+	rep = Run(res, Options{Config: cfg, Backends: backends()})
 	if fs := findingsOf(rep, "undefined-identifier"); len(fs) != 1 || fs[0].Severity != ast.SeverityNote || rep.Fails(&errorSev) {
 		t.Errorf("front-end check not re-levelled:%s", describe(fs))
 	}
@@ -116,11 +116,11 @@ func TestConfigSeveritiesEverywhere(t *testing.T) {
 func TestTargetEnabledByConfig(t *testing.T) {
 	text := withDetection("    selection:\n        User|fieldref: TargetUser\n    condition: selection\n")
 	cfg, _ := ParseConfig("c", []byte("lint:\n  targets: [wazuh]\n  checks:\n    wazuh-unsupported: warning\n"))
-	if fs := findingsOf(Run(frontend.LoadBytes("x.yml", []byte(text)), Options{Config: cfg}), "wazuh-unsupported"); len(fs) != 1 {
+	if fs := findingsOf(Run(frontend.LoadBytes("x.yml", []byte(text)), Options{Config: cfg, Backends: backends()}), "wazuh-unsupported"); len(fs) != 1 {
 		t.Errorf("targets: [wazuh] did not enable wazuh-unsupported")
 	}
 	cfg, _ = ParseConfig("c", []byte("lint:\n  checks:\n    wazuh-unsupported: on\n"))
-	if fs := findingsOf(Run(frontend.LoadBytes("x.yml", []byte(text)), Options{Config: cfg}), "wazuh-unsupported"); len(fs) != 1 {
+	if fs := findingsOf(Run(frontend.LoadBytes("x.yml", []byte(text)), Options{Config: cfg, Backends: backends()}), "wazuh-unsupported"); len(fs) != 1 {
 		t.Errorf("checks: {wazuh-unsupported: on} did not enable it")
 	}
 }

@@ -44,7 +44,7 @@ func corpusReport(t *testing.T) *Report {
 		t.Fatal(err)
 	}
 	res := frontend.Load([]string{dir}, frontend.Options{})
-	return Run(res, Options{Config: cfg, Root: dir, ReadFile: os.ReadFile})
+	return Run(res, Options{Config: cfg, Backends: backends(), Root: dir, ReadFile: os.ReadFile})
 }
 
 func TestGolden(t *testing.T) {

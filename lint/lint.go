@@ -84,6 +84,18 @@ type Finding struct {
 	Suppressed bool `json:"suppressed,omitempty"`
 }
 
+// Target is a backend whose target-aware checks lint runs, given in
+// Options.Backends: lint asks it what it cannot express and imports no backend.
+// The Wazuh backend's is wazuh.LintTarget.
+type Target interface {
+	// Name is the target's name in --target and `targets:` (such as TargetWazuh).
+	Name() string
+	// Unsupported calls report for each rule the backend would leave out, at the
+	// construct that stops it and with the backend's reason; an error means the
+	// backend could not run at all.
+	Unsupported(rules []*ast.Rule, report func(r *ast.Rule, pos ast.Pos, reason string)) error
+}
+
 // Pass carries what a check needs to run over the loaded rules.
 type Pass struct {
 	Check *Check
@@ -92,6 +104,8 @@ type Pass struct {
 	// Index offers lookups shared by several checks.
 	Index *Index
 	out   *[]Finding
+	// backends are Options.Backends.
+	backends []Target
 	// maxGroup is Options.MaxGroupFindings.
 	maxGroup int
 }
@@ -104,6 +118,16 @@ func (p *Pass) maxGroupFindings() int {
 		return DefaultMaxGroupFindings
 	}
 	return p.maxGroup
+}
+
+// Target returns the backend of the given name from Options.Backends, or nil.
+func (p *Pass) Target(name string) Target {
+	for _, t := range p.backends {
+		if strings.EqualFold(t.Name(), name) {
+			return t
+		}
+	}
+	return nil
 }
 
 // Reportf records a finding about rule r at pos (the rule's position when pos has no line).
@@ -191,6 +215,9 @@ type Options struct {
 	Config *Config
 	// Targets adds backend targets whose target-aware checks run (besides the configuration's).
 	Targets []string
+	// Backends are the targets' implementations that target-aware checks ask
+	// (cmd/rulec passes wazuh.LintTarget); a selected target without one gives a finding saying so.
+	Backends []Target
 	// Root is the repository root; finding paths in reports are made relative to it.
 	Root string
 	// Only, when set, restricts the report to findings in these files or folders; the
@@ -266,7 +293,7 @@ func Run(res *frontend.Result, opts Options) *Report {
 			continue
 		}
 		used[c.ID] = c
-		p := &Pass{Check: c, Rules: res.Rules, Index: ix, out: &findings, maxGroup: opts.MaxGroupFindings}
+		p := &Pass{Check: c, Rules: res.Rules, Index: ix, out: &findings, backends: opts.Backends, maxGroup: opts.MaxGroupFindings}
 		c.Run(p)
 	}
 	// Configured severities apply to every finding of a check.

@@ -41,7 +41,7 @@ level: medium
 func lintText(t *testing.T, name, text string, targets ...string) *Report {
 	t.Helper()
 	res := frontend.LoadBytes(name, []byte(text))
-	return Run(res, Options{Targets: targets})
+	return Run(res, Options{Targets: targets, Backends: backends()})
 }
 
 func findingsOf(rep *Report, check string) []Finding {
@@ -87,7 +87,7 @@ func lintCase(t *testing.T, tc checkCase, name, text string) *Report {
 		res.Rules = append(more.Rules, res.Rules...)
 		res.Diagnostics = append(more.Diagnostics, res.Diagnostics...)
 	}
-	return Run(res, Options{Targets: tc.targets})
+	return Run(res, Options{Targets: tc.targets, Backends: backends()})
 }
 
 func runCases(t *testing.T, cases []checkCase) {

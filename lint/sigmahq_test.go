@@ -18,7 +18,7 @@ import (
 func TestSigmaHQ(t *testing.T) {
 	dirs := shared.SigmaHQRuleDirs(t)
 	res := frontend.Load(dirs, frontend.Options{})
-	rep := Run(res, Options{Targets: []string{TargetWazuh}, ReadFile: os.ReadFile})
+	rep := Run(res, Options{Targets: []string{TargetWazuh}, Backends: backends(), ReadFile: os.ReadFile})
 	counts := map[string]int{}
 	for _, f := range rep.Findings {
 		counts[f.Check]++
@@ -55,6 +55,6 @@ func BenchmarkLintSigmaHQChecksOnly(b *testing.B) {
 	dirs := shared.SigmaHQRuleDirs(b)
 	res := frontend.Load(dirs, frontend.Options{})
 	for b.Loop() {
-		Run(res, Options{Targets: []string{TargetWazuh}, ReadFile: os.ReadFile})
+		Run(res, Options{Targets: []string{TargetWazuh}, Backends: backends(), ReadFile: os.ReadFile})
 	}
 }

@@ -91,8 +91,10 @@ type Shadowing struct {
 
 // Skip is a rule (or optional variant) left out, and why.
 type Skip struct {
-	Pos     ast.Pos
-	Rule    string // Sigma id or title
+	Pos  ast.Pos
+	Rule string // Sigma id or title
+	// Sigma is the rule left out (consumers read it rather than looking Rule up).
+	Sigma   *ast.Rule `json:"-"`
 	Title   string
 	Variant string
 	Reason  string
@@ -190,7 +192,7 @@ type builder struct {
 
 // skip records a rule that is not converted.
 func (b *builder) skip(r *ast.Rule, s Skip) {
-	s.Pos, s.Rule, s.Title = firstPos(s.Pos, r.Pos), r.Ref(), r.Title
+	s.Pos, s.Rule, s.Title, s.Sigma = firstPos(s.Pos, r.Pos), r.Ref(), r.Title, r
 	b.res.Report.Skips = append(b.res.Report.Skips, s)
 	b.res.Report.Skipped++
 	msg := fmt.Sprintf("rule %q not converted for Wazuh: %s", r.Title, s.Reason)

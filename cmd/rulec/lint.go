@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rulec/rulec/backends/wazuh"
 	"github.com/rulec/rulec/frontend"
 	"github.com/rulec/rulec/lint"
 )
@@ -133,7 +134,7 @@ func runLint(c *cli.Context) error {
 	}
 
 	load := paths
-	opts := lint.Options{Config: cfg, Targets: targets, Root: root, ReadFile: os.ReadFile}
+	opts := lint.Options{Config: cfg, Targets: targets, Backends: []lint.Target{wazuh.LintTarget{}}, Root: root, ReadFile: os.ReadFile}
 	if ctx := c.StringSlice("context"); len(ctx) > 0 {
 		// Relative to the current folder, the same file named two ways loads once.
 		load = nil
