@@ -38,14 +38,8 @@ func newWazuhMatcher(rs *engine.Ruleset, rules []*ast.Rule, stockDir string, pro
 		return nil, sim.Warnings, fmt.Errorf("loading the generated rules: %w", err)
 	}
 	m := &wazuhMatcher{rs: rs, build: res, sim: sim, ev: rs.NewEvaluator(), skipped: map[*ast.Rule]string{}}
-	byRef := map[string]*ast.Rule{}
-	for _, r := range rules {
-		byRef[r.Ref()+"\x00"+r.Pos.File] = r
-	}
 	for _, s := range res.Report.Skips {
-		if r := byRef[s.Rule+"\x00"+s.Pos.File]; r != nil {
-			m.skipped[r] = s.Reason
-		}
+		m.skipped[s.Sigma] = s.Reason
 	}
 	return m, sim.Warnings, nil
 }
