@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/internal/timeparse"
 )
 
 // valueMatcher decides one detection value against a field of the event.
@@ -137,45 +138,16 @@ func (m *timeMatcher) match(_ *evalCtx, s *GenSlot) bool {
 	return s.AnyTimePart(m.part, func(f float64) bool { return m.op.Holds(f, m.n) })
 }
 
-// timeLayouts are the timestamp forms time modifiers understand.
-var timeLayouts = []string{
-	time.RFC3339Nano,
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02 15:04:05.999999999Z07:00",
-	"2006-01-02 15:04:05.999999999",
-	"2006-01-02",
-	time.RFC1123Z,
-	time.RFC1123,
-	time.ANSIC,
-	"Jan _2 15:04:05",
-}
-
-// ParseTime reads a timestamp field value: RFC 3339 and common variants
-// (no zone = UTC), or a number of seconds (milliseconds above 1e12) since the epoch.
+// ParseTime reads a timestamp field value for the time modifiers (see
+// timeparse.Parse: common layouts, a year-less syslog time, a Unix epoch).
 func ParseTime(v *Value) (time.Time, bool) {
 	switch v.Kind {
 	case KindNumber:
-		return epoch(v.N), true
+		return timeparse.Number(v.N)
 	case KindString:
-		s := strings.TrimSpace(v.S)
-		for _, l := range timeLayouts {
-			if t, err := time.Parse(l, s); err == nil {
-				return t, true
-			}
-		}
-		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			return epoch(f), true
-		}
+		return timeparse.Parse(v.S)
 	}
 	return time.Time{}, false
-}
-
-func epoch(f float64) time.Time {
-	if f > 1e12 || f < -1e12 {
-		return time.UnixMilli(int64(f)).UTC()
-	}
-	sec := int64(f)
-	return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC()
 }
 
 // TimePart extracts minute, hour, day, week (ISO 8601), month or year from a time, in the time's own zone.

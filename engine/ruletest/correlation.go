@@ -44,7 +44,7 @@ func (r *Runner) correlationFixture(fx *Fixture) Case {
 		feed := func(ev engine.Event, t0 logs.Record, where string) bool {
 			t, ok := prog.EventTime(detect.Event{Fields: ev, Time: t0.Time})
 			if !ok {
-				return yield(detect.Event{}, fmt.Errorf("%sevent %d has no time field (%s)", where, pos, strings.Join(correlation.DefaultTimeFields, ", ")))
+				return yield(detect.Event{}, fmt.Errorf("%sevent %d has no time field (%s)", where, pos, strings.Join(correlation.DefaultTimeFields(), ", ")))
 			}
 			defer func() { pos++ }()
 			return yield(detect.Event{Fields: ev, Time: t, Source: "events", Index: pos}, nil)
