@@ -175,8 +175,10 @@ const (
 	ValueMedian     CorrelationType = "value_median"
 )
 
-// CorrelationTypes lists every correlation type in specification order.
-var CorrelationTypes = []CorrelationType{EventCount, ValueCount, Temporal, TemporalOrdered, ValueSum, ValueAvg, ValuePercentile, ValueMedian}
+// CorrelationTypes returns every correlation type in specification order (a fresh slice).
+func CorrelationTypes() []CorrelationType {
+	return []CorrelationType{EventCount, ValueCount, Temporal, TemporalOrdered, ValueSum, ValueAvg, ValuePercentile, ValueMedian}
+}
 
 // RuleRef is a reference from a correlation or filter to another rule.
 type RuleRef struct {

@@ -4,6 +4,8 @@ package engine
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -102,7 +104,7 @@ func lookupPath(m map[string]any, path string) (Value, bool) {
 // Each visits every scalar leaf with its dotted path, keys in sorted order.
 func (e *MapEvent) Each(fn func(field string, v Value) bool) {
 	if e.keys == nil {
-		e.keys = sortedKeys(e.M)
+		e.keys = slices.Sorted(maps.Keys(e.M))
 	}
 	for _, k := range e.keys {
 		if !eachAny(k, e.M[k], fn) {
@@ -111,19 +113,10 @@ func (e *MapEvent) Each(fn func(field string, v Value) bool) {
 	}
 }
 
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func eachAny(path string, v any, fn func(string, Value) bool) bool {
 	switch x := v.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			if !eachAny(path+"."+k, x[k], fn) {
 				return false
 			}

@@ -386,7 +386,7 @@ func (d *decoder) correlation(n *yaml.Node, topGenerate *yaml.Node) *ast.Correla
 		case "type":
 			c.Type = ast.CorrelationType(d.str(v, "correlation type"))
 			known := false
-			for _, t := range ast.CorrelationTypes {
+			for _, t := range ast.CorrelationTypes() {
 				known = known || t == c.Type
 			}
 			if !known {

@@ -366,7 +366,7 @@ func transformCount(name string, parts []ast.StringPart) int {
 				continue
 			}
 			for range windashRe.FindAllStringIndex(p.Text, maxWindashSlots) {
-				total *= len(WindashChars)
+				total *= len(windashChars)
 				if total > maxVariants {
 					return maxVariants + 1
 				}
@@ -490,8 +490,11 @@ func Base64Offsets(s string) []string {
 // windashRe finds `-` or `/` that start a command-line flag (pySigma's `\B[-/]\b`).
 var windashRe = regexp.MustCompile(`\B[-/]\b`)
 
-// WindashChars are the characters windash substitutes for each other.
-var WindashChars = []string{"-", "/", "\u2013", "\u2014", "\u2015"}
+// windashChars are the characters windash substitutes for each other.
+var windashChars = [...]string{"-", "/", "\u2013", "\u2014", "\u2015"}
+
+// WindashChars returns the characters windash substitutes for each other (a fresh copy).
+func WindashChars() []string { return append([]string(nil), windashChars[:]...) }
 
 // windash expands every flag dash into all five dash characters (cartesian product).
 func windash(parts []ast.StringPart) [][]ast.StringPart {
@@ -510,7 +513,7 @@ func windash(parts []ast.StringPart) [][]ast.StringPart {
 	}
 	total := 1
 	for range slots {
-		total *= len(WindashChars)
+		total *= len(windashChars)
 		if total > maxVariants {
 			break
 		}
@@ -523,8 +526,8 @@ func windash(parts []ast.StringPart) [][]ast.StringPart {
 			if repl[s.part] == nil {
 				repl[s.part] = map[int]string{}
 			}
-			repl[s.part][s.off] = WindashChars[choice%len(WindashChars)]
-			choice /= len(WindashChars)
+			repl[s.part][s.off] = windashChars[choice%len(windashChars)]
+			choice /= len(windashChars)
 		}
 		variant := make([]ast.StringPart, len(parts))
 		for i, p := range parts {

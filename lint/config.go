@@ -4,10 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -15,8 +16,8 @@ import (
 	"github.com/rulec/rulec/ast"
 )
 
-// ConfigNames are the file names of the repository configuration, in lookup order.
-var ConfigNames = []string{".rulec.yml", ".rulec.yaml"}
+// ConfigNames returns the file names of the repository configuration, in lookup order (a fresh slice).
+func ConfigNames() []string { return []string{".rulec.yml", ".rulec.yaml"} }
 
 // Level is what the configuration says about a check: off, on (its default
 // severity) or a severity that replaces the default.
@@ -149,7 +150,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 			for _, it := range items {
 				t := strings.ToLower(it.Value)
 				if !targets[t] {
-					return nil, errAt(it, "unknown target %q (known: %s)", it.Value, strings.Join(sortedKeys(targets), ", "))
+					return nil, errAt(it, "unknown target %q (known: %s)", it.Value, strings.Join(slices.Sorted(maps.Keys(targets)), ", "))
 				}
 				cfg.Targets = append(cfg.Targets, t)
 			}
@@ -198,15 +199,6 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 	return cfg, nil
 }
 
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func findKey(n *yaml.Node, key string) *yaml.Node {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
@@ -252,7 +244,7 @@ func FindConfig(start, cwd string) (string, error) {
 		dirs = append(dirs, cwd)
 	}
 	for _, d := range dirs {
-		for _, n := range ConfigNames {
+		for _, n := range ConfigNames() {
 			p := filepath.Join(d, n)
 			st, err := os.Stat(p)
 			if err == nil && !st.IsDir() {

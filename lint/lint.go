@@ -35,8 +35,10 @@ const (
 	CatWazuh       Category = "wazuh"       // what the Wazuh backend cannot express exactly
 )
 
-// Categories lists the categories in catalogue order.
-var Categories = []Category{CatSyntax, CatMetadata, CatLogsource, CatDetection, CatCondition, CatRegex, CatCorrelation, CatWazuh}
+// Categories returns the categories in catalogue order (a fresh slice).
+func Categories() []Category {
+	return []Category{CatSyntax, CatMetadata, CatLogsource, CatDetection, CatCondition, CatRegex, CatCorrelation, CatWazuh}
+}
 
 // Check is one lint check of the catalogue.
 type Check struct {
@@ -419,7 +421,7 @@ func only(fs []Finding, paths []string) []Finding {
 // isConfigFile reports whether a path names a lint configuration file.
 func isConfigFile(path string) bool {
 	base := filepath.Base(path)
-	for _, n := range ConfigNames {
+	for _, n := range ConfigNames() {
 		if base == n {
 			return true
 		}

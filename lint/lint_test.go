@@ -141,7 +141,7 @@ func TestCleanRuleHasNoFindings(t *testing.T) {
 func TestCatalogue(t *testing.T) {
 	seen := map[string]bool{}
 	cats := map[Category]bool{}
-	for _, c := range Categories {
+	for _, c := range Categories() {
 		cats[c] = true
 	}
 	for _, c := range Checks() {

@@ -150,7 +150,7 @@ func WriteMarkdown(w io.Writer, checks []*Check) error {
 	fmt.Fprintln(bw, "Each check has an id (used in `.rulec.yml` and in `# rulec:disable=` comments), a default severity and a category.")
 	fmt.Fprintln(bw, "Checks of the *syntax* category are the front end's diagnostics; checks with a target run only when that target is selected")
 	fmt.Fprintln(bw, "(`rulec lint --target wazuh`, or `targets:` in `.rulec.yml`).")
-	for _, cat := range Categories {
+	for _, cat := range Categories() {
 		first := true
 		for _, c := range checks {
 			if c.Category != cat {

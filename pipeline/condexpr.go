@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"fmt"
-	"strings"
 	"unicode"
 )
 
@@ -161,13 +160,4 @@ func (p *exprParser) unary() (*condExpr, error) {
 	}
 	p.i++
 	return &condExpr{op: "id", id: t.text}, nil
-}
-
-func sortedKeys(m map[string]bool) string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sortStrings(ks)
-	return strings.Join(ks, ", ")
 }

@@ -10,7 +10,9 @@ package pipeline
 
 import (
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -595,7 +597,7 @@ func (p *parser) condExpr(dst **condExpr, names map[string]int, n *yaml.Node, pr
 		}
 	}
 	if len(unused) > 0 {
-		p.errf(n, "%s_cond_expr: unreferenced condition items: %s", prefix, sortedKeys(unused))
+		p.errf(n, "%s_cond_expr: unreferenced condition items: %s", prefix, strings.Join(slices.Sorted(maps.Keys(unused)), ", "))
 		return
 	}
 	*dst = e
@@ -645,5 +647,3 @@ func LoadFiles(paths []string) (*Chain, ast.Diagnostics) {
 	}
 	return Resolve(pls), diags
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

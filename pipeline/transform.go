@@ -18,12 +18,14 @@ type transformation interface {
 	apply(st *state, it *Item, r *ast.Rule) error
 }
 
-// TransformationNames lists the transformation types rulec implements.
-var TransformationNames = []string{
-	"add_condition", "add_field", "case", "change_logsource", "detection_item_failure", "drop_detection_item", "extract_fields",
-	"convert_type", "field_name_mapping", "field_name_prefix", "field_name_prefix_mapping", "field_name_suffix",
-	"hashes_fields", "map_string", "nest", "regex", "remove_field", "replace_string", "rule_failure", "set_custom_attribute", "set_field", "set_state",
-	"set_value", "strict_field_mapping_failure", "value_placeholders", "wildcard_placeholders",
+// TransformationNames returns the transformation types rulec implements (a fresh slice).
+func TransformationNames() []string {
+	return []string{
+		"add_condition", "add_field", "case", "change_logsource", "detection_item_failure", "drop_detection_item", "extract_fields",
+		"convert_type", "field_name_mapping", "field_name_prefix", "field_name_prefix_mapping", "field_name_suffix",
+		"hashes_fields", "map_string", "nest", "regex", "remove_field", "replace_string", "rule_failure", "set_custom_attribute", "set_field", "set_state",
+		"set_value", "strict_field_mapping_failure", "value_placeholders", "wildcard_placeholders",
+	}
 }
 
 // refusedTransformations are pySigma transformations rulec knows and refuses, with the reason.
@@ -186,10 +188,10 @@ func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transform
 		return ph
 	}
 	if why, ok := refusedTransformations[typ]; ok {
-		p.errf(at, "transformation %q is not supported by rulec: %s (supported: %s)", typ, why, strings.Join(TransformationNames, ", "))
+		p.errf(at, "transformation %q is not supported by rulec: %s (supported: %s)", typ, why, strings.Join(TransformationNames(), ", "))
 		return nil
 	}
-	p.errf(at, "unknown transformation type %q (supported: %s)", typ, strings.Join(TransformationNames, ", "))
+	p.errf(at, "unknown transformation type %q (supported: %s)", typ, strings.Join(TransformationNames(), ", "))
 	return nil
 }
 

@@ -2,6 +2,7 @@ package wazuh
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -749,7 +750,7 @@ func (l *lowerer) presenceItem(fm *ast.FieldMatch, vm map[string][]string) (*fx,
 			}
 		}
 		if fields == nil {
-			return nil, fail(v.Pos, "value not decoded by Wazuh", "field %q: Wazuh tells only the values %s apart (by the fields its decoder produces), not %s", fm.Field, strings.Join(sortedKeys(vm), ", "), v.String())
+			return nil, fail(v.Pos, "value not decoded by Wazuh", "field %q: Wazuh tells only the values %s apart (by the fields its decoder produces), not %s", fm.Field, strings.Join(slices.Sorted(maps.Keys(vm)), ", "), v.String())
 		}
 		var any []*fx
 		for _, f := range fields {
@@ -761,15 +762,6 @@ func (l *lowerer) presenceItem(fm *ast.FieldMatch, vm map[string][]string) (*fx,
 		return fxNary('a', args), nil
 	}
 	return fxNary('o', args), nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // orValues ORs value alternatives on one field: those that fail on an absent field

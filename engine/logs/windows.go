@@ -2,7 +2,8 @@ package logs
 
 import (
 	"encoding/json"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +57,7 @@ func WindowsEvent(m map[string]any) (*engine.FlatEvent, time.Time) {
 		// name holds an underscore (Execution_ProcessID beside Execution's
 		// ProcessID): then the sorted order decides, else any order gives the same.
 		if anyKeyHas(sys, '_') {
-			for _, k := range sortedKeys(sys) {
+			for _, k := range slices.Sorted(maps.Keys(sys)) {
 				flattenSystem(fields, k, sys[k])
 			}
 		} else {
@@ -235,7 +236,7 @@ func flattenEventData(fields map[string]engine.Value, ed any) {
 		return
 	}
 	var unnamed []engine.Value
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		v := m[k]
 		switch {
 		case k == "Data":
@@ -313,7 +314,7 @@ func isXMLNS(k string) bool {
 func flattenLeaves(fields map[string]engine.Value, name string, v any) {
 	switch x := v.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			if k == "#attributes" || isXMLNS(k) {
 				continue
 			}
@@ -391,13 +392,4 @@ func toValue(v any) engine.Value {
 
 func uintVal(u uint64) engine.Value {
 	return engine.Value{Kind: engine.KindNumber, S: strconv.FormatUint(u, 10), N: float64(u)}
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

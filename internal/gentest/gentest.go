@@ -6,6 +6,7 @@ package gentest
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"sort"
@@ -199,7 +200,7 @@ func events(r *ast.Rule, limit int, typed bool) []map[string]any {
 			}
 			add(asAny(m))
 		}
-		keys := sortedKeys(b)
+		keys := slices.Sorted(maps.Keys(b))
 		for n, k := range keys {
 			if n == 2 {
 				break
@@ -346,15 +347,6 @@ func merge(dst, src map[string]string) {
 		}
 		dst[k] = v
 	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func canonical(m map[string]any) string {
