@@ -188,7 +188,24 @@ type RuleRef struct {
 	ID string `json:"resolved,omitempty"`
 	// File is the file of the referenced rule once resolved.
 	File string `json:"file,omitempty"`
+	// By tells how the front end resolved the reference (ResolvedByID or
+	// ResolvedByName); empty when unresolved.
+	By ResolvedBy `json:"by,omitempty"`
+	// Target is the referenced rule, set by the front end's resolution (the one
+	// place references are resolved; every consumer reads it); nil when unresolved
+	// or when the target's file failed to load.
+	Target *Rule `json:"-"`
 }
+
+// ResolvedBy tells how a reference was resolved.
+type ResolvedBy string
+
+// How references resolve: by id (case-insensitively) before name (exactly);
+// among several rules, the one in the referencing file wins, else the first loaded.
+const (
+	ResolvedByID   ResolvedBy = "id"
+	ResolvedByName ResolvedBy = "name"
+)
 
 // Threshold is one term of a correlation condition, e.g. gte 100.
 type Threshold struct {

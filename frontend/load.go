@@ -162,6 +162,7 @@ func (res *Result) resolve() {
 	res.finish()
 	res.Diagnostics = append(res.Diagnostics, Resolve(res.Rules)...)
 	res.finish()
+	unlinkDropped(res.Rules)
 }
 
 // finish drops rules of failed files, sorts diagnostics and lists failed files.

@@ -27,75 +27,160 @@ func newIndex(rules []*ast.Rule) *index {
 	return ix
 }
 
-// lookup resolves a reference, preferring a rule in the same file when several match.
-func (ix *index) lookup(ref, file string) *ast.Rule {
+// lookup resolves a reference: by id (case-insensitively) before name (exactly),
+// and among several rules the one in the referencing file, else the first loaded.
+// This is the one place rule references are resolved.
+func (ix *index) lookup(ref, file string) (*ast.Rule, ast.ResolvedBy) {
+	by := ast.ResolvedByID
 	cands := ix.byID[strings.ToLower(ref)]
 	if len(cands) == 0 {
-		cands = ix.byName[ref]
+		by, cands = ast.ResolvedByName, ix.byName[ref]
 	}
 	for _, c := range cands {
 		if c.Pos.File == file {
-			return c
+			return c, by
 		}
 	}
 	if len(cands) > 0 {
-		return cands[0]
+		return cands[0], by
 	}
-	return nil
+	return nil, ""
 }
 
-// Resolve links correlation rules to the rules they reference and applies filter
-// documents onto their target rules. It returns the problems found.
+// link records a resolved reference on the AST.
+func link(ref *ast.RuleRef, target *ast.Rule, by ast.ResolvedBy) {
+	ref.ID, ref.File, ref.Target, ref.By = target.Ref(), target.Pos.File, target, by
+}
+
+// unlink marks a reference unresolved.
+func unlink(ref *ast.RuleRef) {
+	ref.ID, ref.File, ref.Target, ref.By = "", "", nil, ""
+}
+
+// compiler carries the rules and diagnostics through the resolution stages.
+type compiler struct {
+	rules []*ast.Rule
+	ix    *index
+	diags ast.Diagnostics
+	// filterTargets are the rules each filter applies to, found by resolveFilters.
+	filterTargets map[*ast.Rule][]*ast.Rule
+}
+
+func (c *compiler) report(sev ast.Severity, p ast.Pos, code, format string, args ...any) {
+	c.diags = append(c.diags, ast.Diagnostic{Pos: p, Severity: sev, Code: code, Message: fmt.Sprintf(format, args...)})
+}
+
+// A stage is one named step of resolution; the stages run in order over all
+// loaded rules (as OPA's ast.Compiler runs its stages), each adding its diagnostics.
+type stage struct {
+	name string
+	run  func(*compiler)
+}
+
+// stages returns the resolution stages in order.
+func stages() []stage {
+	return []stage{
+		{"resolve-correlation-refs", (*compiler).resolveCorrelations},
+		{"check-cycles", (*compiler).checkCycles},
+		{"resolve-filter-refs", (*compiler).resolveFilters},
+		{"apply-filters", (*compiler).applyFilters},
+	}
+}
+
+// Stages names the resolution stages Resolve runs, in order.
+func Stages() []string {
+	var out []string
+	for _, s := range stages() {
+		out = append(out, s.name)
+	}
+	return out
+}
+
+// Resolve links correlation and filter references to the rules they name
+// (RuleRef.Target, ID, File, By: every consumer reads this one resolution),
+// checks correlation chains for cycles and applies filter documents onto their
+// target rules, in named stages (see Stages). It returns the problems found.
 func Resolve(rules []*ast.Rule) ast.Diagnostics {
-	var diags ast.Diagnostics
-	errAt := func(p ast.Pos, code, format string, args ...any) {
-		diags = append(diags, ast.Diagnostic{Pos: p, Severity: ast.SeverityError, Code: code, Message: fmt.Sprintf(format, args...)})
+	c := &compiler{rules: rules, ix: newIndex(rules), filterTargets: map[*ast.Rule][]*ast.Rule{}}
+	for _, s := range stages() {
+		s.run(c)
 	}
-	// A reference to a rule outside the loaded set is a warning: the document is
-	// valid on its own, and consumers that need the target report it.
-	warnAt := func(p ast.Pos, code, format string, args ...any) {
-		diags = append(diags, ast.Diagnostic{Pos: p, Severity: ast.SeverityWarning, Code: code, Message: fmt.Sprintf(format, args...)})
-	}
-	ix := newIndex(rules)
-	for _, r := range rules {
+	return c.diags
+}
+
+// resolveCorrelations links each correlation's rules: entries. A reference to a
+// rule outside the loaded set is a warning: the document is valid on its own,
+// and consumers that need the target report it.
+func (c *compiler) resolveCorrelations() {
+	for _, r := range c.rules {
 		if r.Kind != ast.KindCorrelation || r.Correlation == nil {
 			continue
 		}
-		c := r.Correlation
+		corr := r.Correlation
 		refs := map[string]bool{}
-		for i := range c.Rules {
-			ref := &c.Rules[i]
-			target := ix.lookup(ref.Ref, r.Pos.File)
+		for i := range corr.Rules {
+			ref := &corr.Rules[i]
+			target, by := c.ix.lookup(ref.Ref, r.Pos.File)
 			switch {
 			case target == nil:
-				warnAt(ref.Pos, "unresolved-reference", "correlation references unknown rule %q (no loaded rule has this id or name)", ref.Ref)
+				c.report(ast.SeverityWarning, ref.Pos, "unresolved-reference", "correlation references unknown rule %q (no loaded rule has this id or name)", ref.Ref)
 				continue
 			case target == r:
-				errAt(ref.Pos, "correlation-cycle", "correlation references itself")
+				c.report(ast.SeverityError, ref.Pos, "correlation-cycle", "correlation references itself")
 				continue
 			case target.Kind == ast.KindFilter:
-				errAt(ref.Pos, "unresolved-reference", "correlation references filter %q; it must reference detection or correlation rules", ref.Ref)
+				c.report(ast.SeverityError, ref.Pos, "unresolved-reference", "correlation references filter %q; it must reference detection or correlation rules", ref.Ref)
 				continue
 			}
-			ref.ID, ref.File = target.Ref(), target.Pos.File
+			link(ref, target, by)
 			refs[ref.Ref], refs[target.ID], refs[target.Name] = true, true, true
 		}
-		for _, a := range c.Aliases {
+		for _, a := range corr.Aliases {
 			for _, f := range a.Fields {
 				if !refs[f.Rule] {
-					errAt(f.Pos, "alias-rule", "alias %q maps rule %q, which the correlation does not reference", a.Name, f.Rule)
+					c.report(ast.SeverityError, f.Pos, "alias-rule", "alias %q maps rule %q, which the correlation does not reference", a.Name, f.Rule)
 				}
 			}
 		}
 	}
-	diags = append(diags, checkCycles(rules, ix)...)
+}
 
-	filterNo := 0
-	for _, f := range rules {
+// checkCycles reports correlation chains that loop back on themselves.
+func (c *compiler) checkCycles() {
+	state := map[*ast.Rule]int{} // 0 new, 1 visiting, 2 done
+	var visit func(r *ast.Rule) bool
+	visit = func(r *ast.Rule) bool {
+		switch state[r] {
+		case 1:
+			return true
+		case 2:
+			return false
+		}
+		state[r] = 1
+		cyc := false
+		if r.Correlation != nil {
+			for _, ref := range r.Correlation.Rules {
+				if t := ref.Target; t != nil && t.Kind == ast.KindCorrelation && visit(t) {
+					cyc = true
+				}
+			}
+		}
+		state[r] = 2
+		return cyc
+	}
+	for _, r := range c.rules {
+		if r.Kind == ast.KindCorrelation && state[r] == 0 && visit(r) {
+			c.report(ast.SeverityError, r.KeyPos("correlation"), "correlation-cycle", "correlation chain references itself in a cycle")
+		}
+	}
+}
+
+// resolveFilters links each filter's rules: entries and finds the rules it applies to.
+func (c *compiler) resolveFilters() {
+	for _, f := range c.rules {
 		if f.Kind != ast.KindFilter || f.Filter == nil || f.Filter.Detection == nil {
 			continue
 		}
-		filterNo++
 		var targets []*ast.Rule
 		anyRule := len(f.Filter.Rules) == 0
 		for i := range f.Filter.Rules {
@@ -104,39 +189,72 @@ func Resolve(rules []*ast.Rule) ast.Diagnostics {
 				anyRule = true
 				continue
 			}
-			t := ix.lookup(ref.Ref, f.Pos.File)
+			t, by := c.ix.lookup(ref.Ref, f.Pos.File)
 			if t == nil {
-				warnAt(ref.Pos, "unresolved-reference", "filter references unknown rule %q (no loaded rule has this id or name)", ref.Ref)
+				c.report(ast.SeverityWarning, ref.Pos, "unresolved-reference", "filter references unknown rule %q (no loaded rule has this id or name)", ref.Ref)
 				continue
 			}
 			if t.Kind != ast.KindDetection {
-				errAt(ref.Pos, "unresolved-reference", "filter references %q, which is a %s, not a detection rule", ref.Ref, t.Kind)
+				c.report(ast.SeverityError, ref.Pos, "unresolved-reference", "filter references %q, which is a %s, not a detection rule", ref.Ref, t.Kind)
 				continue
 			}
 			if !logsourceContains(f.Logsource, t.Logsource) {
-				diags = append(diags, ast.Diagnostic{Pos: ref.Pos, Severity: ast.SeverityWarning, Code: "filter-logsource",
-					Message: fmt.Sprintf("filter logsource does not cover rule %q's logsource; filter not applied to it", ref.Ref)})
+				c.report(ast.SeverityWarning, ref.Pos, "filter-logsource", "filter logsource does not cover rule %q's logsource; filter not applied to it", ref.Ref)
 				continue
 			}
-			ref.ID, ref.File = t.Ref(), t.Pos.File
+			link(ref, t, by)
 			targets = append(targets, t)
 		}
 		if anyRule {
-			for _, t := range rules {
+			for _, t := range c.rules {
 				if t.Kind == ast.KindDetection && logsourceContains(f.Logsource, t.Logsource) {
 					targets = append(targets, t)
 				}
 			}
 		}
+		c.filterTargets[f] = targets
+	}
+}
+
+// applyFilters adds each filter's searches and condition to the rules it applies to.
+func (c *compiler) applyFilters() {
+	filterNo := 0
+	for _, f := range c.rules {
+		if f.Kind != ast.KindFilter || f.Filter == nil || f.Filter.Detection == nil {
+			continue
+		}
+		filterNo++
 		seen := map[*ast.Rule]bool{}
-		for _, t := range targets {
+		for _, t := range c.filterTargets[f] {
 			if !seen[t] && t.Detection != nil {
 				seen[t] = true
 				applyFilter(t, f, fmt.Sprintf("_filt%d_", filterNo))
 			}
 		}
 	}
-	return diags
+}
+
+// unlinkDropped marks unresolved the references whose target is not among
+// rules (its file failed to load), so consumers see it as not loaded.
+func unlinkDropped(rules []*ast.Rule) {
+	in := make(map[*ast.Rule]bool, len(rules))
+	for _, r := range rules {
+		in[r] = true
+	}
+	for _, r := range rules {
+		var refs []ast.RuleRef
+		switch {
+		case r.Correlation != nil:
+			refs = r.Correlation.Rules
+		case r.Filter != nil:
+			refs = r.Filter.Rules
+		}
+		for i := range refs {
+			if t := refs[i].Target; t != nil && !in[t] {
+				unlink(&refs[i])
+			}
+		}
+	}
 }
 
 // logsourceContains reports whether every logsource field the filter sets equals the rule's.
@@ -169,36 +287,4 @@ func renameRefs(e *ast.Expr, prefix string) *ast.Expr {
 		out.Args[i] = renameRefs(a, prefix)
 	}
 	return out
-}
-
-// checkCycles reports correlation chains that loop back on themselves.
-func checkCycles(rules []*ast.Rule, ix *index) ast.Diagnostics {
-	var diags ast.Diagnostics
-	state := map[*ast.Rule]int{} // 0 new, 1 visiting, 2 done
-	var visit func(r *ast.Rule) bool
-	visit = func(r *ast.Rule) bool {
-		switch state[r] {
-		case 1:
-			return true
-		case 2:
-			return false
-		}
-		state[r] = 1
-		cyc := false
-		if r.Correlation != nil {
-			for _, ref := range r.Correlation.Rules {
-				if t := ix.lookup(ref.Ref, r.Pos.File); t != nil && t != r && t.Kind == ast.KindCorrelation && visit(t) {
-					cyc = true
-				}
-			}
-		}
-		state[r] = 2
-		return cyc
-	}
-	for _, r := range rules {
-		if r.Kind == ast.KindCorrelation && state[r] == 0 && visit(r) {
-			diags = append(diags, ast.Diagnostic{Pos: r.KeyPos("correlation"), Severity: ast.SeverityError, Code: "correlation-cycle", Message: "correlation chain references itself in a cycle"})
-		}
-	}
-	return diags
 }

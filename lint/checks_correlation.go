@@ -15,7 +15,7 @@ func correlationTargets(p *Pass, fn func(r *ast.Rule, c *ast.Correlation, ref as
 			continue
 		}
 		for _, ref := range c.Rules {
-			if base := p.Index.Lookup(ref, r.Pos.File); base != nil && base != r {
+			if base := p.Index.Lookup(ref); base != nil && base != r {
 				fn(r, c, ref, base)
 			}
 		}

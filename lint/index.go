@@ -1,15 +1,13 @@
 package lint
 
 import (
-	"strings"
-
 	"github.com/rulec/rulec/ast"
 )
 
 // Index holds lookups over all loaded rules that several checks share.
 type Index struct {
-	// byRef finds rules by lower-case id and by name.
-	byRef map[string][]*ast.Rule
+	// refs reads the front end's resolution of references.
+	refs *ast.Resolver
 	// referenced holds the rules that some correlation references.
 	referenced map[*ast.Rule]bool
 	// fields caches the fields each rule's detection and fields list mention.
@@ -21,17 +19,10 @@ type Index struct {
 }
 
 func newIndex(rules []*ast.Rule) *Index {
-	ix := &Index{byRef: map[string][]*ast.Rule{}, referenced: map[*ast.Rule]bool{}, fields: map[*ast.Rule]map[string]bool{}, conds: map[*ast.Detection]condFacts{}, firstDoc: map[string]int{}}
+	ix := &Index{refs: ast.NewResolver(rules), referenced: map[*ast.Rule]bool{}, fields: map[*ast.Rule]map[string]bool{}, conds: map[*ast.Detection]condFacts{}, firstDoc: map[string]int{}}
 	for _, r := range rules {
 		if d, ok := ix.firstDoc[r.Pos.File]; !ok || r.Document < d {
 			ix.firstDoc[r.Pos.File] = r.Document
-		}
-		if r.ID != "" {
-			k := strings.ToLower(r.ID)
-			ix.byRef[k] = append(ix.byRef[k], r)
-		}
-		if r.Name != "" && !strings.EqualFold(r.Name, r.ID) {
-			ix.byRef[r.Name] = append(ix.byRef[r.Name], r)
 		}
 	}
 	for _, r := range rules {
@@ -39,7 +30,7 @@ func newIndex(rules []*ast.Rule) *Index {
 			continue
 		}
 		for _, ref := range r.Correlation.Rules {
-			if t := ix.Lookup(ref, r.Pos.File); t != nil {
+			if t := ix.Lookup(ref); t != nil {
 				ix.referenced[t] = true
 			}
 		}
@@ -47,30 +38,9 @@ func newIndex(rules []*ast.Rule) *Index {
 	return ix
 }
 
-// Lookup finds the rule a correlation reference points at, preferring one in the
-// given file, as the front end resolves references; nil when none.
-func (ix *Index) Lookup(ref ast.RuleRef, file string) *ast.Rule {
-	key := ref.Ref
-	if ref.ID != "" {
-		key = ref.ID
-	}
-	cands := ix.byRef[strings.ToLower(key)]
-	if len(cands) == 0 {
-		cands = ix.byRef[key]
-	}
-	if ref.File != "" {
-		file = ref.File
-	}
-	for _, c := range cands {
-		if c.Pos.File == file {
-			return c
-		}
-	}
-	if len(cands) > 0 {
-		return cands[0]
-	}
-	return nil
-}
+// Lookup returns the loaded rule a reference points at, as the front end
+// resolved it (RuleRef.Target); nil when none.
+func (ix *Index) Lookup(ref ast.RuleRef) *ast.Rule { return ix.refs.Target(ref) }
 
 // Referenced reports whether a correlation references the rule: such base rules
 // may leave metadata to the correlation (Sigma correlation specification).

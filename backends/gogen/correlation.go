@@ -32,13 +32,9 @@ type corrOutput struct {
 // as the interpreter's does) and reported.
 func (g *generator) correlations(rules []*ast.Rule, rs *engine.Ruleset) error {
 	var corrs []*ast.Rule
-	byRef := map[string]*ast.Rule{}
 	for _, r := range rules {
 		if r == nil {
 			continue
-		}
-		if r.Kind != ast.KindFilter {
-			byRef[strings.ToLower(r.Ref())] = r
 		}
 		if r.Kind == ast.KindCorrelation && r.Correlation != nil {
 			corrs = append(corrs, r)
@@ -48,10 +44,11 @@ func (g *generator) correlations(rules []*ast.Rule, rs *engine.Ruleset) error {
 		return nil
 	}
 	used := map[*ast.Rule]bool{}
+	refs := ast.NewResolver(rules)
 	for _, c := range corrs {
 		used[c] = true
 		for _, ref := range c.Correlation.Rules {
-			if b := byRef[strings.ToLower(ref.ID)]; ref.ID != "" && b != nil {
+			if b := refs.Target(ref); b != nil {
 				used[b] = true
 			}
 		}

@@ -57,16 +57,8 @@ type groupTarget struct {
 // with frequency/timeframe over the alerts of its base rules; every other is
 // skipped with the reason.
 func (b *builder) correlations(corrs []*ast.Rule) {
-	byRef := map[string]*ast.Rule{}
-	for _, r := range b.all {
-		for _, k := range []string{r.Ref(), r.ID, r.Name} {
-			if k != "" {
-				if _, dup := byRef[k]; !dup {
-					byRef[k] = r
-				}
-			}
-		}
-	}
+	// The front end resolved every reference (RuleRef.Target); read it among the rules built.
+	byRef := ast.NewResolver(b.all)
 	// Dependency order: a correlation over correlations comes after them.
 	done := map[*ast.Rule]bool{}
 	pending := append([]*ast.Rule(nil), corrs...)
@@ -76,10 +68,7 @@ func (b *builder) correlations(corrs []*ast.Rule) {
 		for _, r := range pending {
 			ready := true
 			for _, ref := range r.Correlation.Rules {
-				base := byRef[ref.ID]
-				if base == nil {
-					base = byRef[ref.Ref]
-				}
+				base := byRef.Target(ref)
 				if base != nil && base.Kind == ast.KindCorrelation && !done[base] && base != r && contains(corrs, base) {
 					ready = false
 				}
@@ -113,7 +102,7 @@ func contains(list []*ast.Rule, r *ast.Rule) bool {
 }
 
 // correlation converts one correlation rule.
-func (b *builder) correlation(r *ast.Rule, byRef map[string]*ast.Rule) {
+func (b *builder) correlation(r *ast.Rule, byRef *ast.Resolver) {
 	c := r.Correlation
 	pos := r.KeyPos("correlation")
 	refuse := func(reason, format string, args ...any) {
@@ -166,10 +155,7 @@ func (b *builder) correlation(r *ast.Rule, byRef map[string]*ast.Rule) {
 		// (OS_MarkGroup, rules_list.c), and Search_LastGroups counts every copy.
 		var alerts []int
 		for _, ref := range c.Rules {
-			base := byRef[ref.ID]
-			if base == nil {
-				base = byRef[ref.Ref]
-			}
+			base := byRef.Target(ref)
 			if base == nil {
 				continue
 			}
@@ -195,10 +181,7 @@ func (b *builder) correlation(r *ast.Rule, byRef map[string]*ast.Rule) {
 	// Base rules: each must have been emitted.
 	var baseEms []*Emission
 	for _, ref := range c.Rules {
-		base := byRef[ref.ID]
-		if base == nil {
-			base = byRef[ref.Ref]
-		}
+		base := byRef.Target(ref)
 		if base == nil {
 			refuse("correlation base rule missing", "rule %q is not among the converted rules", ref.Ref)
 			return
@@ -350,7 +333,7 @@ func (b *builder) sidGroupConflict(cb *corrBuild, baseEms []*Emission, n int, se
 
 // leafRules returns the detection rules a rule stands on (itself, or its
 // correlation's bases recursively).
-func leafRules(r *ast.Rule, byRef map[string]*ast.Rule, seen map[*ast.Rule]bool) []*ast.Rule {
+func leafRules(r *ast.Rule, byRef *ast.Resolver, seen map[*ast.Rule]bool) []*ast.Rule {
 	if seen[r] {
 		return nil
 	}
@@ -360,10 +343,7 @@ func leafRules(r *ast.Rule, byRef map[string]*ast.Rule, seen map[*ast.Rule]bool)
 	}
 	var out []*ast.Rule
 	for _, ref := range r.Correlation.Rules {
-		base := byRef[ref.ID]
-		if base == nil {
-			base = byRef[ref.Ref]
-		}
+		base := byRef.Target(ref)
 		if base != nil {
 			out = append(out, leafRules(base, byRef, seen)...)
 		}
@@ -374,7 +354,7 @@ func leafRules(r *ast.Rule, byRef map[string]*ast.Rule, seen map[*ast.Rule]bool)
 // disjointRules returns "" when no event can match both a and b (every pair
 // of their detection rules has different products, or requires disjoint
 // EventID sets), else why that cannot be shown.
-func disjointRules(a, b *ast.Rule, byRef map[string]*ast.Rule) string {
+func disjointRules(a, b *ast.Rule, byRef *ast.Resolver) string {
 	for _, x := range leafRules(a, byRef, map[*ast.Rule]bool{}) {
 		for _, y := range leafRules(b, byRef, map[*ast.Rule]bool{}) {
 			if x == y {

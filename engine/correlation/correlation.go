@@ -181,12 +181,7 @@ func New(rules []*ast.Rule, opts Options) (*Engine, []error) {
 		opts.MaxWindowEvents = 16
 	}
 	e := &Engine{opts: opts, byBase: map[*ast.Rule][]baseLink{}}
-	byRef := map[string]*ast.Rule{}
-	for _, r := range rules {
-		if r.Kind != ast.KindFilter {
-			byRef[strings.ToLower(r.Ref())] = r
-		}
-	}
+	rv := ast.NewResolver(rules)
 	var errs []error
 	states := map[*ast.Rule]*corrState{}
 	for _, r := range rules {
@@ -196,8 +191,8 @@ func New(rules []*ast.Rule, opts Options) (*Engine, []error) {
 		c := newCorrState(r, e)
 		ok := true
 		for i, ref := range r.Correlation.Rules {
-			base := byRef[strings.ToLower(ref.ID)]
-			if ref.ID == "" || base == nil {
+			base := rv.Target(ref)
+			if base == nil {
 				errs = append(errs, fmt.Errorf("%s: correlation %q references rule %q, which is not loaded", ref.Pos, r.Title, ref.Ref))
 				ok = false
 				continue
@@ -248,21 +243,20 @@ func (e *Engine) Warnings() []error { return e.warnings }
 // the correlations once, so that deciding for n rules is linear in n (calling
 // Suppressed for each rule is quadratic: 40,000 rules took 28 s).
 func SuppressedSet(rules []*ast.Rule) func(r *ast.Rule) bool {
-	generated := map[string]bool{} // lower-case referenced id -> referenced by a generating correlation
+	rv := ast.NewResolver(rules)
+	generated := map[*ast.Rule]bool{} // referenced rule -> referenced by a generating correlation
 	for _, c := range rules {
 		if c.Correlation == nil {
 			continue
 		}
 		for _, ref := range c.Correlation.Rules {
-			if ref.ID == "" {
-				continue
+			if t := rv.Target(ref); t != nil {
+				generated[t] = generated[t] || c.Correlation.Generate
 			}
-			k := strings.ToLower(ref.ID)
-			generated[k] = generated[k] || c.Correlation.Generate
 		}
 	}
 	return func(r *ast.Rule) bool {
-		g, ok := generated[strings.ToLower(r.Ref())]
+		g, ok := generated[r]
 		return ok && !g
 	}
 }
@@ -271,12 +265,13 @@ func SuppressedSet(rules []*ast.Rule) func(r *ast.Rule) bool {
 // generate: false, so that it should not alert on its own.
 func Suppressed(r *ast.Rule, rules []*ast.Rule) bool {
 	referenced := false
+	rv := ast.NewResolver(append([]*ast.Rule{r}, rules...))
 	for _, c := range rules {
 		if c.Correlation == nil {
 			continue
 		}
 		for _, ref := range c.Correlation.Rules {
-			if ref.ID != "" && strings.EqualFold(ref.ID, r.Ref()) {
+			if rv.Target(ref) == r {
 				if c.Correlation.Generate {
 					return false
 				}
