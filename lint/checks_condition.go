@@ -184,8 +184,8 @@ func conditionPos(r *ast.Rule, det *ast.Detection) ast.Pos {
 }
 
 func conditionChecks() []*Check {
-	c := func(id string, sev ast.Severity, summary, doc string, run func(p *Pass, r *ast.Rule, det *ast.Detection, f condFacts)) *Check {
-		return &Check{ID: id, Severity: sev, Category: CatCondition, Summary: summary, Doc: doc, Run: func(p *Pass) {
+	c := func(id string, sev ast.Severity, summary string, run func(p *Pass, r *ast.Rule, det *ast.Detection, f condFacts)) *Check {
+		return &Check{ID: id, Severity: sev, Category: CatCondition, Summary: summary, Run: func(p *Pass) {
 			p.Detections(func(r *ast.Rule, det *ast.Detection) {
 				if det.Condition == nil || len(det.Conditions) == 0 {
 					return
@@ -196,7 +196,6 @@ func conditionChecks() []*Check {
 	}
 	return []*Check{
 		c("condition-never-matches", ast.SeverityError, "the condition can never match",
-			"The condition is false whatever its searches match: `sel and not sel`, an `|all` search that asks one field for several exact values, or patterns that matched no search identifier and dropped out. The truth table of the condition is enumerated over its search identifiers (taken as independent, with impossible searches false) when there are at most 16; beyond that only `x and not x` is detected. Filters applied to the rule are part of its condition.",
 			func(p *Pass, r *ast.Rule, det *ast.Detection, f condFacts) {
 				if !f.never {
 					return
@@ -215,14 +214,12 @@ func conditionChecks() []*Check {
 				p.Reportf(r, conditionPos(r, det), "condition can never match: %s", why)
 			}),
 		c("condition-always-matches", ast.SeverityError, "the condition matches every event",
-			"The condition is true whatever its searches match, e.g. `sel or not sel`: the rule fires on every event of its logsource. The truth table is enumerated over at most 16 search identifiers.",
 			func(p *Pass, r *ast.Rule, det *ast.Detection, f condFacts) {
 				if f.decided && f.always {
 					p.Reportf(r, conditionPos(r, det), "condition matches every event: it is true for every combination of its searches (%s)", det.Condition)
 				}
 			}),
 		c("negated-condition", ast.SeverityNote, "the condition matches events that match none of its searches",
-			"When every search is false the condition is still true, as in a condition that is only `not filter`: the rule fires on every event of its logsource except those the searches describe. That is sometimes the intent (an allow-list), but often a positive selection was forgotten (`selection and not filter`); backends also handle such rules poorly (a Wazuh rule cannot test a missing field).",
 			func(p *Pass, r *ast.Rule, det *ast.Detection, f condFacts) {
 				if f.decided && f.emptyMatch && !f.always {
 					p.Reportf(r, conditionPos(r, det), "condition is true when none of its searches match: the rule fires on every event of its logsource but those they describe (%s)", det.Condition)

@@ -56,7 +56,7 @@ func correlationChecks() []*Check {
 	W := ast.SeverityWarning
 	return []*Check{
 		{ID: "correlation-unset-field", Severity: W, Category: CatCorrelation, Summary: "a group-by or condition field is never set by a referenced rule",
-			Doc: "A correlation groups (and value_* types aggregate) events by fields of the referenced rules' events. When a referenced rule neither tests the field in its detection, nor lists it in `fields:`, nor maps it through an alias (for a referenced correlation: its group-by fields and aliases), the field is probably absent from its events or spelled differently, and the correlation never groups them. Add an alias or fix the name. The AST keeps no position per group-by entry, so the finding points at the correlation section.",
+
 			Run: func(p *Pass) {
 				correlationTargets(p, func(r *ast.Rule, c *ast.Correlation, ref ast.RuleRef, base *ast.Rule) {
 					have := p.Index.Fields(base)
@@ -86,7 +86,7 @@ func correlationChecks() []*Check {
 				})
 			}},
 		{ID: "correlation-temporal-single", Severity: W, Category: CatCorrelation, Summary: "a temporal correlation references a single rule",
-			Doc: "temporal and temporal_ordered correlations look for events of several different rules in a time window; with one rule they only repeat it (an event_count with gte 1). Reference the other rules, or use event_count.",
+
 			Run: func(p *Pass) {
 				for _, r := range p.Rules {
 					c := r.Correlation
@@ -96,7 +96,7 @@ func correlationChecks() []*Check {
 				}
 			}},
 		{ID: "correlation-condition-trivial", Severity: W, Category: CatCorrelation, Summary: "a count condition is always or never true",
-			Doc: "event_count and value_count groups hold at least one event, so `gte: 1` (or less) or `gt: 0` fires on every event of the referenced rules, and `lt: 1`, `lte: 0` or `eq: 0` never fire. Use the base rule directly, or fix the threshold.",
+
 			Run: func(p *Pass) {
 				for _, r := range p.Rules {
 					c := r.Correlation

@@ -127,8 +127,8 @@ func walkCond(det *ast.Detection, fn func(c *ast.CondSource, n *ast.CondNode)) {
 
 func detectionChecks() []*Check {
 	W, E, N := ast.SeverityWarning, ast.SeverityError, ast.SeverityNote
-	c := func(id string, sev ast.Severity, summary, doc string, run func(*Pass)) *Check {
-		return &Check{ID: id, Severity: sev, Category: CatDetection, Summary: summary, Doc: doc, Run: run}
+	c := func(id string, sev ast.Severity, summary string, run func(*Pass)) *Check {
+		return &Check{ID: id, Severity: sev, Category: CatDetection, Summary: summary, Run: run}
 	}
 	// item runs fn on every detection item written in a rule or filter.
 	item := func(fn func(p *Pass, r *ast.Rule, fm *ast.FieldMatch)) func(*Pass) {
@@ -148,7 +148,6 @@ func detectionChecks() []*Check {
 	}
 	return []*Check{
 		c("unused-search", W, "a search identifier is not used by the condition",
-			"A search identifier that the condition never references, directly or through a `1 of`/`all of` pattern, has no effect: usually a filter that was meant to be excluded (`and not filter`) or a selection whose name no longer matches the pattern. Note that `them` and patterns not starting with `_` skip identifiers that start with `_`.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					det := ownDetection(r)
@@ -164,7 +163,6 @@ func detectionChecks() []*Check {
 				}
 			}),
 		c("them-single-search", N, "the condition uses `them` with a single search identifier",
-			"`1 of them` or `all of them` over a single search identifier is just that identifier; name it, so the condition still means the same when another search is added.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					det := ownDetection(r)
@@ -179,7 +177,6 @@ func detectionChecks() []*Check {
 				}
 			}),
 		c("all-of-them", N, "the condition uses `all of them`",
-			"`all of them` silently includes every search added later, filters included, which then must match too; pySigma discourages it. Write `all of selection*` or list the identifiers.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					det := ownDetection(r)
@@ -194,14 +191,12 @@ func detectionChecks() []*Check {
 				}
 			}),
 		c("all-single-value", W, "the all modifier is applied to a single value",
-			"`|all` links the values of a list with AND; with one value it does nothing, and the specification forbids it because some backends cannot handle it. Remove `|all`, or, if it was a workaround to test a field twice, use a second search identifier.",
 			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				if fm.All && len(fm.Values) < 2 {
 					p.Reportf(r, modifierPos(fm, "all"), "'all' modifier on %s with a single value", itemName(fm))
 				}
 			})),
 		c("all-exact-values", E, "`|all` requires one field to equal several different exact values",
-			"Without `contains`, `startswith`, `endswith` or wildcards, `field|all: [a, b]` asks the field to be equal to a and to b at once, which no event satisfies (pySigma: AllWithoutContainsModifier); with `neq` the item matches every event. Add `contains` (the usual intent) or drop `all`.",
 			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				if !fm.All || fm.IsKeyword() {
 					return
@@ -217,21 +212,18 @@ func detectionChecks() []*Check {
 				p.Reportf(r, modifierPos(fm, "all"), "%s cannot equal %d different exact values at once; this item never matches (did you mean |contains|all?)", itemName(fm), distinct)
 			})),
 		c("base64offset-without-contains", W, "base64offset is not followed by contains",
-			"The three base64offset variants are fragments of a longer base64 text, so they only match inside it: add `|contains` after `base64offset` (pySigma: Base64OffsetWithoutContainsModifier).",
 			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				if fm.HasModifier("base64offset") && !fm.HasModifier("contains") {
 					p.Reportf(r, modifierPos(fm, "base64offset"), "base64offset without contains only matches the encoded fragment alone; add |contains")
 				}
 			})),
 		c("windash-with-all", W, "windash is combined with all",
-			"`windash` turns each value into alternatives (`-` `/` and dashes); with `all` the alternatives of one value are AND-ed with the others' in most backends, which is not what the rule means (pySigma: WindowsDashCombinedWithAllModifier). Split the values over several search identifiers.",
 			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				if fm.HasModifier("windash") && fm.All {
 					p.Reportf(r, modifierPos(fm, "windash"), "windash combined with all; backends expand the variants inconsistently")
 				}
 			})),
 		c("wildcard-only", W, "a value is only wildcards",
-			"A value that is only `*` (or `contains: ''`) matches any value at all, so it only tests that the field exists: write `field|exists: true` to say so. As a keyword it matches every event.",
 			strs(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) {
 				if v.Kind != ast.ValString || len(v.Parts) == 0 {
 					return
@@ -248,7 +240,6 @@ func detectionChecks() []*Check {
 				p.Reportf(r, v.Pos, "value %s of %s only tests that the field exists; use %s|exists: true", q(v.Raw), itemName(fm), fm.Field)
 			})),
 		c("double-wildcard", N, "a value has consecutive `*` wildcards",
-			"`**` means the same as `*`; it is usually a leftover of an edit, or a `*` added before a value that `contains` already wraps (pySigma: DoubleWildcard).",
 			strs(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) {
 				if strings.Contains(v.Raw, "**") && !strings.Contains(v.Raw, `\**`) && v.Kind == ast.ValString {
 					for i := 1; i < len(v.Parts); i++ {
@@ -260,7 +251,6 @@ func detectionChecks() []*Check {
 				}
 			})),
 		c("wildcards-instead-of-modifiers", N, "wildcards at the ends of every value instead of contains/startswith/endswith",
-			"`*value*`, `*value` and `value*` on every value of an item say what the contains, endswith and startswith modifiers say, less readably and with escaping traps (pySigma: WildcardsInsteadOfModifiers).",
 			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				if fm.IsKeyword() || len(fm.Values) == 0 {
 					return
@@ -285,7 +275,6 @@ func detectionChecks() []*Check {
 				p.Reportf(r, fm.Pos, "every value of %s is wrapped in * wildcards; use the %s modifier", itemName(fm), shape)
 			})),
 		c("duplicate-value", W, "the same value is listed twice in one item",
-			"A value listed twice in the same list adds nothing; often another value was meant. Values compare case-insensitively unless the item is case-sensitive (cased, re, base64).",
 			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				seen := map[string]bool{}
 				for i := range fm.Values {
@@ -298,7 +287,6 @@ func detectionChecks() []*Check {
 				}
 			})),
 		c("control-character", W, "a value contains a control character",
-			"A control character in a value is nearly always an escape gone wrong: in a double-quoted YAML string `\"C:\\temp\"` holds a tab. Use single quotes, or double the backslash (pySigma: ControlCharacter). The noncharacters U+FFFE and U+FFFF are reported too: XML cannot carry them.",
 			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				for i := range fm.Values {
 					v := &fm.Values[i]
@@ -318,14 +306,12 @@ func detectionChecks() []*Check {
 				}
 			})),
 		c("escaped-wildcard", W, "a path backslash escapes the wildcard after it",
-			"In Sigma strings `\\*` and `\\?` are a literal `*` and `?`. In a Windows path such as `\\Temp\\*.bin` the backslash that ends a folder name therefore escapes the wildcard: the value matches the text `Temp*.bin` and the backslash is lost. Write `\\\\*` for a backslash followed by a wildcard. Unlike pySigma's EscapedWildcard, only escapes that follow a path component (a letter or digit, in a value with another backslash separator) are reported, as intentional literal stars (`select \\*`, LDAP `(objectclass=\\*)`) are common.",
 			strs(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) {
 				if i := pathEscapedWildcard(v.Raw); i >= 0 {
 					p.Reportf(r, v.Pos, "in %s the backslash before %s escapes the wildcard (literal %s); write \\\\%s for a path separator followed by a wildcard", q(v.Raw), v.Raw[i+1:i+2], v.Raw[i+1:i+2], v.Raw[i+1:i+2])
 				}
 			})),
 		c("number-as-string", N, "a number is written as a quoted string",
-			"A quoted number such as `'4688'` is a string: it matches the text 4688 but not a numeric field value in backends with typed fields. Write the number unquoted (pySigma: NumberAsString). Items that mix numeric and other strings (user agents, for instance) are left alone: there the quotes keep the list consistent.",
 			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				if len(fm.Modifiers) > 0 || fm.IsKeyword() || len(fm.Values) == 0 {
 					return

@@ -21,7 +21,7 @@ func logsourceChecks() []*Check {
 	W, N := ast.SeverityWarning, ast.SeverityNote
 	return []*Check{
 		{ID: "logsource-empty", Severity: W, Category: CatLogsource, Summary: "the logsource sets no product, category or service",
-			Doc: "Backends choose the log data (index, table, parent rule) from the logsource's category, product and service; with none of them the rule runs against everything, or nowhere. Set at least one.",
+
 			Run: func(p *Pass) {
 				for _, r := range p.Rules {
 					ls := r.Logsource
@@ -31,7 +31,7 @@ func logsourceChecks() []*Check {
 				}
 			}},
 		{ID: "logsource-unknown-key", Severity: N, Category: CatLogsource, Summary: "the logsource has a key other than category, product, service and definition",
-			Doc: "Converters select log data by category, product and service only; another key in the logsource (a field condition such as `EventID`, or a typo such as `categroy`) is ignored by them. Move field conditions into the detection (pySigma: FieldnameLogsource).",
+
 			Run: func(p *Pass) {
 				for _, r := range p.Rules {
 					for _, x := range r.Logsource.Extra {
@@ -40,7 +40,7 @@ func logsourceChecks() []*Check {
 				}
 			}},
 		{ID: "generic-logsource", Severity: W, Category: CatLogsource, Summary: "a Sysmon or Security event id is used where a generic category exists",
-			Doc: "Rules for Sysmon events (service sysmon with an EventID) or Security 4688 should use the generic category (`process_creation`, `file_event`, ...) so that they also run on other telemetry with the same fields (pySigma: SpecificInsteadOfGenericLogsource).",
+
 			Run: func(p *Pass) {
 				p.FieldMatches(func(r *ast.Rule, _ *ast.Search, fm *ast.FieldMatch) {
 					ls := r.Logsource
@@ -65,7 +65,7 @@ func logsourceChecks() []*Check {
 				})
 			}},
 		{ID: "field-case", Severity: W, Category: CatDetection, Summary: "a field name differs only in case from the usual spelling",
-			Doc: "Field names are case-sensitive in most backends: `commandline` never matches the `CommandLine` field. A field is reported when it differs only in case from a well-known field of its logsource (from the taxonomy appendix and the Sysmon and Windows event schemas), or from a spelling that other rules of the same logsource use more often.",
+
 			Run: runFieldCase},
 	}
 }

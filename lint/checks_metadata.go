@@ -52,12 +52,11 @@ func hasKey(r *ast.Rule, key string) bool {
 
 func metadataChecks() []*Check {
 	W, E, N := ast.SeverityWarning, ast.SeverityError, ast.SeverityNote
-	c := func(id string, sev ast.Severity, summary, doc string, run func(*Pass)) *Check {
-		return &Check{ID: id, Severity: sev, Category: CatMetadata, Summary: summary, Doc: doc, Run: run}
+	c := func(id string, sev ast.Severity, summary string, run func(*Pass)) *Check {
+		return &Check{ID: id, Severity: sev, Category: CatMetadata, Summary: summary, Run: run}
 	}
 	return []*Check{
 		c("missing-id", W, "the rule has no id",
-			"Every rule, correlation and filter should have an `id`, a random UUID (version 4), so that correlations, filters, related entries and the tools that track alerts can refer to it. Generate one with `uuidgen`.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					if !hasKey(r, "id") || strings.TrimSpace(r.ID) == "" {
@@ -66,7 +65,6 @@ func metadataChecks() []*Check {
 				}
 			}),
 		c("invalid-id", E, "the id is not a UUID",
-			"The specification identifies rules by a UUID (randomly generated, version 4) written in the canonical 8-4-4-4-12 hexadecimal form; pySigma refuses other ids. Use `name` for a human-readable identifier.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					if r.ID != "" && !uuidRe.MatchString(r.ID) {
@@ -75,13 +73,11 @@ func metadataChecks() []*Check {
 				}
 			}),
 		c("duplicate-id", E, "two rules share an id or a name",
-			"Ids (compared case-insensitively) and names must be unique across the repository: correlations, filters and alert tracking resolve rules by them, and a copied rule that kept its id shadows the original. Give the copy a new UUID and mark the relation in `related`.",
 			func(p *Pass) {
 				dupes(p, func(r *ast.Rule) (string, string, ast.Pos) { return strings.ToLower(r.ID), r.ID, r.KeyPos("id") }, "id")
 				dupes(p, func(r *ast.Rule) (string, string, ast.Pos) { return r.Name, r.Name, r.KeyPos("name") }, "name")
 			}),
 		c("invalid-related", W, "a related entry has a bad id or type",
-			"Entries of `related` need the UUID of the related rule and a type among derived, obsolete, merged, renamed and similar; a rule should not be related to itself.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					for _, rel := range r.Related {
@@ -98,7 +94,6 @@ func metadataChecks() []*Check {
 				}
 			}),
 		c("title-too-long", W, "the title is longer than 110 characters",
-			"Titles show in alert lists and dashboards; SigmaHQ's convention caps them at 110 characters (the specification at 256). Move details to the description.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					if n := len([]rune(r.Title)); n > maxTitle {
@@ -107,7 +102,6 @@ func metadataChecks() []*Check {
 				}
 			}),
 		c("duplicate-title", W, "two rules share a title",
-			"Two rules with the same title give indistinguishable alerts, and often one is a copy of the other that should have been changed or removed. Make the titles say what differs.",
 			func(p *Pass) {
 				dupes(p, func(r *ast.Rule) (string, string, ast.Pos) {
 					if r.Kind == ast.KindFilter {
@@ -117,15 +111,12 @@ func metadataChecks() []*Check {
 				}, "title")
 			}),
 		c("missing-status", W, "the rule has no status",
-			"`status` (stable, test, experimental, deprecated, unsupported) tells users how mature a rule is; pipelines often select rules by it. Base rules of a correlation are exempt.",
 			func(p *Pass) { missing(p, "status", func(r *ast.Rule) string { return r.Status }) }),
 		c("invalid-status", E, "the status is not one the specification defines",
-			"`status` must be one of stable, test, experimental, deprecated and unsupported.",
 			func(p *Pass) {
 				enum(p, "status", statuses, func(r *ast.Rule) string { return r.Status })
 			}),
 		c("status-unsupported", N, "the rule has status unsupported",
-			"A rule with `status: unsupported` cannot be used in its current state (old correlation syntax, custom fields); most converters skip it. Fix it or move it out of the active rule set.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					if r.Status == "unsupported" {
@@ -134,16 +125,12 @@ func metadataChecks() []*Check {
 				}
 			}),
 		c("missing-level", W, "the rule has no level",
-			"`level` (informational, low, medium, high, critical) sets how urgent an alert is; backends fall back to a default that is rarely right. Base rules of a correlation are exempt.",
 			func(p *Pass) { missing(p, "level", func(r *ast.Rule) string { return r.Level }) }),
 		c("invalid-level", E, "the level is not one the specification defines",
-			"`level` must be one of informational, low, medium, high and critical.",
 			func(p *Pass) { enum(p, "level", levels, func(r *ast.Rule) string { return r.Level }) }),
 		c("missing-date", W, "the rule has no creation date",
-			"`date` records when the rule was written (YYYY-MM-DD); together with `modified` it tells how fresh a rule is. Base rules of a correlation are exempt.",
 			func(p *Pass) { missing(p, "date", func(r *ast.Rule) string { return r.Date }) }),
 		c("invalid-date", E, "date or modified is not a valid YYYY-MM-DD date",
-			"`date` and `modified` use the ISO 8601 form YYYY-MM-DD (Sigma 1.0's YYYY/MM/DD is no longer valid) and must name a real calendar day.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					for _, k := range []string{"date", "modified"} {
@@ -161,7 +148,6 @@ func metadataChecks() []*Check {
 				}
 			}),
 		c("date-order", W, "modified is earlier than date",
-			"The last modification cannot come before the creation: one of the two dates is wrong (often day and month swapped, or a copied rule that kept the old date).",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					if checkDate(r.Date) == "" && checkDate(r.Modified) == "" && r.Modified != "" && r.Date != "" && r.Modified < r.Date {
@@ -170,12 +156,10 @@ func metadataChecks() []*Check {
 				}
 			}),
 		c("missing-description", W, "the rule has no description",
-			"A description says what the rule detects and why it matters; analysts read it when an alert fires. Base rules of a correlation are exempt.",
 			func(p *Pass) {
 				missing(p, "description", func(r *ast.Rule) string { return r.Description })
 			}),
 		c("short-description", N, "the description is shorter than 16 characters",
-			"A description of a few characters rarely explains the detection; pySigma flags descriptions under 16 characters.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					if d := strings.TrimSpace(r.Description); d != "" && len([]rune(d)) < minDescription {
@@ -184,10 +168,8 @@ func metadataChecks() []*Check {
 				}
 			}),
 		c("missing-author", N, "the rule has no author",
-			"`author` credits the rule's writers and tells maintainers whom to ask. Base rules of a correlation are exempt.",
 			func(p *Pass) { missing(p, "author", func(r *ast.Rule) string { return r.Author }) }),
 		c("missing-falsepositives", N, "the rule lists no false positives",
-			"`falsepositives` tells analysts what benign activity may trigger the rule (write `Unknown` when none is known). Only detection rules are checked, base rules of a correlation excepted.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					if r.Kind == ast.KindDetection && needsMetadata(p, r) && len(r.FalsePositives) == 0 {
@@ -196,7 +178,6 @@ func metadataChecks() []*Check {
 				}
 			}),
 		c("reference-not-url", W, "a reference is not an http(s) URL",
-			"References should be links (http or https) to the sources the rule is based on, so that readers can follow them. Put other notes in the description.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					for i, ref := range r.References {
@@ -207,7 +188,6 @@ func metadataChecks() []*Check {
 				}
 			}),
 		c("duplicate-reference", W, "the same reference is listed twice",
-			"A reference listed twice is noise, and often a sign that a different link was meant.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					for _, i := range duplicateIndexes(r.References) {
@@ -216,7 +196,6 @@ func metadataChecks() []*Check {
 				}
 			}),
 		c("duplicate-filename", W, "two rule files in different folders share a file name",
-			"Rule repositories keep file names unique (pySigma: DuplicateFilename): converters that write one output per rule name their outputs after the file, and a copied file that kept its name is easy to confuse with the original. Rename one of them.",
 			func(p *Pass) {
 				dupes(p, func(r *ast.Rule) (string, string, ast.Pos) {
 					if r.Document != firstDocument(p, r) {
@@ -227,7 +206,6 @@ func metadataChecks() []*Check {
 				}, "file name")
 			}),
 		c("filename-length", N, "the file name is shorter than 10 or longer than 90 characters",
-			"pySigma's FilenameLength validator expects rule file names of 10 to 90 characters: long enough to say what the rule detects, short enough for every file system and tool.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					if r.Document != firstDocument(p, r) {
@@ -239,7 +217,6 @@ func metadataChecks() []*Check {
 				}
 			}),
 		c("misspelled-key", W, "a top-level key looks like a misspelled standard key",
-			"Sigma keeps unknown top-level keys as custom metadata, so a typo such as `reference`, `falsepositive` or `Level` silently loses the information. Rename the key to the standard spelling.",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					for _, x := range r.Extra {

@@ -42,7 +42,7 @@ func describeConstructs(cs []reConstruct) string {
 func regexChecks() []*Check {
 	return []*Check{
 		{ID: "regex-re2", Severity: ast.SeverityError, Category: CatRegex, Summary: "a regular expression is not valid RE2 (Go)",
-			Doc: "rulec's engine and its Go backend run regular expressions with Go's RE2, which has no lookahead or lookbehind, backreferences, atomic groups, possessive quantifiers, `\\Z`, `\\h`, `\\K`, recursion or conditionals, and caps repetition counts at 1000. The specification only guarantees `.`, anchors, quantifiers, classes, alternation and groups. Rewrite the pattern with those (a negative lookahead usually becomes a `neq`/`not` filter search).",
+
 			Run: func(p *Pass) {
 				regexValues(p, func(r *ast.Rule, _ *ast.FieldMatch, v *ast.Value) {
 					_, err := syntax.Parse(withFlags(v), syntax.Perl)
@@ -57,7 +57,7 @@ func regexChecks() []*Check {
 				})
 			}},
 		{ID: "regex-pcre2", Severity: ast.SeverityWarning, Category: CatRegex, Summary: "a regular expression means something else under Wazuh's PCRE2",
-			Doc: "Wazuh compiles PCRE2 patterns without UTF mode, so the pattern and the log are bytes: a quantifier after a non-ASCII character repeats its last byte, a non-ASCII character in a class stands for its separate bytes, `\\x{...}` above `\\xff` is rejected and `\\p{...}` classifies bytes as Latin-1. `\\v` is any vertical space in PCRE2 but the vertical tab in RE2. (PCRE2's `$` also matches before a final newline, which log values rarely end with; it is not reported.) Spell the bytes out, or use an alternation of whole characters.",
+
 			Run: func(p *Pass) {
 				regexValues(p, func(r *ast.Rule, _ *ast.FieldMatch, v *ast.Value) {
 					if _, differs := regexScan(v.Regex); len(differs) > 0 {
@@ -66,7 +66,7 @@ func regexChecks() []*Check {
 				})
 			}},
 		{ID: "regex-backtracking", Severity: ast.SeverityWarning, Category: CatRegex, Summary: "a regular expression may backtrack exponentially in PCRE2",
-			Doc: "Backtracking matchers (PCRE2, which Wazuh uses, and most others but Go's RE2) try the ways a pattern can match one after another. When a repeated part can match the same text in more than one way — nested quantifiers such as `(a+)+` or `(\\w+\\s?)+`, alternatives that can start alike under a quantifier such as `(a|aa)*`, a repeated part that can match nothing — the number of ways grows exponentially with the length of the text, and an attacker who repeats that text in a log value makes PCRE2 hit its match limit: the match fails and the rule silently does not fire. The Wazuh backend rewrites the forms it can prove equivalent (`(.*x)+` is `.*x`) and refuses the other rules (reason \"regular expression may backtrack exponentially in PCRE2\"). Rewrite the pattern so that each repeated part starts with something that cannot continue it or follow it (`(a+)+` is `a+`; `(\\w+\\s?)+` is `\\w+(\\s\\w+)*\\s?`). A single repetition followed by other text (`.*foo`) is fine.",
+
 			Run: func(p *Pass) {
 				regexValues(p, func(r *ast.Rule, _ *ast.FieldMatch, v *ast.Value) {
 					re, err := syntax.Parse(withFlags(v), syntax.Perl)

@@ -40,8 +40,8 @@ func splitTag(t string) (ns, name string) {
 
 func tagChecks() []*Check {
 	W := ast.SeverityWarning
-	c := func(id, summary, doc string, run func(p *Pass, r *ast.Rule, tag string, pos ast.Pos)) *Check {
-		return &Check{ID: id, Severity: W, Category: CatMetadata, Summary: summary, Doc: doc, Run: func(p *Pass) {
+	c := func(id, summary string, run func(p *Pass, r *ast.Rule, tag string, pos ast.Pos)) *Check {
+		return &Check{ID: id, Severity: W, Category: CatMetadata, Summary: summary, Run: func(p *Pass) {
 			for _, r := range p.Rules {
 				for i, t := range r.Tags {
 					run(p, r, t, r.ItemPosAt("tags", i))
@@ -51,7 +51,6 @@ func tagChecks() []*Check {
 	}
 	return []*Check{
 		c("tag-format", "a tag is not `namespace.name` in lower case",
-			"Tags are `namespace.name` written with lower-case letters, digits, `_`, `-` and `.` only (D3FEND artifact names keep their case).",
 			func(p *Pass, r *ast.Rule, t string, pos ast.Pos) {
 				ns, _ := splitTag(t)
 				if ns == "d3fend" {
@@ -62,7 +61,6 @@ func tagChecks() []*Check {
 				}
 			}),
 		c("tag-namespace", "a tag uses a namespace the tags appendix does not define",
-			"The tags appendix defines the namespaces attack, car, cve, d3fend, detection, stp and tlp. Other namespaces are not understood by tools; a typo (`attck.`) loses the tag.",
 			func(p *Pass, r *ast.Rule, t string, pos ast.Pos) {
 				ns, _ := splitTag(t)
 				if tagFormatRe.MatchString(strings.ToLower(t)) && !slices.Contains(tagNamespaces, strings.ToLower(ns)) {
@@ -70,7 +68,6 @@ func tagChecks() []*Check {
 				}
 			}),
 		c("attack-tag", "an ATT&CK tag names no tactic or valid technique, group, software or mitigation id",
-			"`attack.` tags are a tactic short name (e.g. `attack.defense-evasion`) or an ATT&CK id in lower case: technique `t1059`, sub-technique `t1059.001`, group `g0016`, software `s0002`, mitigation `m1042`, data source `ds0009`, asset `a0001`. Ids are checked by pattern, tactics against the embedded list.",
 			func(p *Pass, r *ast.Rule, t string, pos ast.Pos) {
 				ns, name := splitTag(t)
 				if ns != "attack" {
@@ -89,7 +86,6 @@ func tagChecks() []*Check {
 				p.Reportf(r, pos, "tag %q is not an ATT&CK tactic or id%s", t, hint)
 			}),
 		c("tag-value", "a car, cve, d3fend, detection, stp or tlp tag has an invalid value",
-			"Each namespace of the tags appendix has a value format: `car.2016-04-005`, `cve.2021-44228`, `d3fend.d3-am`, `detection.dfir|emerging-threats|threat-hunting`, `stp.1`-`stp.5` with an optional a/u/k, `tlp.clear|green|amber|amber-strict|red` (and TLP 1.0 `white`).",
 			func(p *Pass, r *ast.Rule, t string, pos ast.Pos) {
 				ns, name := splitTag(t)
 				if re := tagValueRes[ns]; re != nil && !re.MatchString(name) {
@@ -97,7 +93,7 @@ func tagChecks() []*Check {
 				}
 			}),
 		{ID: "duplicate-tag", Severity: W, Category: CatMetadata, Summary: "the same tag is listed twice",
-			Doc: "A tag listed twice is noise, and often a sign that a different tag was meant.",
+
 			Run: func(p *Pass) {
 				for _, r := range p.Rules {
 					for _, i := range duplicateIndexes(r.Tags) {

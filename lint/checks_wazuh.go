@@ -14,11 +14,7 @@ func wazuhChecks() []*Check {
 	return []*Check{{
 		ID: "wazuh-unsupported", Severity: ast.SeverityWarning, Category: CatWazuh, Target: TargetWazuh,
 		Summary: "the Wazuh backend cannot express the rule exactly and `rulec build` would skip it",
-		Doc: "Runs the Wazuh backend's conversion (with its default profile) and reports every rule it would skip, " +
-			"at the construct that stops it and with the backend's reason: constructs a Wazuh rule cannot test exactly " +
-			"(`fieldref` compares two fields of one event; keyword searches over all fields; numeric comparisons and time " +
-			"parts on text), logsources no Wazuh decoder produces, fields Wazuh does not decode, correlation types or " +
-			"conditions Wazuh's frequency/timeframe rules cannot express. Rules it emits are exact, so nothing else is reported.",
+
 		Run: func(p *Pass) {
 			if len(p.Rules) == 0 {
 				return

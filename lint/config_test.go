@@ -9,7 +9,7 @@ import (
 
 	"github.com/rulec/rulec/ast"
 	"github.com/rulec/rulec/frontend"
-	"github.com/rulec/rulec/lint/linttest"
+	"github.com/rulec/rulec/internal/sarifcheck"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -87,7 +87,7 @@ func TestConfigSeveritiesEverywhere(t *testing.T) {
 	rep.WriteText(&text, TextOptions{})
 	rep.WriteJSON(&js)
 	rep.WriteSARIF(&sarif, SARIFOptions{})
-	linttest.ValidateSARIF(t, sarif.Bytes())
+	sarifcheck.ValidateSARIF(t, sarif.Bytes())
 	if !strings.Contains(text.String(), "r.yml:1:1: error: rule has no author [missing-author]") {
 		t.Errorf("text report:\n%s", text.String())
 	}
@@ -163,7 +163,7 @@ func TestSuppressions(t *testing.T) {
 	}
 	var sarif bytes.Buffer
 	rep.WriteSARIF(&sarif, SARIFOptions{})
-	linttest.ValidateSARIF(t, sarif.Bytes())
+	sarifcheck.ValidateSARIF(t, sarif.Bytes())
 	if !strings.Contains(sarif.String(), `"kind": "inSource"`) {
 		t.Errorf("suppressed finding not marked in SARIF:\n%s", sarif.String())
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/rulec/rulec/frontend"
-	"github.com/rulec/rulec/lint/linttest"
+	"github.com/rulec/rulec/internal/sarifcheck"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under golden/lint and lint/CHECKS.md")
@@ -63,7 +63,7 @@ func TestGolden(t *testing.T) {
 	compareGolden(t, filepath.Join(golden, "corpus.txt"), []byte(strings.ReplaceAll(text.String(), filepath.Join("..", "corpus")+string(filepath.Separator), "corpus/")))
 	compareGolden(t, filepath.Join(golden, "corpus.json"), js.Bytes())
 	compareGolden(t, filepath.Join(golden, "corpus.sarif"), sarif.Bytes())
-	linttest.ValidateSARIF(t, sarif.Bytes())
+	sarifcheck.ValidateSARIF(t, sarif.Bytes())
 }
 
 // TestChecksDoc keeps lint/CHECKS.md (the help anchors' target) in step with the catalogue.

@@ -1,7 +1,9 @@
 // Package lint checks Sigma rules for mistakes, style problems and constructs a
 // target cannot express. Each check is a value in the catalogue (see Checks) with
-// an id, a default severity, a one-paragraph doc and a help anchor, in the manner
-// of golang.org/x/tools/go/analysis. Checks read the typed AST and IR that the
+// an id, a default severity, a one-paragraph doc (embedded from docs/ID.md) and a
+// help anchor, in the manner of golang.org/x/tools/go/analysis; lint/linttest
+// tests them with `# want` comments in fixture rules. Target checks ask a Target
+// (Options.Backends), so lint imports no backend. Checks read the typed AST and IR that the
 // front end produced; the front end's own diagnostics are surfaced as findings
 // under their own check ids. Only inline suppression comments are read from the
 // raw rule text (see suppress.go).

@@ -433,3 +433,24 @@ func TestWazuhChecks(t *testing.T) {
 		t.Errorf("wazuh-unsupported ran without the wazuh target:%s", describe(fs))
 	}
 }
+
+// TestCheckDocs: every check has its documentation in docs/ID.md, and every
+// file there documents a check.
+func TestCheckDocs(t *testing.T) {
+	ids := map[string]bool{}
+	for _, c := range Checks() {
+		ids[c.ID] = true
+		if c.Doc == "" {
+			t.Errorf("check %s has no docs/%s.md", c.ID, c.ID)
+		}
+	}
+	entries, err := docFiles.ReadDir("docs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if id := strings.TrimSuffix(e.Name(), ".md"); !ids[id] {
+			t.Errorf("docs/%s documents no check", e.Name())
+		}
+	}
+}

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/rulec/rulec/frontend"
-	"github.com/rulec/rulec/lint/linttest"
+	"github.com/rulec/rulec/internal/sarifcheck"
 )
 
 func TestTextColour(t *testing.T) {
@@ -37,7 +37,7 @@ func fingerprints(t *testing.T, rep *Report) []string {
 	if err := rep.WriteSARIF(&b, SARIFOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	linttest.ValidateSARIF(t, b.Bytes())
+	sarifcheck.ValidateSARIF(t, b.Bytes())
 	var log struct {
 		Runs []struct {
 			Results []struct {
@@ -94,7 +94,7 @@ func TestSARIFPaths(t *testing.T) {
 	rep := Run(frontend.Load([]string{dir}, frontend.Options{}), Options{Root: dir})
 	var b bytes.Buffer
 	rep.WriteSARIF(&b, SARIFOptions{RootURI: "file:///repo/"})
-	linttest.ValidateSARIF(t, b.Bytes())
+	sarifcheck.ValidateSARIF(t, b.Bytes())
 	if !strings.Contains(b.String(), `"uri": "rules/my%20rules/r.yml",
                   "uriBaseId": "%SRCROOT%"`) {
 		t.Errorf("artifact location:\n%s", b.String())
@@ -103,7 +103,7 @@ func TestSARIFPaths(t *testing.T) {
 	rep = Run(frontend.Load([]string{filepath.Join(dir, "missing.yml")}, frontend.Options{}), Options{Root: dir})
 	b.Reset()
 	rep.WriteSARIF(&b, SARIFOptions{})
-	linttest.ValidateSARIF(t, b.Bytes())
+	sarifcheck.ValidateSARIF(t, b.Bytes())
 	if len(findingsOf(rep, "io")) != 1 || strings.Contains(b.String(), `"region"`) {
 		t.Errorf("io finding:\n%s", b.String())
 	}

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rulec/rulec/internal/sarifcheck"
 	"github.com/rulec/rulec/lint"
-	"github.com/rulec/rulec/lint/linttest"
 )
 
 func runLintCmd(t *testing.T, args ...string) (int, string, string) {
@@ -58,7 +58,7 @@ func TestLintCorpus(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sarif: exit %d", code)
 	}
-	linttest.ValidateSARIF(t, []byte(out))
+	sarifcheck.ValidateSARIF(t, []byte(out))
 	if !strings.Contains(out, `"uri": "metadata.yml"`) || !strings.Contains(out, `"originalUriBaseIds"`) {
 		t.Errorf("SARIF paths are not relative to the configuration's folder")
 	}
@@ -90,7 +90,7 @@ func TestLintOutputFileAndUsageErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	linttest.ValidateSARIF(t, data)
+	sarifcheck.ValidateSARIF(t, data)
 	for _, args := range [][]string{{"--format", "xml", corpus}, {"--fail-on", "fatal", corpus}, {"--target", "splunk", corpus}} {
 		if code, _, _ := runLintCmd(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)

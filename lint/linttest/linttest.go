@@ -1,130 +1,150 @@
-// Package linttest holds test helpers for the linter's reports: SARIF schema
-// validation against the official SARIF 2.1.0 schema in ../shared.
+// Package linttest tests lint checks the way golang.org/x/tools/go/analysis/analysistest
+// tests analyzers: fixture rules carry `# want "regexp"` comments on the lines
+// where a finding is expected, and Run fails the test on every expected finding
+// that is missing and every finding that no comment expects. It needs nothing
+// but the fixtures.
 package linttest
 
 import (
-	"bytes"
-	"encoding/json"
+	"fmt"
 	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
 	"strings"
-	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
-	"github.com/rulec/rulec/internal/shared"
+	"github.com/rulec/rulec/frontend"
+	"github.com/rulec/rulec/lint"
 )
 
-const schemaURL = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-
-// ValidateSARIF checks a SARIF log against the official 2.1.0 JSON schema (read from
-// ../shared/reference/sarif; the test is skipped, saying so, when it is absent) and
-// against what GitHub code scanning requires beyond the schema.
-func ValidateSARIF(tb testing.TB, data []byte) {
-	tb.Helper()
-	checkGitHub(tb, data)
-	path := shared.Path(tb, "reference", "sarif", "sarif-schema-2.1.0.json")
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatalf("opening the SARIF schema: %v", err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		tb.Fatalf("reading the SARIF schema: %v", err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(schemaURL, doc); err != nil {
-		tb.Fatalf("adding the SARIF schema: %v", err)
-	}
-	sch, err := c.Compile(schemaURL)
-	if err != nil {
-		tb.Fatalf("compiling the SARIF schema: %v", err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		tb.Fatalf("SARIF report is not JSON: %v", err)
-	}
-	if err := sch.Validate(inst); err != nil {
-		tb.Fatalf("SARIF report does not validate against the 2.1.0 schema: %v", err)
-	}
+// TB is the part of testing.TB that Run uses.
+type TB interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
 }
 
-// checkGitHub asserts what GitHub code scanning needs: a driver name and rules, and
-// for each result a rule id present in the rules, a message, a location with a relative
-// artifact URI and a 1-based region, and partial fingerprints.
-func checkGitHub(tb testing.TB, data []byte) {
-	tb.Helper()
-	var log struct {
-		Version string `json:"version"`
-		Runs    []struct {
-			Tool struct {
-				Driver struct {
-					Name  string `json:"name"`
-					Rules []struct {
-						ID      string `json:"id"`
-						HelpURI string `json:"helpUri"`
-						Help    struct {
-							Text string `json:"text"`
-						} `json:"help"`
-					} `json:"rules"`
-				} `json:"driver"`
-			} `json:"tool"`
-			Results []struct {
-				RuleID    string `json:"ruleId"`
-				RuleIndex int    `json:"ruleIndex"`
-				Message   struct {
-					Text string `json:"text"`
-				} `json:"message"`
-				Locations []struct {
-					PhysicalLocation struct {
-						ArtifactLocation struct {
-							URI string `json:"uri"`
-						} `json:"artifactLocation"`
-						Region *struct {
-							StartLine   int `json:"startLine"`
-							StartColumn int `json:"startColumn"`
-						} `json:"region"`
-					} `json:"physicalLocation"`
-				} `json:"locations"`
-				PartialFingerprints map[string]string `json:"partialFingerprints"`
-			} `json:"results"`
-		} `json:"runs"`
+// wantRe finds a want comment; its quoted expectations follow.
+var wantRe = regexp.MustCompile(`#\s*want\s+(.*)$`)
+
+// expectation is one `# want` pattern at a line.
+type expectation struct {
+	file string
+	line int
+	re   *regexp.Regexp
+	met  bool
+}
+
+// Run loads the rule files under dir, lints them with opts and checks the
+// findings against the `# want "regexp"` comments of the fixtures: each
+// regexp (Go syntax, in a double-quoted or back-quoted Go string; several may
+// follow one want) must match one finding on its line, written as
+// "message [check-id]"; each unsuppressed finding must be matched. Findings
+// without a line are matched against wants on line 1. It returns the report.
+func Run(t TB, dir string, opts lint.Options) *lint.Report {
+	t.Helper()
+	res := frontend.Load([]string{dir}, frontend.Options{})
+	rep := lint.Run(res, opts)
+	wants, err := readWants(dir)
+	if err != nil {
+		t.Fatalf("reading the want comments: %v", err)
+		return rep
 	}
-	if err := json.Unmarshal(data, &log); err != nil {
-		tb.Fatalf("SARIF report is not JSON: %v", err)
-	}
-	if log.Version != "2.1.0" || len(log.Runs) != 1 {
-		tb.Fatalf("want one SARIF 2.1.0 run, got version %q and %d runs", log.Version, len(log.Runs))
-	}
-	run := log.Runs[0]
-	if run.Tool.Driver.Name == "" {
-		tb.Errorf("SARIF driver has no name")
-	}
-	for _, r := range run.Tool.Driver.Rules {
-		if r.ID == "" || r.HelpURI == "" || r.Help.Text == "" {
-			tb.Errorf("SARIF rule %q lacks an id, helpUri or help text", r.ID)
+	for _, f := range rep.Findings {
+		if f.Suppressed {
+			continue
 		}
-	}
-	for i, res := range run.Results {
-		switch {
-		case res.RuleIndex < 0 || res.RuleIndex >= len(run.Tool.Driver.Rules) || run.Tool.Driver.Rules[res.RuleIndex].ID != res.RuleID:
-			tb.Errorf("result %d: ruleIndex %d does not point at rule %q", i, res.RuleIndex, res.RuleID)
-		case res.Message.Text == "":
-			tb.Errorf("result %d has no message", i)
-		case len(res.Locations) == 0:
-			tb.Errorf("result %d has no location", i)
-		case len(res.PartialFingerprints) == 0:
-			tb.Errorf("result %d has no partial fingerprints", i)
+		line := f.Pos.Line
+		if line == 0 {
+			line = 1
 		}
-		for _, l := range res.Locations {
-			uri := l.PhysicalLocation.ArtifactLocation.URI
-			if uri == "" || strings.HasPrefix(uri, "/") || strings.Contains(uri, "://") || strings.HasPrefix(uri, "..") {
-				tb.Errorf("result %d: artifact URI %q is not relative to the repository root", i, uri)
+		text := f.Message + " [" + f.Check + "]"
+		matched := false
+		for _, w := range wants[key(f.Pos.File, line)] {
+			if !w.met && w.re.MatchString(text) {
+				w.met, matched = true, true
+				break
 			}
-			if reg := l.PhysicalLocation.Region; reg != nil && (reg.StartLine < 1 || reg.StartColumn < 0) {
-				tb.Errorf("result %d: bad region %+v", i, *reg)
+		}
+		if !matched {
+			t.Errorf("%s:%d: unexpected finding: %s", f.Pos.File, line, text)
+		}
+	}
+	var missing []string
+	for _, ws := range wants {
+		for _, w := range ws {
+			if !w.met {
+				missing = append(missing, fmt.Sprintf("%s:%d: no finding matches %q", w.file, w.line, w.re))
 			}
 		}
 	}
+	sort.Strings(missing)
+	for _, m := range missing {
+		t.Errorf("%s", m)
+	}
+	return rep
+}
+
+func key(file string, line int) string {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		abs = file
+	}
+	return abs + ":" + strconv.Itoa(line)
+}
+
+// readWants collects the want comments of the .yml and .yaml files under dir.
+func readWants(dir string) (map[string][]*expectation, error) {
+	out := map[string][]*expectation{}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if ext := filepath.Ext(path); ext != ".yml" && ext != ".yaml" {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			m := wantRe.FindStringSubmatch(line)
+			if m == nil {
+				continue
+			}
+			pats, err := patterns(m[1])
+			if err != nil {
+				return fmt.Errorf("%s:%d: %w", path, i+1, err)
+			}
+			for _, p := range pats {
+				re, err := regexp.Compile(p)
+				if err != nil {
+					return fmt.Errorf("%s:%d: %w", path, i+1, err)
+				}
+				k := key(path, i+1)
+				out[k] = append(out[k], &expectation{file: path, line: i + 1, re: re})
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// patterns reads the Go string literals of a want comment.
+func patterns(s string) ([]string, error) {
+	var out []string
+	for s = strings.TrimSpace(s); s != ""; s = strings.TrimSpace(s) {
+		q, err := strconv.QuotedPrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("want: expected a quoted regexp at %q", s)
+		}
+		p, _ := strconv.Unquote(q)
+		out = append(out, p)
+		s = s[len(q):]
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("want: no pattern")
+	}
+	return out, nil
 }
