@@ -12,7 +12,7 @@ import (
 // ProcessingPipeline.apply resets it.
 type state struct {
 	chain *Chain
-	index map[string]*ast.Rule
+	refs  *ast.Resolver // the front end's resolution of correlation references
 	// vals is the pipeline state written by set_state.
 	vals map[string]any
 	// itemApplied records the processing items applied to each detection item.
@@ -86,7 +86,7 @@ func (st *state) logsourceMatch(cond ast.Logsource, r *ast.Rule, depth int) bool
 			return false
 		}
 		for _, ref := range r.Correlation.Rules {
-			if sub := st.index[ref.ID]; sub != nil && st.logsourceMatch(cond, sub, depth+1) {
+			if sub := st.refs.Target(ref); sub != nil && st.logsourceMatch(cond, sub, depth+1) {
 				return true
 			}
 		}
@@ -143,10 +143,7 @@ func (c *Chain) Apply(rules []*ast.Rule) ([]*ast.Rule, ast.Diagnostics) {
 	if c == nil || len(c.Items) == 0 {
 		return rules, nil
 	}
-	index := map[string]*ast.Rule{}
-	for _, r := range rules {
-		index[r.Ref()] = r
-	}
+	refs := ast.NewResolver(rules)
 	var diags ast.Diagnostics
 	kept := rules[:0:0]
 	for _, r := range rules {
@@ -154,7 +151,7 @@ func (c *Chain) Apply(rules []*ast.Rule) ([]*ast.Rule, ast.Diagnostics) {
 			kept = append(kept, r)
 			continue
 		}
-		st := &state{chain: c, index: index, vals: map[string]any{}, itemApplied: map[*ast.FieldMatch]map[string]bool{}, fieldApplied: map[string]map[string]bool{}}
+		st := &state{chain: c, refs: refs, vals: map[string]any{}, itemApplied: map[*ast.FieldMatch]map[string]bool{}, fieldApplied: map[string]map[string]bool{}}
 		if err := c.applyRule(st, r); err != nil {
 			diags = append(diags, ast.Diagnostic{Pos: r.Pos, Severity: ast.SeverityError, Code: "pipeline", Message: err.Error()})
 			diags = append(diags, st.warnings...)

@@ -33,7 +33,7 @@ func (p *parser) nest(ps *params) transformation {
 }
 
 func (t *nest) apply(st *state, it *Item, r *ast.Rule) error {
-	sub := &state{chain: st.chain, index: st.index, vals: map[string]any{}, itemApplied: st.itemApplied,
+	sub := &state{chain: st.chain, refs: st.refs, vals: map[string]any{}, itemApplied: st.itemApplied,
 		fieldApplied: map[string]map[string]bool{}, mapped: st.mapped}
 	err := runItems(sub, t.items, r)
 	st.warnings = append(st.warnings, sub.warnings...)
