@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -281,7 +283,7 @@ func listFields(p *profiles) ([][]string, any) {
 	for _, name := range sets {
 		fs := p.Wazuh.Fieldsets[name]
 		where := "fieldset " + name
-		for _, k := range sortedKeys(fs.Fields) {
+		for _, k := range slices.Sorted(maps.Keys(fs.Fields)) {
 			fi := fieldInfo{"wazuh", where, k, []string{}, ""}
 			if w := fs.Fields[k]; w != "" {
 				fi.MapsTo = []string{w}
@@ -290,17 +292,17 @@ func listFields(p *profiles) ([][]string, any) {
 			}
 			out = append(out, fi)
 		}
-		for _, k := range sortedKeys(fs.Parts) {
+		for _, k := range slices.Sorted(maps.Keys(fs.Parts)) {
 			pt := fs.Parts[k]
 			out = append(out, fieldInfo{"wazuh", where, k, []string{pt.Field}, "the " + pt.Part + " part"})
 		}
-		for _, k := range sortedKeys(fs.Values) {
+		for _, k := range slices.Sorted(maps.Keys(fs.Values)) {
 			out = append(out, fieldInfo{"wazuh", where, k, []string{}, "values told by the fields the decoder produced"})
 		}
-		for _, k := range sortedKeys(fs.Unmapped) {
+		for _, k := range slices.Sorted(maps.Keys(fs.Unmapped)) {
 			out = append(out, fieldInfo{"wazuh", where, k, []string{}, "not decoded: " + fs.Unmapped[k]})
 		}
-		for _, k := range sortedKeys(fs.Prefixes) {
+		for _, k := range slices.Sorted(maps.Keys(fs.Prefixes)) {
 			out = append(out, fieldInfo{"wazuh", where, k + "*", []string{fs.Prefixes[k] + "*"}, "prefix"})
 		}
 		if fs.Default != "" {
@@ -319,15 +321,6 @@ func listFields(p *profiles) ([][]string, any) {
 		rows = append(rows, []string{f.Target, f.Where, f.Field, to})
 	}
 	return rows, out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func profileCommand() *cli.Command {
