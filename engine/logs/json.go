@@ -38,6 +38,7 @@ type jsonReader struct {
 	wrapper string // key of the streamed wrapper array, "" for a plain array
 	buf     []byte
 	queue   []item
+	win     winDecoder
 }
 
 const (
@@ -295,7 +296,8 @@ func (r *jsonReader) scanValue(top bool) ([]byte, error) {
 		n, done := len(chunk), false
 		var verr error
 	scan:
-		for i, c := range chunk {
+		for i := 0; i < len(chunk); i++ {
+			c := chunk[i]
 			if nlPending {
 				nlPending = false
 				if c == '{' || c == '[' {
@@ -326,6 +328,8 @@ func (r *jsonReader) scanValue(top bool) ([]byte, error) {
 					n, verr = i+1, fmt.Errorf("%w: line break inside a JSON string", ErrTruncated)
 					needResync = true
 					break scan
+				default:
+					i += stringRun(chunk[i+1:], top)
 				}
 				continue
 			}
@@ -376,9 +380,39 @@ func (r *jsonReader) scanValue(top bool) ([]byte, error) {
 	}
 }
 
+// stringRun is the length of the prefix of b, inside a JSON string, that
+// holds no byte scanValue must see: a quote, a backslash or (top) a line break.
+func stringRun(b []byte, top bool) int {
+	n := bytes.IndexByte(b, '"')
+	if n < 0 {
+		n = len(b)
+	}
+	if k := bytes.IndexByte(b[:n], '\\'); k >= 0 {
+		n = k
+	}
+	if top {
+		if k := bytes.IndexByte(b[:n], '\n'); k >= 0 {
+			n = k
+		}
+	}
+	return n
+}
+
 // emit decodes one value and queues its records.
 func (r *jsonReader) emit(raw []byte, line int, wrapper string) {
 	budget := r.lim.pathBudget(len(raw))
+	// evtx_dump's shape, decoded straight into its fields when nothing
+	// (duplicates, unusual members) needs the general path.
+	if wrapper != "resourceLogs" {
+		if ev, t, ok := r.win.decode(raw, budget); ok {
+			first := r.index
+			r.add(ev, line, t)
+			if !utf8.Valid(raw) {
+				r.queue = append(r.queue, item{err: &RecordError{Source: r.name, Index: first, Line: line, Err: ErrInvalidUTF8}})
+			}
+			return
+		}
+	}
 	var m map[string]any
 	var dup error
 	cut := 0

@@ -199,6 +199,15 @@ func (d *fastDecoder) array(depth, pathLen int) (any, bool) {
 
 // number reads a number of the JSON grammar as a json.Number.
 func (d *fastDecoder) number() (any, bool) {
+	n, ok := d.numberText()
+	if !ok {
+		return nil, false
+	}
+	return json.Number(n), true
+}
+
+// numberText reads a number of the JSON grammar.
+func (d *fastDecoder) numberText() (string, bool) {
 	s, start := d.s, d.i
 	i := start
 	if s[i] == '-' {
@@ -215,12 +224,12 @@ func (d *fastDecoder) number() (any, bool) {
 	case i < len(s) && s[i] == '0':
 		i++
 	case !digits():
-		return nil, false
+		return "", false
 	}
 	if i < len(s) && s[i] == '.' {
 		i++
 		if !digits() {
-			return nil, false
+			return "", false
 		}
 	}
 	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
@@ -229,11 +238,11 @@ func (d *fastDecoder) number() (any, bool) {
 			i++
 		}
 		if !digits() {
-			return nil, false
+			return "", false
 		}
 	}
 	d.i = i
-	return json.Number(s[start:i]), true
+	return s[start:i], true
 }
 
 // str reads a string at d.i (at its opening quote).

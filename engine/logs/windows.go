@@ -205,8 +205,11 @@ func plainEventData(m map[string]any) bool {
 	return true
 }
 
-func systemValue(name string, v any) engine.Value {
-	val := toValue(v)
+func systemValue(name string, v any) engine.Value { return systemValueOf(name, toValue(v)) }
+
+// systemValueOf types the value of System field name: numbers of the numeric
+// fields given as text become numbers, a numeric Keywords its hex text.
+func systemValueOf(name string, val engine.Value) engine.Value {
 	switch {
 	case windowsNumeric[name] && val.Kind == engine.KindString:
 		s := strings.TrimSpace(val.S)
