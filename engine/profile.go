@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/engine/internal/rt"
 	"github.com/rulec/rulec/profile"
 )
 
@@ -46,17 +47,7 @@ type Alternative struct {
 
 // Key renders the entry's logsource as product/category/service.
 func (e *LogsourceEntry) Key() string {
-	return logsourceKey(e.Product, e.Category, e.Service)
-}
-
-func logsourceKey(product, category, service string) string {
-	or := func(s string) string {
-		if s == "" {
-			return "*"
-		}
-		return s
-	}
-	return or(product) + "/" + or(category) + "/" + or(service)
+	return rt.LogsourceKey(e.Product, e.Category, e.Service)
 }
 
 func (e *LogsourceEntry) specificity() int {

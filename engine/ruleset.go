@@ -3,10 +3,10 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/engine/internal/rt"
 )
 
 // Options configures a Ruleset.
@@ -21,7 +21,7 @@ type Options struct {
 // immutable once built and safe for concurrent use through one Evaluator per goroutine.
 type Ruleset struct {
 	rules   []*compiledRule
-	fields  *fieldTable
+	b       *rt.Builder
 	groups  []*group
 	profile *Profile
 	diags   ast.Diagnostics
@@ -29,32 +29,20 @@ type Ruleset struct {
 	unmapped int
 	// prog is the compiled program every Evaluator executes: the one runtime
 	// generated code runs on too (fields, logsource groups, literal index).
-	prog *GenProgram
+	prog *rt.Program
 }
 
 // compiledRule is one usable detection rule.
 type compiledRule struct {
 	rule  *ast.Rule
-	det   *detection
 	group int
-	// clause is a necessary condition of the rule (see prefilter.go): the
-	// rule is a candidate for an event only when one of its atoms holds; a top
-	// clause makes it a candidate for every event of its logsource.
-	clause clause
 }
 
 // group gathers the rules that share a logsource restriction.
 type group struct {
 	key   string
 	claim LogsourceClaim
-	alts  []*groupAlt
 	rules []int32
-}
-
-// groupAlt is one alternative of a logsource restriction.
-type groupAlt struct {
-	where  []node
-	fields map[string][]string
 }
 
 // NewRuleset compiles the detection rules (other kinds are ignored). A rule that
@@ -62,7 +50,7 @@ type groupAlt struct {
 // the others are unaffected. Warnings (e.g. placeholders without values) do not
 // leave rules out.
 func NewRuleset(rules []*ast.Rule, opts Options) (*Ruleset, ast.Diagnostics) {
-	rs := &Ruleset{fields: newFieldTable(), profile: opts.Profile}
+	rs := &Ruleset{profile: opts.Profile}
 	switch {
 	case rs.profile != nil:
 	case opts.IgnoreLogsource:
@@ -76,29 +64,27 @@ func NewRuleset(rules []*ast.Rule, opts Options) (*Ruleset, ast.Diagnostics) {
 		}
 		rs.profile = p
 	}
-	cp := &compiler{fields: rs.fields, placeholders: rs.profile.Placeholders}
+	rs.b = rt.NewBuilder(rs.profile.Placeholders)
 	groupOf := map[string]int{}
 	for _, r := range rules {
 		if r == nil || r.Kind != ast.KindDetection {
 			continue
 		}
-		cp.warnings = nil
-		det, err := cp.detection(r.Detection)
+		det, warnings, err := rs.b.Compile(r.Detection)
 		if err != nil {
 			rs.diags = append(rs.diags, compileDiag(r, err))
 			continue
 		}
-		rs.diags = append(rs.diags, cp.warnings...)
+		rs.diags = append(rs.diags, warnings...)
 		entries, claim := ResolveRule(rs.profile, r.Logsource, opts.IgnoreLogsource)
 		key := GroupKey(entries, claim)
 		gi, ok := groupOf[key]
 		if !ok {
-			g, err := rs.newGroup(cp, groupKey(entries), entries)
+			g, err := rs.newGroup(groupKey(entries), entries, claim)
 			if err != nil {
 				rs.diags = append(rs.diags, compileDiag(r, err))
 				continue
 			}
-			g.claim = claim
 			gi = len(rs.groups)
 			groupOf[key] = gi
 			rs.groups = append(rs.groups, g)
@@ -107,20 +93,11 @@ func NewRuleset(rules []*ast.Rule, opts Options) (*Ruleset, ast.Diagnostics) {
 			rs.unmapped++
 			rs.diags = append(rs.diags, unmappedDiag(r, rs.profile))
 		}
-		cr := &compiledRule{rule: r, det: det, group: gi}
+		rs.b.AddRule(r, det, gi)
 		rs.groups[gi].rules = append(rs.groups[gi].rules, int32(len(rs.rules)))
-		rs.rules = append(rs.rules, cr)
+		rs.rules = append(rs.rules, &compiledRule{rule: r, group: gi})
 	}
-	ix := &indexer{}
-	usable := make([]*ast.Rule, len(rs.rules))
-	for i, cr := range rs.rules {
-		usable[i] = cr.rule
-	}
-	ix.countPopularity(usable)
-	for _, cr := range rs.rules {
-		cr.clause = ix.ruleClause(cr.rule.Detection)
-	}
-	rs.prog = NewGenProgram(rs.program())
+	rs.prog = rs.b.Program()
 	rs.diags.Sort()
 	return rs, rs.diags
 }
@@ -128,11 +105,11 @@ func NewRuleset(rules []*ast.Rule, opts Options) (*Ruleset, ast.Diagnostics) {
 func compileDiag(r *ast.Rule, err error) ast.Diagnostic {
 	pos := r.Pos
 	msg := err.Error()
-	var ce *compileError
+	var ce *rt.CompileError
 	if errors.As(err, &ce) {
-		msg = ce.msg
-		if ce.pos.Line != 0 {
-			pos = ce.pos
+		msg = ce.Msg
+		if ce.Pos.Line != 0 {
+			pos = ce.Pos
 		}
 	}
 	return ast.Diagnostic{Pos: pos, Severity: ast.SeverityError, Code: "engine",
@@ -166,7 +143,7 @@ func unmappedDiag(r *ast.Rule, p *Profile) ast.Diagnostic {
 	return ast.Diagnostic{Pos: pos, Severity: ast.SeverityWarning, Code: "logsource",
 		Message: fmt.Sprintf("rule %q: logsource %s is not in profile %s: the rule sees only events of unknown origin "+
 			"and inputs declared as %s",
-			r.Title, logsourceKey(r.Logsource.Product, r.Logsource.Category, r.Logsource.Service), p.Name,
+			r.Title, rt.LogsourceKey(r.Logsource.Product, r.Logsource.Category, r.Logsource.Service), p.Name,
 			ClaimOf(r.Logsource, false).Source.String())}
 }
 
@@ -206,89 +183,17 @@ func Alternatives(entries []*LogsourceEntry) []*Alternative {
 	return alts
 }
 
-// newGroup builds the alternatives of a logsource restriction (see Alternatives).
-func (rs *Ruleset) newGroup(cp *compiler, key string, entries []*LogsourceEntry) (*group, error) {
-	g := &group{key: key}
+// newGroup compiles the alternatives of a logsource restriction (see Alternatives).
+func (rs *Ruleset) newGroup(key string, entries []*LogsourceEntry, claim LogsourceClaim) (*group, error) {
 	alts := Alternatives(entries)
-	for _, a := range alts {
-		ga := &groupAlt{fields: a.Fields}
-		for _, fm := range a.Where {
-			n, err := cp.fieldMatch(fm)
-			if err != nil {
-				return nil, fmt.Errorf("logsource %s in profile %s: %w", key, rs.profile.Name, err)
-			}
-			ga.where = append(ga.where, n)
-		}
-		for k, names := range a.Fields {
-			cp.fields.id(k)
-			for _, n := range names {
-				cp.fields.id(n)
-			}
-		}
-		g.alts = append(g.alts, ga)
+	in := make([]rt.GroupAlt, len(alts))
+	for i, a := range alts {
+		in[i] = rt.GroupAlt{Where: a.Where, Fields: a.Fields}
 	}
-	return g, nil
-}
-
-// program describes the rule set as the one compiled program both executors
-// run: the interpreter's detections and logsource conditions as functions of
-// the state, the renames, and the literal index atoms of every rule under each
-// alternative of its group.
-func (rs *Ruleset) program() *GenProgram {
-	p := &GenProgram{}
-	for _, cr := range rs.rules {
-		det := cr.det
-		p.Rules = append(p.Rules, GenRule{Group: int32(cr.group), Detect: func(s *GenState) bool { return det.eval(&s.evalCtx) }})
+	if _, err := rs.b.AddGroup(claim, in); err != nil {
+		return nil, fmt.Errorf("logsource %s in profile %s: %w", key, rs.profile.Name, err)
 	}
-	for gi, g := range rs.groups {
-		gg := GenGroup{Claim: g.claim}
-		for _, a := range g.alts {
-			var ga GenAlt
-			if where := a.where; len(where) > 0 {
-				ga.Where = func(s *GenState) bool { return allNode(where).eval(&s.evalCtx) }
-			}
-			keys := make([]string, 0, len(a.fields))
-			for k := range a.fields {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
-			for _, k := range keys {
-				to := make([]int32, len(a.fields[k]))
-				for i, n := range a.fields[k] {
-					to[i] = rs.fields.id(n)
-				}
-				ga.Renames = append(ga.Renames, GenRename{Field: rs.fields.id(k), To: to})
-			}
-			gg.Alts = append(gg.Alts, ga)
-		}
-		for _, ri := range g.rules {
-			c := rs.rules[ri].clause
-			if c.top {
-				for ai := range gg.Alts {
-					gg.Alts[ai].Always = append(gg.Alts[ai].Always, ri)
-				}
-				continue
-			}
-			for ai, a := range g.alts {
-				for _, at := range c.atoms {
-					targets := []string{at.field}
-					if t, ok := a.fields[at.field]; ok && at.field != "" {
-						targets = t
-					}
-					for _, t := range targets {
-						field := AnyField
-						if t != "" {
-							field = rs.fields.id(t)
-						}
-						p.Atoms = append(p.Atoms, GenAtom{Field: field, Op: at.op, Needle: at.needle, Group: int32(gi), Alt: int32(ai), Rule: ri})
-					}
-				}
-			}
-		}
-		p.Groups = append(p.Groups, gg)
-	}
-	p.Fields = rs.fields.names // after every field the atoms name is interned
-	return p
+	return &group{key: key, claim: claim}, nil
 }
 
 // Len returns the number of usable rules.
@@ -324,7 +229,7 @@ func (rs *Ruleset) Groups() []LogsourceGroup {
 	for i, g := range rs.groups {
 		out[i] = LogsourceGroup{Key: g.key, Claim: g.claim, Rules: len(g.rules)}
 		for _, ri := range g.rules {
-			if !rs.rules[ri].clause.top {
+			if _, indexed := rs.b.IndexClause(int(ri)); indexed {
 				out[i].Indexed++
 			}
 		}
@@ -332,21 +237,11 @@ func (rs *Ruleset) Groups() []LogsourceGroup {
 	return out
 }
 
-// RulePanic records a rule whose evaluation panicked.
-type RulePanic struct {
-	// Rule is the rule index, or -1 for a panic outside any rule (candidate selection).
-	Rule int
-	// Value is the first panic's value, Count how many evaluations panicked.
-	Value any
-	Count int
-}
-
 // Evaluator evaluates a Ruleset on events, one at a time: it executes the
-// rule set's compiled program with a GenState, the runtime generated code
-// runs on. It holds per-event scratch state: use one Evaluator per goroutine.
+// rule set's compiled program with the state generated code runs on too. It holds per-event scratch state: use one Evaluator per goroutine.
 type Evaluator struct {
 	rs *Ruleset
-	s  *GenState
+	s  *rt.State
 }
 
 // NewEvaluator returns an evaluator for the ruleset.
@@ -384,3 +279,13 @@ func (e *Evaluator) InLogsource(i int, ev Event) bool { return e.s.InLogsource(i
 
 // Panics lists the rules whose evaluation panicked, by rule index.
 func (e *Evaluator) Panics() []RulePanic { return e.s.Panics() }
+
+// IndexAtom is one literal of a rule's index clause: the lowered text of
+// Field (every value of the event when "") has Op with Needle.
+type IndexAtom = rt.IndexAtom
+
+// IndexClause returns the index clause of usable rule i: atoms of which one
+// holds on every event the rule matches. indexed is false when the rule has
+// none and is evaluated on every event of its logsource (a rule that is
+// indexed with no atom never matches).
+func (rs *Ruleset) IndexClause(i int) (atoms []IndexAtom, indexed bool) { return rs.b.IndexClause(i) }

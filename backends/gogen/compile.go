@@ -9,6 +9,7 @@ import (
 
 	"github.com/rulec/rulec/ast"
 	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/abi"
 )
 
 // compiler turns detection sections into expressions over interned predicates.
@@ -224,11 +225,11 @@ func (c *compiler) keyword(v *ast.Value, cased bool) (*expr, error) {
 		variants := c.expandPlaceholders(v.Parts)
 		alts := make([]*expr, len(variants))
 		for i, parts := range variants {
-			alts[i] = c.keywordPattern(engine.ContainsParts(parts), cased)
+			alts[i] = c.keywordPattern(abi.ContainsParts(parts), cased)
 		}
 		return orExpr(alts...), nil
 	case ast.ValNumber, ast.ValBool:
-		return c.keywordPattern(engine.ContainsParts([]ast.StringPart{{Kind: ast.PartLit, Text: v.String()}}), cased), nil
+		return c.keywordPattern(abi.ContainsParts([]ast.StringPart{{Kind: ast.PartLit, Text: v.String()}}), cased), nil
 	case ast.ValRegex:
 		src, err := regexSource(v)
 		if err != nil {
@@ -250,8 +251,8 @@ func (c *compiler) keyword(v *ast.Value, cased bool) (*expr, error) {
 }
 
 // regexGuard returns the lowered literals of which every match of the
-// expression contains one (engine.RegexGuard, as the interpreter checks), or nil.
-func regexGuard(src string) []string { return engine.RegexGuard(src) }
+// expression contains one (abi.RegexGuard, as the interpreter checks), or nil.
+func regexGuard(src string) []string { return abi.RegexGuard(src) }
 
 // regexSource returns the regular expression with its flags, checked with RE2.
 func regexSource(v *ast.Value) (string, error) {
@@ -267,15 +268,15 @@ func regexSource(v *ast.Value) (string, error) {
 
 // shape is a string pattern normalised as engine.CompilePattern does.
 type shape struct {
-	op   engine.StrOp
+	op   abi.StrOp
 	glob bool
 	a, b string
 }
 
 // normalize classifies a pattern's shape exactly as the interpreter does
-// (engine.NormalizePattern, engine.PatternShape).
+// (abi.NormalizePattern, abi.PatternShape).
 func normalize(parts []ast.StringPart, cased bool) shape {
-	op, a, b, glob := engine.PatternShape(engine.NormalizePattern(parts, cased))
+	op, a, b, glob := abi.PatternShape(abi.NormalizePattern(parts, cased))
 	return shape{op: op, a: a, b: b, glob: glob}
 }
 

@@ -2,7 +2,7 @@
 // package (`rulec gen-go`): one plain Go function per rule and per search,
 // shared predicates evaluated at most once per event, and a literal index that
 // sends an event only to the rules it may trigger. The generated code runs on
-// the engine's event model and its GenProgram/GenState runtime
+// the engine's event model and its abi.Program/abi.State runtime
 // (engine/primitives.go) and needs nothing else than the standard library and
 // github.com/rulec/rulec/engine/abi (with engine/correlation, engine/detection and
 // ast): no YAML and no interpretation at run time. Its Detector is a

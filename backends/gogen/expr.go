@@ -83,7 +83,7 @@ type funcWriter struct {
 	imports map[string]bool
 }
 
-// render returns the Go expression for e (s is the *engine.GenState parameter).
+// render returns the Go expression for e (s is the *abi.State parameter).
 func (w *funcWriter) render(e *expr) string {
 	switch e.op {
 	case 'T':

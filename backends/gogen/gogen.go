@@ -481,9 +481,9 @@ func (g *generator) emitPredicates() error {
 	return nil
 }
 
-var atomOpNames = map[engine.AtomOp]string{
-	engine.AtomEqual: "abi.AtomEqual", engine.AtomPrefix: "abi.AtomPrefix",
-	engine.AtomSuffix: "abi.AtomSuffix", engine.AtomContains: "abi.AtomContains",
+var atomOpNames = map[abi.AtomOp]string{
+	abi.AtomEqual: "abi.AtomEqual", abi.AtomPrefix: "abi.AtomPrefix",
+	abi.AtomSuffix: "abi.AtomSuffix", abi.AtomContains: "abi.AtomContains",
 }
 
 func (g *generator) emitProgram() error {

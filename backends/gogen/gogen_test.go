@@ -15,6 +15,7 @@ import (
 
 	"github.com/rulec/rulec/ast"
 	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/abi"
 	"github.com/rulec/rulec/internal/gentest"
 )
 
@@ -179,7 +180,7 @@ func TestShapes(t *testing.T) {
 					if !cased {
 						in = engine.Lower(text)
 					}
-					got = engine.MatchStrOp(sh.op, in, sh.a, sh.b)
+					got = abi.MatchStrOp(sh.op, in, sh.a, sh.b)
 				}
 				if got != want {
 					t.Fatalf("parts %v cased %v text %q: shape %+v gives %v, engine %v", parts, cased, text, sh, got, want)

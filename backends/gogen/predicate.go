@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/rulec/rulec/ast"
-	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/abi"
 )
 
 // predKind is the kind of a predicate: one detection value tested on one field,
@@ -35,7 +35,7 @@ type pred struct {
 	kind  predKind
 	field int32 // event field id (not for keywords)
 	cased bool
-	op    engine.StrOp
+	op    abi.StrOp
 	a, b  string  // needles (lowered unless cased), or the CIDR/regex/glob source, or the fieldref mode
 	n     float64 // number
 	t1    string  // number texts
@@ -51,7 +51,7 @@ type pred struct {
 	// guard lists lowered literals of which a regular expression's every match contains one:
 	// checking them first skips most runs of the expression.
 	guard []string
-	// lits are the GenProgram.Literals of a contains test or of the guard.
+	// lits are the abi.Program.Literals of a contains test or of the guard.
 	lits []int
 	// users counts the distinct rules (and logsource alternatives) that call it.
 	users    int
@@ -62,7 +62,7 @@ type pred struct {
 // predTable interns predicates by their meaning.
 type predTable struct {
 	// literals are the contains needles of predicates, by (field, needle):
-	// GenProgram.Literals, answered by the index scan when it runs.
+	// abi.Program.Literals, answered by the index scan when it runs.
 	literals []literal
 	litID    map[literal]int
 	byKey    map[string]*pred
@@ -83,7 +83,7 @@ func newPredTable() *predTable {
 	return &predTable{byKey: map[string]*pred{}, imports: map[string]bool{}, litID: map[literal]int{}}
 }
 
-// literal returns the index of a contains needle in GenProgram.Literals.
+// literal returns the index of a contains needle in abi.Program.Literals.
 func (t *predTable) literal(field int32, needle string) int {
 	l := literal{field, needle}
 	id, ok := t.litID[l]
@@ -106,7 +106,7 @@ func (t *predTable) intern(key string, p *pred) *pred {
 		q = p
 		switch p.kind {
 		case predStr:
-			if p.op == engine.OpContains && !p.cased {
+			if p.op == abi.OpContains && !p.cased {
 				q.lits = []int{t.literal(p.field, p.a)}
 			}
 		case predGlob:
@@ -171,32 +171,32 @@ func cmpExpr(op ast.CompareOp, n float64) string {
 }
 
 // strOpExpr renders a string shape applied to the text variable v.
-func strOpExpr(v string, op engine.StrOp, a, b string) string {
+func strOpExpr(v string, op abi.StrOp, a, b string) string {
 	qa, qb := strconv.Quote(a), strconv.Quote(b)
 	switch op {
-	case engine.OpEqual:
+	case abi.OpEqual:
 		return v + " == " + qa
-	case engine.OpPrefix:
+	case abi.OpPrefix:
 		return "strings.HasPrefix(" + v + ", " + qa + ")"
-	case engine.OpSuffix:
+	case abi.OpSuffix:
 		return "strings.HasSuffix(" + v + ", " + qa + ")"
-	case engine.OpContains:
+	case abi.OpContains:
 		return "strings.Contains(" + v + ", " + qa + ")"
-	case engine.OpPrefixSuffix:
+	case abi.OpPrefixSuffix:
 		return fmt.Sprintf("len(%s) >= %d && strings.HasPrefix(%s, %s) && strings.HasSuffix(%s, %s)", v, len(a)+len(b), v, qa, v, qb)
 	}
 	return "true"
 }
 
-// strMethods names the GenState method of each string shape, case-insensitive and cased.
-var strMethods = map[engine.StrOp][2]string{
-	engine.OpEqual: {"Equal", "EqualCased"}, engine.OpPrefix: {"Prefix", "PrefixCased"},
-	engine.OpSuffix: {"Suffix", "SuffixCased"}, engine.OpContains: {"Contains", "ContainsCased"},
-	engine.OpPrefixSuffix: {"PrefixSuffix", "PrefixSuffixCased"}, engine.OpAnything: {"AnyScalar", "AnyScalar"},
+// strMethods names the abi.State method of each string shape, case-insensitive and cased.
+var strMethods = map[abi.StrOp][2]string{
+	abi.OpEqual: {"Equal", "EqualCased"}, abi.OpPrefix: {"Prefix", "PrefixCased"},
+	abi.OpSuffix: {"Suffix", "SuffixCased"}, abi.OpContains: {"Contains", "ContainsCased"},
+	abi.OpPrefixSuffix: {"PrefixSuffix", "PrefixSuffixCased"}, abi.OpAnything: {"AnyScalar", "AnyScalar"},
 }
 
 // inline returns the Go expression evaluating the predicate (s is the
-// *engine.GenState). Imports it needs are recorded in imports.
+// *abi.State). Imports it needs are recorded in imports.
 func (p *pred) inline(imports map[string]bool) string {
 	var e string
 	field := fmt.Sprintf("s.Field(%d)", p.field)
@@ -209,9 +209,9 @@ func (p *pred) inline(imports map[string]bool) string {
 		switch {
 		case len(p.lits) == 1:
 			e = fmt.Sprintf("s.ContainsLit(%d, %d, %s)", p.field, p.lits[0], strconv.Quote(p.a))
-		case p.op == engine.OpAnything:
+		case p.op == abi.OpAnything:
 			e = fmt.Sprintf("s.%s(%d)", m, p.field)
-		case p.op == engine.OpPrefixSuffix:
+		case p.op == abi.OpPrefixSuffix:
 			e = fmt.Sprintf("s.%s(%d, %s, %s)", m, p.field, strconv.Quote(p.a), strconv.Quote(p.b))
 		default:
 			e = fmt.Sprintf("s.%s(%d, %s)", m, p.field, strconv.Quote(p.a))

@@ -3,7 +3,7 @@
 // run its rules is declared here, and generated packages import this package
 // (never engine directly) for them.
 //
-// The runtime behind it is engine's one compiled-program executor, the same
+// The runtime behind it (engine/internal/rt) is engine's one compiled-program executor, the same
 // per-event caches and value primitives the interpreter evaluates rules with;
 // generated code specialises calls into it (a string test on a field with its
 // needle as a constant) instead of re-implementing them.
@@ -16,7 +16,10 @@
 // constant to the next version and increments Version.
 package abi
 
-import "github.com/rulec/rulec/engine"
+import (
+	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/engine/internal/rt"
+)
 
 // Version is the ABI version this runtime implements.
 const Version = 1
@@ -25,72 +28,109 @@ const Version = 1
 const V1 = Version
 
 // Event is an event as rules read it.
-type Event = engine.Event
+type Event = rt.Event
 
 // Value is one field value of an event.
-type Value = engine.Value
+type Value = rt.Value
 
 // State evaluates a program on events, one at a time, with per-event caches
 // (one per goroutine).
-type State = engine.GenState
+type State = rt.State
 
 // Slot is one event field during one event.
-type Slot = engine.GenSlot
+type Slot = rt.Slot
 
 // Program describes a generated package's rules: fields, logsource groups,
 // literal index and one detection function per rule.
-type Program = engine.GenProgram
+type Program = rt.Program
 
 // Rule is one rule of a program.
-type Rule = engine.GenRule
+type Rule = rt.Rule
 
 // Group is a logsource restriction shared by rules.
-type Group = engine.GenGroup
+type Group = rt.Group
 
 // Alt is one way an event belongs to a logsource group.
-type Alt = engine.GenAlt
+type Alt = rt.Alt
 
 // Rename maps a rule field to the event fields that hold it.
-type Rename = engine.GenRename
+type Rename = rt.Rename
 
 // Atom is an entry of the literal index.
-type Atom = engine.GenAtom
+type Atom = rt.Atom
 
 // Literal is a lowered needle a rule searches in a field (see State.ContainsLit).
-type Literal = engine.GenLiteral
+type Literal = rt.Literal
 
 // AtomOp is the kind of an index atom.
-type AtomOp = engine.AtomOp
+type AtomOp = rt.AtomOp
 
 // Index atom kinds.
 const (
-	AtomEqual    = engine.AtomEqual
-	AtomPrefix   = engine.AtomPrefix
-	AtomSuffix   = engine.AtomSuffix
-	AtomContains = engine.AtomContains
+	AtomEqual    = rt.AtomEqual
+	AtomPrefix   = rt.AtomPrefix
+	AtomSuffix   = rt.AtomSuffix
+	AtomContains = rt.AtomContains
 )
 
 // AnyField as the Field of an Atom stands for every scalar value of the event.
-const AnyField = engine.AnyField
+const AnyField = rt.AnyField
 
 // Claim is a logsource group's restriction on the event's known source.
-type Claim = engine.LogsourceClaim
+type Claim = rt.LogsourceClaim
 
 // Source is the known origin of an event.
-type Source = engine.Source
+type Source = rt.Source
 
 // RulePanic records a rule whose evaluation panicked.
-type RulePanic = engine.RulePanic
+type RulePanic = rt.RulePanic
 
 // Pattern is a compiled Sigma string pattern.
-type Pattern = engine.Pattern
+type Pattern = rt.Pattern
 
 // NewProgram checks a program and builds its index; it panics on an
 // inconsistent program (a hand-edited table), at package initialisation.
-func NewProgram(p *Program) *Program { return engine.NewGenProgram(p) }
+func NewProgram(p *Program) *Program { return rt.NewProgram(p) }
 
 // CompilePattern compiles a Sigma string pattern written as in a rule
 // (`*`, `?`, `\` escapes), case-insensitive unless cased.
 func CompilePattern(src string, cased bool) *Pattern {
-	return engine.CompilePattern(engine.ParseSigmaString(src), cased)
+	return rt.CompilePattern(rt.ParseSigmaString(src), cased)
 }
+
+// StrOp is the shape of a string pattern (see PatternShape).
+type StrOp = rt.StrOp
+
+// String pattern shapes.
+const (
+	OpEqual        = rt.OpEqual
+	OpPrefix       = rt.OpPrefix
+	OpSuffix       = rt.OpSuffix
+	OpContains     = rt.OpContains
+	OpPrefixSuffix = rt.OpPrefixSuffix
+	OpAnything     = rt.OpAnything
+)
+
+// MatchStrOp applies a string pattern shape to text (already lowered for a
+// case-insensitive test).
+func MatchStrOp(op StrOp, text, a, b string) bool { return rt.MatchStrOp(op, text, a, b) }
+
+// NormalizePattern is a pattern as CompilePattern reads it (lowered unless
+// cased, runs of stars merged): the generator classifies it with PatternShape.
+func NormalizePattern(parts []ast.StringPart, cased bool) []ast.StringPart {
+	return rt.NormalizePattern(parts, cased)
+}
+
+// PatternShape classifies a normalised pattern: equality, prefix, suffix,
+// contains, prefix+suffix or anything with needles a and b, else glob.
+func PatternShape(norm []ast.StringPart) (op StrOp, a, b string, glob bool) {
+	return rt.PatternShape(norm)
+}
+
+// ContainsParts surrounds a pattern with `*` unless already there: a keyword
+// is found anywhere in a value.
+func ContainsParts(parts []ast.StringPart) []ast.StringPart { return rt.ContainsParts(parts) }
+
+// RegexGuard returns lowered literals of which every match of the regular
+// expression contains one, or nil.
+func RegexGuard(src string) []string { return rt.RegexGuard(src) }

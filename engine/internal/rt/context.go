@@ -1,4 +1,4 @@
-package engine
+package rt
 
 import "strings"
 
@@ -22,11 +22,11 @@ func (t *fieldTable) id(name string) int32 {
 	return id
 }
 
-// GenSlot is one event field during one event, as both executors (the
+// Slot is one event field during one event, as both executors (the
 // interpreter's matcher nodes and generated code) see it: its value and, on
 // demand, its lowered text (or lowered array elements) for case-insensitive
 // matching.
-type GenSlot struct {
+type Slot struct {
 	gen   uint64
 	ok    bool
 	v     Value
@@ -38,7 +38,7 @@ type GenSlot struct {
 }
 
 // evalCtx is the per-event cache of one executor (an Evaluator or a
-// GenState): field values are fetched from the event at most once per event
+// State): field values are fetched from the event at most once per event
 // and lowered at most once; the event's scalar values are collected once for
 // keyword searches. It also holds the primitives every detection value is
 // decided with, so that the interpreter and generated code share them.
@@ -47,7 +47,7 @@ type evalCtx struct {
 	src   Source // the event's known source
 	sp    spacedNames
 	gen   uint64
-	slots []GenSlot
+	slots []Slot
 	names []string
 	// remap maps a rule field to the event fields it reads (first present wins);
 	// nil, or a nil entry, reads the field under its own name.
@@ -63,7 +63,7 @@ type evalCtx struct {
 
 // init sizes the cache for the interned field names.
 func (c *evalCtx) init(names []string) {
-	c.slots = make([]GenSlot, len(names))
+	c.slots = make([]Slot, len(names))
 	c.names = names
 	c.visit = c.collectText
 }
@@ -78,7 +78,7 @@ func (c *evalCtx) reset(ev Event) {
 }
 
 // raw returns the event field with the given interned name, fetched at most once per event.
-func (c *evalCtx) raw(id int32) *GenSlot {
+func (c *evalCtx) raw(id int32) *Slot {
 	s := &c.slots[id]
 	if s.gen != c.gen {
 		s.v, s.ok = getField(c.ev, c.names[id], &c.sp)
@@ -88,7 +88,7 @@ func (c *evalCtx) raw(id int32) *GenSlot {
 }
 
 // field returns the event field a rule's field reads, after logsource renames.
-func (c *evalCtx) field(id int32) *GenSlot {
+func (c *evalCtx) field(id int32) *Slot {
 	if int(id) < len(c.remap) {
 		if alts := c.remap[id]; alts != nil {
 			for _, a := range alts {
@@ -104,7 +104,7 @@ func (c *evalCtx) field(id int32) *GenSlot {
 
 // lowered returns the lowered text of a scalar field value, cached for the
 // event. The string views the slot's buffer: it is valid until the next event.
-func (c *evalCtx) lowered(s *GenSlot) string {
+func (c *evalCtx) lowered(s *Slot) string {
 	if s.lgen == c.gen {
 		return s.lower
 	}
@@ -120,7 +120,7 @@ func (c *evalCtx) lowered(s *GenSlot) string {
 
 // loweredElem returns the lowered text of element i of an array field value
 // (valid until the next event, as lowered).
-func (c *evalCtx) loweredElem(s *GenSlot, i int) string {
+func (c *evalCtx) loweredElem(s *Slot, i int) string {
 	if s.lgen != c.gen {
 		s.lgen = c.gen
 		s.buf = s.buf[:0]
@@ -168,7 +168,7 @@ func (c *evalCtx) collectText(_ string, v Value) bool {
 
 // anyStr applies a string pattern shape to the field's scalar value or to
 // each scalar element of an array value, lowered unless cased.
-func (c *evalCtx) anyStr(f *GenSlot, cased bool, op StrOp, a, b string) bool {
+func (c *evalCtx) anyStr(f *Slot, cased bool, op StrOp, a, b string) bool {
 	if f.ok && isScalar(f.v.Kind) {
 		if cased {
 			return MatchStrOp(op, f.v.S, a, b)
@@ -180,7 +180,7 @@ func (c *evalCtx) anyStr(f *GenSlot, cased bool, op StrOp, a, b string) bool {
 
 // anyPattern matches a compiled pattern against the field's scalar value or
 // any scalar element of an array value.
-func (c *evalCtx) anyPattern(f *GenSlot, p *Pattern) bool {
+func (c *evalCtx) anyPattern(f *Slot, p *Pattern) bool {
 	if f.ok && isScalar(f.v.Kind) {
 		if p.cased {
 			return p.MatchLowered(f.v.S)
@@ -193,7 +193,7 @@ func (c *evalCtx) anyPattern(f *GenSlot, p *Pattern) bool {
 // anyText reports whether fn holds for the text of the field's scalar value
 // or of a scalar element of an array value, lowered unless cased. A missing
 // field, null or object never does.
-func (c *evalCtx) anyText(f *GenSlot, cased bool, fn func(string) bool) bool {
+func (c *evalCtx) anyText(f *Slot, cased bool, fn func(string) bool) bool {
 	if !f.ok {
 		return false
 	}
@@ -225,7 +225,7 @@ func (c *evalCtx) anyText(f *GenSlot, cased bool, fn func(string) bool) bool {
 // matchNumber is a number value n: a numeric field equal to n, or a string
 // field whose lowered text is t1 or t2 (the number's canonical and written
 // forms; t2 may be empty to mean none).
-func (c *evalCtx) matchNumber(f *GenSlot, n float64, t1, t2 string) bool {
+func (c *evalCtx) matchNumber(f *Slot, n float64, t1, t2 string) bool {
 	if !f.ok {
 		return false
 	}
@@ -255,7 +255,7 @@ func (c *evalCtx) matchNumber(f *GenSlot, n float64, t1, t2 string) bool {
 
 // fieldRef compares field f with field ref of the same event: equal, or
 // (mode) "contains", "startswith", "endswith"; lowered unless cased.
-func (c *evalCtx) fieldRef(f, ref *GenSlot, mode string, cased bool) bool {
+func (c *evalCtx) fieldRef(f, ref *Slot, mode string, cased bool) bool {
 	if !f.ok || !ref.ok {
 		return false
 	}
@@ -299,4 +299,13 @@ func (l *panicLog) list() []RulePanic {
 		out = append(out, *l.panics[i])
 	}
 	return out
+}
+
+// RulePanic records a rule whose evaluation panicked.
+type RulePanic struct {
+	// Rule is the rule index, or -1 for a panic outside any rule (candidate selection).
+	Rule int
+	// Value is the first panic's value, Count how many evaluations panicked.
+	Value any
+	Count int
 }

@@ -1,4 +1,4 @@
-package engine
+package rt
 
 import (
 	"math/rand"
@@ -117,44 +117,44 @@ func str(s string) Value { return Value{Kind: KindString, S: s} }
 func num(s string, n float64) Value { return Value{Kind: KindNumber, S: s, N: n} }
 
 func TestGenSlotValues(t *testing.T) {
-	p := NewGenProgram(&GenProgram{Fields: []string{"A", "B"}, Groups: []GenGroup{{Alts: []GenAlt{{}}}}})
+	p := NewProgram(&Program{Fields: []string{"A", "B"}, Groups: []Group{{Alts: []Alt{{}}}}})
 	s := p.NewState()
 	arr := Value{Kind: KindArray, Arr: []Value{str("X"), {Kind: KindNull}, num("7", 7), str("10.1.2.3")}}
 	cidr := netip.MustParsePrefix("10.0.0.0/8")
 	tests := []struct {
 		name string
 		a    Value
-		fn   func(f *GenSlot) bool
+		fn   func(f *Slot) bool
 		want bool
 	}{
-		{"null on null", Value{Kind: KindNull}, (*GenSlot).MatchNull, true},
-		{"null on array with null", arr, (*GenSlot).MatchNull, true},
-		{"null on string", str(""), (*GenSlot).MatchNull, false},
-		{"bool text", str(" TRUE "), func(f *GenSlot) bool { return f.MatchBool(true) }, true},
-		{"bool value", Value{Kind: KindBool, B: false, S: "false"}, func(f *GenSlot) bool { return f.MatchBool(true) }, false},
-		{"regexp on number text", num("4688", 4688), func(f *GenSlot) bool { return f.MatchRegexp(regexp.MustCompile(`^46`)) }, true},
-		{"regexp on array", arr, func(f *GenSlot) bool { return f.MatchRegexp(regexp.MustCompile(`^x$`)) }, false},
-		{"cidr", str("10.9.9.9"), func(f *GenSlot) bool { return f.MatchCIDR(cidr) }, true},
-		{"cidr mapped", str("::ffff:10.9.9.9"), func(f *GenSlot) bool { return f.MatchCIDR(cidr) }, true},
-		{"cidr array", arr, func(f *GenSlot) bool { return f.MatchCIDR(cidr) }, true},
-		{"cidr number", num("10", 10), func(f *GenSlot) bool { return f.MatchCIDR(cidr) }, false},
-		{"number text", str(" 12 "), func(f *GenSlot) bool { return f.AnyNumber(func(x float64) bool { return x > 11 }) }, true},
-		{"number array", arr, func(f *GenSlot) bool { return f.AnyNumber(func(x float64) bool { return x == 7 }) }, true},
-		{"time part", str("2024-03-05T10:11:12Z"), func(f *GenSlot) bool {
+		{"null on null", Value{Kind: KindNull}, (*Slot).MatchNull, true},
+		{"null on array with null", arr, (*Slot).MatchNull, true},
+		{"null on string", str(""), (*Slot).MatchNull, false},
+		{"bool text", str(" TRUE "), func(f *Slot) bool { return f.MatchBool(true) }, true},
+		{"bool value", Value{Kind: KindBool, B: false, S: "false"}, func(f *Slot) bool { return f.MatchBool(true) }, false},
+		{"regexp on number text", num("4688", 4688), func(f *Slot) bool { return f.MatchRegexp(regexp.MustCompile(`^46`)) }, true},
+		{"regexp on array", arr, func(f *Slot) bool { return f.MatchRegexp(regexp.MustCompile(`^x$`)) }, false},
+		{"cidr", str("10.9.9.9"), func(f *Slot) bool { return f.MatchCIDR(cidr) }, true},
+		{"cidr mapped", str("::ffff:10.9.9.9"), func(f *Slot) bool { return f.MatchCIDR(cidr) }, true},
+		{"cidr array", arr, func(f *Slot) bool { return f.MatchCIDR(cidr) }, true},
+		{"cidr number", num("10", 10), func(f *Slot) bool { return f.MatchCIDR(cidr) }, false},
+		{"number text", str(" 12 "), func(f *Slot) bool { return f.AnyNumber(func(x float64) bool { return x > 11 }) }, true},
+		{"number array", arr, func(f *Slot) bool { return f.AnyNumber(func(x float64) bool { return x == 7 }) }, true},
+		{"time part", str("2024-03-05T10:11:12Z"), func(f *Slot) bool {
 			return f.AnyTimePart("month", func(x float64) bool { return x == 3 })
 		}, true},
-		{"number eq", num("7.0", 7), func(f *GenSlot) bool { return s.MatchNumber(f, 7, "7", "") }, true},
-		{"number eq text", str("7"), func(f *GenSlot) bool { return s.MatchNumber(f, 7, "7", "") }, true},
-		{"number eq array", arr, func(f *GenSlot) bool { return s.MatchNumber(f, 7, "7", "") }, true},
-		{"number ne bool", Value{Kind: KindBool, S: "true", B: true}, func(f *GenSlot) bool { return s.MatchNumber(f, 1, "1", "") }, false},
-		{"str array lowered", arr, func(f *GenSlot) bool { return s.AnyStr(f, false, OpEqual, "x", "") }, true},
-		{"str array cased", arr, func(f *GenSlot) bool { return s.AnyStr(f, true, OpEqual, "x", "") }, false},
-		{"str on null", Value{Kind: KindNull}, func(f *GenSlot) bool { return s.AnyStr(f, false, OpAnything, "", "") }, false},
-		{"pattern array", arr, func(f *GenSlot) bool {
+		{"number eq", num("7.0", 7), func(f *Slot) bool { return s.MatchNumber(f, 7, "7", "") }, true},
+		{"number eq text", str("7"), func(f *Slot) bool { return s.MatchNumber(f, 7, "7", "") }, true},
+		{"number eq array", arr, func(f *Slot) bool { return s.MatchNumber(f, 7, "7", "") }, true},
+		{"number ne bool", Value{Kind: KindBool, S: "true", B: true}, func(f *Slot) bool { return s.MatchNumber(f, 1, "1", "") }, false},
+		{"str array lowered", arr, func(f *Slot) bool { return s.AnyStr(f, false, OpEqual, "x", "") }, true},
+		{"str array cased", arr, func(f *Slot) bool { return s.AnyStr(f, true, OpEqual, "x", "") }, false},
+		{"str on null", Value{Kind: KindNull}, func(f *Slot) bool { return s.AnyStr(f, false, OpAnything, "", "") }, false},
+		{"pattern array", arr, func(f *Slot) bool {
 			return s.AnyPattern(f, CompilePattern(ParseSigmaString("1?.*.3"), false))
 		}, true},
-		{"fieldref", str("abc"), func(f *GenSlot) bool { return s.FieldRef(f, s.Field(1), "startswith", false) }, true},
-		{"fieldref cased", str("abc"), func(f *GenSlot) bool { return s.FieldRef(f, s.Field(1), "startswith", true) }, false},
+		{"fieldref", str("abc"), func(f *Slot) bool { return s.FieldRef(f, s.Field(1), "startswith", false) }, true},
+		{"fieldref cased", str("abc"), func(f *Slot) bool { return s.FieldRef(f, s.Field(1), "startswith", true) }, false},
 	}
 	for _, tc := range tests {
 		s.Reset(flat(map[string]Value{"A": tc.a, "B": str("AB")}))
@@ -169,7 +169,7 @@ func TestGenSlotValues(t *testing.T) {
 }
 
 func TestGenStateKeywordsAndMemo(t *testing.T) {
-	p := NewGenProgram(&GenProgram{Fields: []string{"A"}, Memo: 1, Groups: []GenGroup{{Alts: []GenAlt{{}}}}})
+	p := NewProgram(&Program{Fields: []string{"A"}, Memo: 1, Groups: []Group{{Alts: []Alt{{}}}}})
 	s := p.NewState()
 	s.Reset(NewMapEvent(map[string]any{"A": "Hello WÖRLD", "B": []any{"x", 3.5}, "C": map[string]any{"D": true}}))
 	if !s.AnyText(func(_, l string) bool { return strings.Contains(l, "wörld") }) {
@@ -197,7 +197,7 @@ func TestGenStateKeywordsAndMemo(t *testing.T) {
 // testProgram is a small hand-written program in the shape gen-go emits:
 // group 0 is process creation from Sysmon (Channel, EventID 1) or Security 4688
 // (Image renamed to NewProcessName); group 1 is unrestricted.
-func testProgram() *GenProgram {
+func testProgram() *Program {
 	const (
 		fChannel = iota
 		fCommandLine
@@ -205,42 +205,42 @@ func testProgram() *GenProgram {
 		fImage
 		fNewProcessName
 	)
-	lower := func(s *GenState, id int32, op StrOp, a string) bool {
+	lower := func(s *State, id int32, op StrOp, a string) bool {
 		f := s.Field(id)
 		if t, ok := s.Lowered(f); ok {
 			return MatchStrOp(op, t, a, "")
 		}
 		return s.AnyStr(f, false, op, a, "")
 	}
-	sysmon := func(s *GenState) bool {
+	sysmon := func(s *State) bool {
 		return lower(s, fChannel, OpEqual, "microsoft-windows-sysmon/operational") && s.MatchNumber(s.Field(fEventID), 1, "1", "")
 	}
-	security := func(s *GenState) bool {
+	security := func(s *State) bool {
 		return lower(s, fChannel, OpEqual, "security") && s.MatchNumber(s.Field(fEventID), 4688, "4688", "")
 	}
-	return NewGenProgram(&GenProgram{
+	return NewProgram(&Program{
 		Fields: []string{"Channel", "CommandLine", "EventID", "Image", "NewProcessName"},
 		Memo:   1,
-		Groups: []GenGroup{
-			{Alts: []GenAlt{
+		Groups: []Group{
+			{Alts: []Alt{
 				{Where: sysmon, Always: []int32{2}},
-				{Where: security, Renames: []GenRename{{Field: fImage, To: []int32{fNewProcessName}}}, Always: []int32{2}},
+				{Where: security, Renames: []Rename{{Field: fImage, To: []int32{fNewProcessName}}}, Always: []int32{2}},
 			}},
-			{Alts: []GenAlt{{}}},
+			{Alts: []Alt{{}}},
 		},
-		Rules: []GenRule{
-			{Group: 0, Detect: func(s *GenState) bool { return lower(s, fImage, OpSuffix, `\cmd.exe`) }},
-			{Group: 0, Detect: func(s *GenState) bool {
+		Rules: []Rule{
+			{Group: 0, Detect: func(s *State) bool { return lower(s, fImage, OpSuffix, `\cmd.exe`) }},
+			{Group: 0, Detect: func(s *State) bool {
 				if v, ok := s.Memo(0); ok {
 					return v
 				}
 				return s.SetMemo(0, lower(s, fCommandLine, OpContains, "whoami"))
 			}},
-			{Group: 0, Detect: func(s *GenState) bool { return s.Field(fImage).Exists() }},
-			{Group: 1, Detect: func(s *GenState) bool { return lower(s, fCommandLine, OpPrefix, "net ") }},
-			{Group: 1, Detect: func(s *GenState) bool { return lower(s, fCommandLine, OpEqual, "") }},
+			{Group: 0, Detect: func(s *State) bool { return s.Field(fImage).Exists() }},
+			{Group: 1, Detect: func(s *State) bool { return lower(s, fCommandLine, OpPrefix, "net ") }},
+			{Group: 1, Detect: func(s *State) bool { return lower(s, fCommandLine, OpEqual, "") }},
 		},
-		Atoms: []GenAtom{
+		Atoms: []Atom{
 			{Field: fImage, Op: AtomSuffix, Needle: `\cmd.exe`, Group: 0, Alt: 0, Rule: 0},
 			{Field: fNewProcessName, Op: AtomSuffix, Needle: `\cmd.exe`, Group: 0, Alt: 1, Rule: 0},
 			{Field: fCommandLine, Op: AtomContains, Needle: "whoami", Group: 0, Alt: 0, Rule: 1},
@@ -301,12 +301,12 @@ func TestGenStateMatch(t *testing.T) {
 }
 
 func TestGenStatePanics(t *testing.T) {
-	p := NewGenProgram(&GenProgram{
+	p := NewProgram(&Program{
 		Fields: []string{"A"},
-		Groups: []GenGroup{{Alts: []GenAlt{{Always: []int32{0, 1}}}}},
-		Rules: []GenRule{
-			{Group: 0, Detect: func(*GenState) bool { panic("boom") }},
-			{Group: 0, Detect: func(*GenState) bool { return true }},
+		Groups: []Group{{Alts: []Alt{{Always: []int32{0, 1}}}}},
+		Rules: []Rule{
+			{Group: 0, Detect: func(*State) bool { panic("boom") }},
+			{Group: 0, Detect: func(*State) bool { return true }},
 		},
 	})
 	s := p.NewState()
@@ -343,11 +343,11 @@ func TestGenStateMatchAllocs(t *testing.T) {
 }
 
 func TestNewGenProgramRejects(t *testing.T) {
-	bad := []*GenProgram{
-		{Fields: []string{"A"}, Rules: []GenRule{{Group: 1, Detect: func(*GenState) bool { return true }}}, Groups: []GenGroup{{Alts: []GenAlt{{}}}}},
-		{Fields: []string{"A"}, Groups: []GenGroup{{Alts: []GenAlt{{Renames: []GenRename{{Field: 3, To: []int32{0}}}}}}}},
-		{Fields: []string{"A"}, Groups: []GenGroup{{Alts: []GenAlt{{}}}}, Rules: []GenRule{{Group: 0, Detect: func(*GenState) bool { return true }}},
-			Atoms: []GenAtom{{Field: 0, Op: AtomContains, Needle: "", Rule: 0}}},
+	bad := []*Program{
+		{Fields: []string{"A"}, Rules: []Rule{{Group: 1, Detect: func(*State) bool { return true }}}, Groups: []Group{{Alts: []Alt{{}}}}},
+		{Fields: []string{"A"}, Groups: []Group{{Alts: []Alt{{Renames: []Rename{{Field: 3, To: []int32{0}}}}}}}},
+		{Fields: []string{"A"}, Groups: []Group{{Alts: []Alt{{}}}}, Rules: []Rule{{Group: 0, Detect: func(*State) bool { return true }}},
+			Atoms: []Atom{{Field: 0, Op: AtomContains, Needle: "", Rule: 0}}},
 	}
 	for i, p := range bad {
 		func() {
@@ -356,7 +356,7 @@ func TestNewGenProgramRejects(t *testing.T) {
 					t.Errorf("program %d accepted", i)
 				}
 			}()
-			NewGenProgram(p)
+			NewProgram(p)
 		}()
 	}
 }
@@ -420,8 +420,8 @@ func TestGenIndexRandom(t *testing.T) {
 	}
 	for _, nrules := range []int{3, 40} {
 		for round := 0; round < 40; round++ {
-			var atoms []GenAtom
-			var rules []GenRule
+			var atoms []Atom
+			var rules []Rule
 			for r := 0; r < nrules; r++ {
 				op := AtomOp(rng.Intn(4))
 				needle := Lower(word(1 + rng.Intn(3)))
@@ -429,14 +429,14 @@ func TestGenIndexRandom(t *testing.T) {
 				if rng.Intn(3) == 0 {
 					field = AnyField
 				}
-				atoms = append(atoms, GenAtom{Field: field, Op: op, Needle: needle, Rule: int32(r)})
-				rules = append(rules, GenRule{Group: 0, Detect: func(*GenState) bool { return true }})
+				atoms = append(atoms, Atom{Field: field, Op: op, Needle: needle, Rule: int32(r)})
+				rules = append(rules, Rule{Group: 0, Detect: func(*State) bool { return true }})
 			}
-			var lits []GenLiteral
+			var lits []Literal
 			for k := 0; k < 6; k++ {
-				lits = append(lits, GenLiteral{Field: 0, Needle: Lower(word(1 + rng.Intn(3)))})
+				lits = append(lits, Literal{Field: 0, Needle: Lower(word(1 + rng.Intn(3)))})
 			}
-			p := NewGenProgram(&GenProgram{Fields: []string{"F", "G"}, Groups: []GenGroup{{Alts: []GenAlt{{}}}}, Rules: rules, Atoms: atoms, Literals: lits})
+			p := NewProgram(&Program{Fields: []string{"F", "G"}, Groups: []Group{{Alts: []Alt{{}}}}, Rules: rules, Atoms: atoms, Literals: lits})
 			s := p.NewState()
 			for k := 0; k < 30; k++ {
 				f, g := word(rng.Intn(8)), word(rng.Intn(8))

@@ -1,4 +1,4 @@
-package engine
+package rt
 
 import (
 	"fmt"
@@ -184,18 +184,9 @@ type compiler struct {
 	warnings ast.Diagnostics
 }
 
-// compileError is a problem that makes one rule unusable.
-type compileError struct {
-	pos ast.Pos
-	msg string
-}
-
-// Error renders the problem with its position.
-func (e *compileError) Error() string { return e.pos.String() + ": " + e.msg }
-
 func (cp *compiler) detection(d *ast.Detection) (*detection, error) {
 	if d == nil || d.Condition == nil {
-		return nil, &compileError{msg: "rule has no detection condition"}
+		return nil, &CompileError{Msg: "rule has no detection condition"}
 	}
 	out := &detection{}
 	index := map[string]int{}
@@ -221,7 +212,7 @@ func (cp *compiler) cond(e *ast.Expr, index map[string]int, pos ast.Pos) (cond, 
 	case ast.ExprRef:
 		i, ok := index[e.Name]
 		if !ok {
-			return out, &compileError{pos: pos, msg: fmt.Sprintf("condition references unknown search %q", e.Name)}
+			return out, &CompileError{Pos: pos, Msg: fmt.Sprintf("condition references unknown search %q", e.Name)}
 		}
 		out.search = i
 	case ast.ExprConst:
@@ -234,22 +225,22 @@ func (cp *compiler) cond(e *ast.Expr, index map[string]int, pos ast.Pos) (cond, 
 			out.args = append(out.args, ca)
 		}
 		if e.Op == ast.ExprNot && len(out.args) != 1 {
-			return out, &compileError{pos: pos, msg: "malformed not in condition"}
+			return out, &CompileError{Pos: pos, Msg: "malformed not in condition"}
 		}
 	default:
-		return out, &compileError{pos: pos, msg: fmt.Sprintf("unknown condition operator %q", e.Op)}
+		return out, &CompileError{Pos: pos, Msg: fmt.Sprintf("unknown condition operator %q", e.Op)}
 	}
 	return out, nil
 }
 
 func (cp *compiler) matcher(m *ast.Matcher) (node, error) {
 	if m == nil {
-		return nil, &compileError{msg: "empty search"}
+		return nil, &CompileError{Msg: "empty search"}
 	}
 	switch m.Op {
 	case ast.MatchField:
 		if m.Field == nil {
-			return nil, &compileError{pos: m.Pos, msg: "field matcher without item"}
+			return nil, &CompileError{Pos: m.Pos, Msg: "field matcher without item"}
 		}
 		return cp.fieldMatch(m.Field)
 	case ast.MatchAll, ast.MatchAny:
@@ -275,7 +266,7 @@ func (cp *compiler) matcher(m *ast.Matcher) (node, error) {
 		}
 		return anyNode(nodes), nil
 	}
-	return nil, &compileError{pos: m.Pos, msg: fmt.Sprintf("unknown matcher %q", m.Op)}
+	return nil, &CompileError{Pos: m.Pos, Msg: fmt.Sprintf("unknown matcher %q", m.Op)}
 }
 
 func (cp *compiler) fieldMatch(f *ast.FieldMatch) (node, error) {
@@ -310,7 +301,7 @@ func (cp *compiler) value(v *ast.Value, f *ast.FieldMatch) (valueMatcher, error)
 		case ast.ValCompare:
 			return &timeMatcher{part: f.TimePart, op: v.Op, n: v.Number}, nil
 		}
-		return nil, &compileError{pos: v.Pos, msg: fmt.Sprintf("time modifier %s needs a number, found %s", f.TimePart, v.Kind)}
+		return nil, &CompileError{Pos: v.Pos, Msg: fmt.Sprintf("time modifier %s needs a number, found %s", f.TimePart, v.Kind)}
 	}
 	switch v.Kind {
 	case ast.ValString:
@@ -340,7 +331,7 @@ func (cp *compiler) value(v *ast.Value, f *ast.FieldMatch) (valueMatcher, error)
 	case ast.ValCIDR:
 		p, err := netip.ParsePrefix(v.CIDR)
 		if err != nil {
-			return nil, &compileError{pos: v.Pos, msg: fmt.Sprintf("invalid CIDR network %q: %v", v.CIDR, err)}
+			return nil, &CompileError{Pos: v.Pos, Msg: fmt.Sprintf("invalid CIDR network %q: %v", v.CIDR, err)}
 		}
 		return &cidrMatcher{p: p.Masked()}, nil
 	case ast.ValCompare:
@@ -360,7 +351,7 @@ func (cp *compiler) value(v *ast.Value, f *ast.FieldMatch) (valueMatcher, error)
 		}
 		return alts, nil
 	}
-	return nil, &compileError{pos: v.Pos, msg: fmt.Sprintf("unsupported value kind %q", v.Kind)}
+	return nil, &CompileError{Pos: v.Pos, Msg: fmt.Sprintf("unsupported value kind %q", v.Kind)}
 }
 
 // keyword compiles one keyword value: found anywhere in a value (an implicit contains).
@@ -395,7 +386,7 @@ func (cp *compiler) keyword(v *ast.Value, cased bool) (textMatcher, error) {
 		}
 		return alts, nil
 	}
-	return nil, &compileError{pos: v.Pos, msg: fmt.Sprintf("a keyword cannot be a %s value", v.Kind)}
+	return nil, &CompileError{Pos: v.Pos, Msg: fmt.Sprintf("a keyword cannot be a %s value", v.Kind)}
 }
 
 // ContainsParts surrounds a pattern with `*` unless already there: a keyword
@@ -416,7 +407,7 @@ func ContainsParts(parts []ast.StringPart) []ast.StringPart {
 func compileRegex(v *ast.Value) (*regexp.Regexp, error) {
 	re, err := regexp.Compile(regexSource(v))
 	if err != nil {
-		return nil, &compileError{pos: v.Pos, msg: fmt.Sprintf("regular expression %q is not supported by the Go (RE2) engine: %v", v.Regex, err)}
+		return nil, &CompileError{Pos: v.Pos, Msg: fmt.Sprintf("regular expression %q is not supported by the Go (RE2) engine: %v", v.Regex, err)}
 	}
 	return re, nil
 }

@@ -1,10 +1,10 @@
-package engine_test
+package rt_test
 
 import (
 	"math/rand"
 	"testing"
 
-	"github.com/rulec/rulec/engine"
+	"github.com/rulec/rulec/engine/internal/rt"
 	"github.com/rulec/rulec/internal/gentest"
 )
 
@@ -16,12 +16,12 @@ func TestStringClauseNecessary(t *testing.T) {
 	for round := 0; round < 3000; round++ {
 		parts := gentest.RandomPattern(rng)
 		for _, cased := range []bool{false, true} {
-			p := engine.CompilePattern(parts, cased)
+			p := rt.CompilePattern(parts, cased)
 			for _, text := range texts {
 				if !p.Match(text) {
 					continue
 				}
-				if indexed, holds := engine.StringClauseHolds(parts, "F", cased, text); indexed && !holds {
+				if indexed, holds := rt.StringClauseHolds(parts, "F", cased, text); indexed && !holds {
 					t.Fatalf("parts %v cased %v text %q matches but its index clause does not hold", parts, cased, text)
 				}
 			}

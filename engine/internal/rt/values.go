@@ -1,4 +1,4 @@
-package engine
+package rt
 
 import (
 	"net/netip"
@@ -16,7 +16,7 @@ import (
 // Each matcher is a call of a primitive generated code calls too (see
 // primitives.go), so that both executors decide values the same way.
 type valueMatcher interface {
-	match(c *evalCtx, s *GenSlot) bool
+	match(c *evalCtx, s *Slot) bool
 }
 
 func isScalar(k Kind) bool { return k == KindString || k == KindNumber || k == KindBool }
@@ -24,7 +24,7 @@ func isScalar(k Kind) bool { return k == KindString || k == KindNumber || k == K
 // strMatcher is a string pattern: compared with the text form of strings, numbers and booleans.
 type strMatcher struct{ p *Pattern }
 
-func (m *strMatcher) match(c *evalCtx, s *GenSlot) bool { return c.anyPattern(s, m.p) }
+func (m *strMatcher) match(c *evalCtx, s *Slot) bool { return c.anyPattern(s, m.p) }
 
 // numMatcher is a number: equal to numeric field values, or to the number's
 // text (canonical t1, or as written t2 when it differs) for string field values.
@@ -33,7 +33,7 @@ type numMatcher struct {
 	t1, t2 string // lowered
 }
 
-func (m *numMatcher) match(c *evalCtx, s *GenSlot) bool { return c.matchNumber(s, m.n, m.t1, m.t2) }
+func (m *numMatcher) match(c *evalCtx, s *Slot) bool { return c.matchNumber(s, m.n, m.t1, m.t2) }
 
 // numberTexts returns the lowered texts a number value matches in string
 // fields: its canonical form, and its form as written when that differs (else "").
@@ -48,12 +48,12 @@ func numberTexts(n float64, raw string) (canon, written string) {
 // boolMatcher is a boolean: equal to boolean field values, or to "true"/"false" text.
 type boolMatcher struct{ b bool }
 
-func (m *boolMatcher) match(_ *evalCtx, s *GenSlot) bool { return s.MatchBool(m.b) }
+func (m *boolMatcher) match(_ *evalCtx, s *Slot) bool { return s.MatchBool(m.b) }
 
 // nullMatcher matches a missing field or a null value.
 type nullMatcher struct{}
 
-func (nullMatcher) match(_ *evalCtx, s *GenSlot) bool { return s.MatchNull() }
+func (nullMatcher) match(_ *evalCtx, s *Slot) bool { return s.MatchNull() }
 
 // regexMatcher searches the text form of the field value (unanchored). A
 // value whose lowered text has none of the guard literals (see RegexGuard)
@@ -63,7 +63,7 @@ type regexMatcher struct {
 	guard []string
 }
 
-func (m *regexMatcher) match(c *evalCtx, s *GenSlot) bool {
+func (m *regexMatcher) match(c *evalCtx, s *Slot) bool {
 	if len(m.guard) > 0 && !c.anyText(s, false, m.guarded) {
 		return false
 	}
@@ -75,7 +75,7 @@ func (m *regexMatcher) guarded(lowered string) bool { return containsAny(lowered
 // cidrMatcher matches IP address text inside a network.
 type cidrMatcher struct{ p netip.Prefix }
 
-func (m *cidrMatcher) match(_ *evalCtx, s *GenSlot) bool { return s.MatchCIDR(m.p) }
+func (m *cidrMatcher) match(_ *evalCtx, s *Slot) bool { return s.MatchCIDR(m.p) }
 
 // numericValue returns the number a field value stands for: a number, or text that parses as one.
 func numericValue(e *Value) (float64, bool) {
@@ -95,14 +95,14 @@ type compareMatcher struct {
 	n  float64
 }
 
-func (m *compareMatcher) match(_ *evalCtx, s *GenSlot) bool {
+func (m *compareMatcher) match(_ *evalCtx, s *Slot) bool {
 	return s.AnyNumber(func(f float64) bool { return m.op.Holds(f, m.n) })
 }
 
 // existsMatcher tests field presence only (a null or empty value still exists).
 type existsMatcher struct{ want bool }
 
-func (m *existsMatcher) match(_ *evalCtx, s *GenSlot) bool { return s.ok == m.want }
+func (m *existsMatcher) match(_ *evalCtx, s *Slot) bool { return s.ok == m.want }
 
 // fieldrefMatcher compares the field with another field of the same event.
 type fieldrefMatcher struct {
@@ -111,14 +111,14 @@ type fieldrefMatcher struct {
 	cased bool
 }
 
-func (m *fieldrefMatcher) match(c *evalCtx, s *GenSlot) bool {
+func (m *fieldrefMatcher) match(c *evalCtx, s *Slot) bool {
 	return c.fieldRef(s, c.field(m.ref), m.mode, m.cased)
 }
 
 // anyMatcher matches when any alternative does (windash, base64offset, placeholder values).
 type anyMatcher []valueMatcher
 
-func (m anyMatcher) match(c *evalCtx, s *GenSlot) bool {
+func (m anyMatcher) match(c *evalCtx, s *Slot) bool {
 	for _, v := range m {
 		if v.match(c, s) {
 			return true
@@ -134,7 +134,7 @@ type timeMatcher struct {
 	n    float64
 }
 
-func (m *timeMatcher) match(_ *evalCtx, s *GenSlot) bool {
+func (m *timeMatcher) match(_ *evalCtx, s *Slot) bool {
 	return s.AnyTimePart(m.part, func(f float64) bool { return m.op.Holds(f, m.n) })
 }
 

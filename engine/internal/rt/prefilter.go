@@ -1,4 +1,4 @@
-package engine
+package rt
 
 import (
 	"math"
@@ -19,8 +19,8 @@ import (
 // field finds every needle at once, so an event is checked only against the
 // rules of its logsource with an atom that holds (plus the rules without a
 // clause). The interpreter and generated code run the same index (see
-// GenProgram): NewRuleset derives the clauses, generated code carries them as
-// GenAtom tables.
+// Program): NewRuleset derives the clauses, generated code carries them as
+// Atom tables.
 
 // atom is an indexable literal: the lowered text of field (every value of the
 // event for "") equals, starts with, ends with or contains needle.
@@ -449,28 +449,4 @@ func RegexGuard(src string) []string {
 		}
 	}
 	return out
-}
-
-// IndexAtom is one literal of a rule's index clause: the lowered text of
-// Field (every value of the event when "") has Op with Needle.
-type IndexAtom struct {
-	Field  string
-	Op     AtomOp
-	Needle string
-}
-
-// IndexClause returns the index clause of usable rule i: atoms of which one
-// holds on every event the rule matches. indexed is false when the rule has
-// none and is evaluated on every event of its logsource (a rule that is
-// indexed with no atom never matches).
-func (rs *Ruleset) IndexClause(i int) (atoms []IndexAtom, indexed bool) {
-	c := rs.rules[i].clause
-	if c.top {
-		return nil, false
-	}
-	atoms = make([]IndexAtom, len(c.atoms))
-	for k, a := range c.atoms {
-		atoms[k] = IndexAtom{Field: a.field, Op: a.op, Needle: a.needle}
-	}
-	return atoms, true
 }

@@ -1,11 +1,11 @@
-package engine
+package rt
 
 import "strings"
 
 // spacedNames finds, for one event, the fields whose names are written with
 // spaces: Windows Defender's EventData says "Source Name", "Threat Name",
 // "Process Name" where Sigma rules (and SigmaHQ's own checker) say
-// SourceName, ThreatName, ProcessName. The runtime (evalCtx, in every GenState)
+// SourceName, ThreatName, ProcessName. The runtime (evalCtx, in every State)
 // reads event fields through getField with one spacedNames per state.
 type spacedNames struct {
 	built bool

@@ -1,10 +1,38 @@
-package engine
+package rt
 
 import (
 	"testing"
 
 	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/frontend"
 )
+
+// loadRule parses a rule whose detection is given (indented by 4 spaces under detection:).
+func loadRule(t testing.TB, detection string) *ast.Rule {
+	t.Helper()
+	src := "title: t\nid: 00000000-0000-0000-0000-000000000001\nlogsource:\n    product: test\ndetection:\n" + detection
+	res := frontend.LoadBytes("t.yml", []byte(src))
+	if res.Diagnostics.HasErrors() || len(res.Rules) != 1 {
+		t.Fatalf("rule does not load: %v\n%s", res.Diagnostics, src)
+	}
+	return res.Rules[0]
+}
+
+// compileOne compiles a rule into a program of its own that every event's logsource admits.
+func compileOne(t testing.TB, r *ast.Rule) *Program {
+	t.Helper()
+	b := NewBuilder(nil)
+	det, _, err := b.Compile(r.Detection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := b.AddGroup(LogsourceClaim{}, []GroupAlt{{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.AddRule(r, det, g)
+	return b.Program()
+}
 
 // TestSpacedFieldNames: Defender's EventData names with spaces ("Source Name")
 // answer the Sigma names without them (SourceName), in the interpreter and in
@@ -36,7 +64,7 @@ func TestSpacedFieldNames(t *testing.T) {
 		{"other event type", plainEvent{NewMapEvent(map[string]any{"Threat Name": "Y"})}, "ThreatName", "Y"},
 		{"declared source keeps the lookup", WithSource(defender(nil), Source{Product: "windows"}), "ThreatName", "HackTool:Win32/Mimikatz"},
 	}
-	p := NewGenProgram(&GenProgram{Fields: []string{"F"}, Groups: []GenGroup{{Alts: []GenAlt{{}}}}})
+	p := NewProgram(&Program{Fields: []string{"F"}, Groups: []Group{{Alts: []Alt{{}}}}})
 	s := p.NewState()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,16 +83,12 @@ func TestSpacedFieldNames(t *testing.T) {
 			if tt.want == "" {
 				return
 			}
-			r := loadWithLogsource(t, "    definition: any\n", "    selection:\n        "+quoteKey(tt.field)+": '"+escapeSigma(tt.want)+"'\n    condition: selection\n")
-			rs, diags := NewRuleset([]*ast.Rule{r}, Options{})
-			if diags.HasErrors() {
-				t.Fatal(diags)
-			}
-			if m := rs.NewEvaluator().Match(tt.ev); len(m) != 1 {
+			r := loadRule(t, "    selection:\n        "+quoteKey(tt.field)+": '"+escapeSigma(tt.want)+"'\n    condition: selection\n")
+			if m := compileOne(t, r).NewState().Match(tt.ev); len(m) != 1 {
 				t.Errorf("interpreter: rule on %s does not match", tt.field)
 			}
-			prog := NewGenProgram(&GenProgram{Fields: []string{tt.field}, Groups: []GenGroup{{Alts: []GenAlt{{Always: []int32{0}}}}},
-				Rules: []GenRule{{Group: 0, Detect: func(s *GenState) bool {
+			prog := NewProgram(&Program{Fields: []string{tt.field}, Groups: []Group{{Alts: []Alt{{Always: []int32{0}}}}},
+				Rules: []Rule{{Group: 0, Detect: func(s *State) bool {
 					x, ok := s.Field(0).Text()
 					return ok && x == tt.want
 				}}}})

@@ -1,4 +1,4 @@
-package engine
+package rt
 
 import (
 	"fmt"
@@ -151,7 +151,7 @@ func ClaimOf(ls ast.Logsource, mapped bool) LogsourceClaim {
 // Key renders the claim for grouping and messages: product/category/service,
 // with " (unmapped)" when the profile does not know it.
 func (c LogsourceClaim) Key() string {
-	k := logsourceKey(c.Product, c.Category, c.Service)
+	k := LogsourceKey(c.Product, c.Category, c.Service)
 	if c.Unmapped {
 		k += " (unmapped)"
 	}
@@ -189,4 +189,15 @@ func (c LogsourceClaim) Admits(src Source) bool {
 		named = true
 	}
 	return named || !c.Unmapped
+}
+
+// LogsourceKey renders a logsource as product/category/service, "*" for an empty part.
+func LogsourceKey(product, category, service string) string {
+	or := func(s string) string {
+		if s == "" {
+			return "*"
+		}
+		return s
+	}
+	return or(product) + "/" + or(category) + "/" + or(service)
 }

@@ -1,4 +1,4 @@
-package engine
+package rt
 
 import "github.com/rulec/rulec/ast"
 
