@@ -304,7 +304,7 @@ func loadFile(fsys fileSystem, path string, maxSize int64, lim *budgets) ([]*ast
 		return nil, errDiag(fmt.Sprintf("cannot read: %v", err))
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxSize+1))
+	data, err := readBounded(f, maxSize)
 	if err != nil {
 		return nil, errDiag(fmt.Sprintf("cannot read: %v", err))
 	}
@@ -312,6 +312,32 @@ func loadFile(fsys fileSystem, path string, maxSize int64, lim *budgets) ([]*ast
 		return nil, errDiag(fmt.Sprintf("file is larger than %d bytes; not a rule file?", maxSize))
 	}
 	return guardedDecode(path, data, lim)
+}
+
+// readBounded reads a file up to maxSize+1 bytes into a buffer of the file's
+// size when known, instead of growing one from 512 bytes.
+func readBounded(f io.Reader, maxSize int64) ([]byte, error) {
+	size := int64(512)
+	if s, ok := f.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if st, err := s.Stat(); err == nil && st.Mode().IsRegular() && st.Size() < maxSize {
+			size = st.Size() + 1 // room to read the end of the file without growing
+		}
+	}
+	buf := make([]byte, 0, size)
+	lr := io.LimitReader(f, maxSize+1)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

@@ -88,6 +88,16 @@ func Parse(text string, mapPos func(line, col int) ast.Pos) (*ast.CondNode, erro
 	if strings.TrimSpace(text) == "" {
 		return nil, &Error{Line: 1, Col: 1, Msg: "empty condition"}
 	}
+	if n, ok := fastParse(text, mapPos); ok {
+		return n, nil
+	}
+	return parseParticiple(text, mapPos)
+}
+
+// parseParticiple parses a condition with the participle grammar: the
+// reference fastParse is compared with, and the parser of every condition
+// fastParse refuses (for its errors).
+func parseParticiple(text string, mapPos func(line, col int) ast.Pos) (*ast.CondNode, error) {
 	tree, err := parser.ParseString("", text)
 	if err != nil {
 		var perr participle.Error
