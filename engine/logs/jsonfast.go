@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // fastObject is what fastDecode learns of a record besides its value.
@@ -49,6 +50,33 @@ type fastDecoder struct {
 	kv        []member
 	dup       bool
 	pathBytes int
+	// arena, when set, holds the unescaped strings; scratch is slowStr's buffer.
+	arena   *strArena
+	scratch []byte
+}
+
+// strArena hands out immutable strings copied into large shared blocks, one
+// allocation for many strings: a block is only appended to, never rewritten,
+// so a string stays valid while anything references its block.
+type strArena struct{ block []byte }
+
+// arenaBlock is the size of an arena block; longer strings get their own allocation.
+const arenaBlock = 32 << 10
+
+// str returns b as a string.
+func (a *strArena) str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > arenaBlock/8 {
+		return string(b)
+	}
+	if cap(a.block)-len(a.block) < len(b) {
+		a.block = make([]byte, 0, arenaBlock)
+	}
+	start := len(a.block)
+	a.block = append(a.block, b...)
+	return unsafe.String(&a.block[start], len(b))
 }
 
 type member struct {
@@ -264,13 +292,20 @@ func (d *fastDecoder) str() (string, bool) {
 // slowStr unquotes a string with escapes or non-ASCII bytes as encoding/json does.
 func (d *fastDecoder) slowStr(start int) (string, bool) {
 	s := d.s
-	b := make([]byte, 0, 64)
+	b := d.scratch[:0]
+	if b == nil {
+		b = make([]byte, 0, 64)
+	}
+	defer func() { d.scratch = b }()
 	i := start
 	for i < len(s) {
 		c := s[i]
 		switch {
 		case c == '"':
 			d.i = i + 1
+			if d.arena != nil {
+				return d.arena.str(b), true
+			}
 			return string(b), true
 		case c < 0x20:
 			return "", false

@@ -27,6 +27,7 @@ type winDecoder struct {
 	// names interns System field names (element_attribute).
 	names map[string]string
 	buf   []byte
+	arena strArena
 }
 
 type winField struct {
@@ -39,7 +40,7 @@ const maxWinNames = 1024
 
 // decode reads one record; budget is the record's path budget (Limits.pathBudget).
 func (w *winDecoder) decode(raw []byte, budget int) (ev *engine.FlatEvent, t time.Time, ok bool) {
-	w.d = fastDecoder{s: string(raw), kv: w.d.kv[:0]}
+	w.d = fastDecoder{s: w.arena.str(raw), kv: w.d.kv[:0], arena: &w.arena, scratch: w.d.scratch}
 	w.sys, w.data, w.keys = w.sys[:0], w.data[:0], w.keys[:0]
 	d := &w.d
 	d.skipSpace()
@@ -174,10 +175,29 @@ func (w *winDecoder) event(pathLen int) bool {
 		case "UserData":
 			return false
 		}
-		_, ok := w.d.value(2, l)
-		return ok
+		return w.skip(l, 0)
 	})
 	return ok && sys
+}
+
+// maxWinSkipDepth bounds the nesting of the members winDecoder drops.
+const maxWinSkipDepth = 16
+
+// skip reads a value the event does not use, counting its paths and
+// duplicate names as the general path does.
+func (w *winDecoder) skip(pathLen, depth int) bool {
+	switch w.peek() {
+	case '{':
+		if depth >= maxWinSkipDepth {
+			return false
+		}
+		return w.members(pathLen, func(_ string, l int) bool { return w.skip(l, depth+1) })
+	case '[':
+		_, ok := w.d.value(2+depth, pathLen)
+		return ok
+	}
+	_, _, ok := w.scalar()
+	return ok
 }
 
 // peek returns the next byte (0 at the end).
