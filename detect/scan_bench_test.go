@@ -183,3 +183,27 @@ func BenchmarkScanEVTX(b *testing.B) {
 	}
 	benchScan(b, prog, len(files), stream, 0)
 }
+
+// BenchmarkLoadCompileWindows is what rulec scan waits for before reading a
+// log: loading every SigmaHQ rule file (rules* folders) and compiling the
+// rules of product windows (one op is one load and compile).
+func BenchmarkLoadCompileWindows(b *testing.B) {
+	dirs := shared.SigmaHQRuleDirs(b)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		res := frontend.Load(dirs, frontend.Options{})
+		var rules []*ast.Rule
+		for _, r := range res.Rules {
+			if strings.EqualFold(r.Logsource.Product, "windows") {
+				rules = append(rules, r)
+			}
+		}
+		prog, err := CompileRules(rules)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = prog.Len()
+	}
+	b.ReportMetric(float64(n), "rules")
+}
