@@ -168,6 +168,7 @@ func (b *Builder) Program() *Program {
 		}
 		p.Groups = append(p.Groups, gg)
 	}
+	p.Literals = b.cp.literals
 	p.Fields = b.fields.names // after every field the atoms name is interned
 	return NewProgram(p)
 }

@@ -182,6 +182,36 @@ type compiler struct {
 	placeholders map[string][]string
 	// warnings collects non-fatal problems of the rule being compiled.
 	warnings ast.Diagnostics
+	// literals are the contains needles of case-insensitive values, by
+	// field: Program.Literals, answered by the index scan when it runs.
+	literals []Literal
+	litID    map[Literal]int32
+}
+
+// literal returns the index of a lowered contains needle of a field in Program.Literals.
+func (cp *compiler) literal(field int32, needle string) int32 {
+	l := Literal{Field: field, Needle: needle}
+	id, ok := cp.litID[l]
+	if !ok {
+		if cp.litID == nil {
+			cp.litID = map[Literal]int32{}
+		}
+		id = int32(len(cp.literals))
+		cp.litID[l] = id
+		cp.literals = append(cp.literals, l)
+	}
+	return id
+}
+
+// strValue compiles a string pattern of a field; a case-insensitive contains
+// is answered by the field's index scan when it ran (State.ContainsLit).
+func (cp *compiler) strValue(parts []ast.StringPart, f *ast.FieldMatch) valueMatcher {
+	p := CompilePattern(parts, f.Cased)
+	if p.kind == patContains && !p.cased && p.a != "" {
+		id := cp.fields.id(f.Field)
+		return &litMatcher{field: id, lit: cp.literal(id, p.a), a: p.a}
+	}
+	return &strMatcher{p: p}
 }
 
 func (cp *compiler) detection(d *ast.Detection) (*detection, error) {
@@ -307,11 +337,11 @@ func (cp *compiler) value(v *ast.Value, f *ast.FieldMatch) (valueMatcher, error)
 	case ast.ValString:
 		variants := cp.expandPlaceholders(v)
 		if len(variants) == 1 {
-			return &strMatcher{p: CompilePattern(variants[0], f.Cased)}, nil
+			return cp.strValue(variants[0], f), nil
 		}
 		alts := make(anyMatcher, len(variants))
 		for i, parts := range variants {
-			alts[i] = &strMatcher{p: CompilePattern(parts, f.Cased)}
+			alts[i] = cp.strValue(parts, f)
 		}
 		return alts, nil
 	case ast.ValNumber:
@@ -327,7 +357,11 @@ func (cp *compiler) value(v *ast.Value, f *ast.FieldMatch) (valueMatcher, error)
 		if err != nil {
 			return nil, err
 		}
-		return &regexMatcher{re: re, guard: RegexGuard(regexSource(v))}, nil
+		m := &regexMatcher{re: re, guard: RegexGuard(regexSource(v)), field: cp.fields.id(f.Field)}
+		for _, g := range m.guard {
+			m.lits = append(m.lits, cp.literal(m.field, g))
+		}
+		return m, nil
 	case ast.ValCIDR:
 		p, err := netip.ParsePrefix(v.CIDR)
 		if err != nil {

@@ -43,6 +43,7 @@ type Slot struct {
 // keyword searches. It also holds the primitives every detection value is
 // decided with, so that the interpreter and generated code share them.
 type evalCtx struct {
+	st    *State // the state this cache is part of
 	ev    Event
 	src   Source // the event's known source
 	sp    spacedNames
@@ -148,6 +149,30 @@ func (c *evalCtx) values() (raw, lowered []string) {
 		c.ev.Each(c.visit)
 	}
 	return c.kwRaw, c.kwLow
+}
+
+// eachUnordered visits the values Event.Each visits, in an order that may
+// differ: the keyword index scan gathers a set. A FlatEvent's map is ranged
+// over directly (Each sorts its names, and looks each one up).
+func eachUnordered(ev Event, fn func(string, Value) bool) {
+	e, ok := ev.(*FlatEvent)
+	if !ok {
+		ev.Each(fn)
+		return
+	}
+	for k, v := range e.Fields {
+		if v.Kind != KindArray {
+			if !fn(k, v) {
+				return
+			}
+			continue
+		}
+		for _, it := range v.Arr {
+			if !fn(k, it) {
+				return
+			}
+		}
+	}
 }
 
 func (c *evalCtx) collectText(_ string, v Value) bool {

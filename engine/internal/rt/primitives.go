@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 	"unsafe"
 )
 
@@ -560,6 +559,7 @@ func (p *Program) NewState() *State {
 		seen:     make([]uint64, b.needles),
 	}
 	s.init(p.Fields)
+	s.st = s
 	s.kwScan = s.scanKeywordValue
 	return s
 }
@@ -634,10 +634,28 @@ func (s *State) Contains(id int32, a string) bool {
 // when the field was scanned by the index for this event (and is not renamed),
 // the scan has already answered.
 func (s *State) ContainsLit(id int32, lit int32, a string) bool {
-	if sid := s.b.litSeen[lit]; sid >= 0 && s.scanned[id] == s.gen && (s.remap == nil || s.remap[id] == nil) {
-		return s.seen[sid] == s.gen
+	if hit, ok := s.litScanned(id, lit); ok {
+		return hit
 	}
 	return s.Contains(id, a)
+}
+
+// containsLit is ContainsLit on f, the slot rule field id reads (s.field(id)).
+func (s *State) containsLit(id int32, lit int32, f *Slot, a string) bool {
+	if hit, ok := s.litScanned(id, lit); ok {
+		return hit
+	}
+	return s.anyStr(f, false, OpContains, a, "")
+}
+
+// litScanned answers whether rule field id contains literal lit from the
+// index scan of the event: ok is false when the scan did not run on the
+// field (not indexed, not scanned for this event, or renamed).
+func (s *State) litScanned(id int32, lit int32) (hit, ok bool) {
+	if sid := s.b.litSeen[lit]; sid >= 0 && s.scanned[id] == s.gen && (s.remap == nil || s.remap[id] == nil) {
+		return s.seen[sid] == s.gen, true
+	}
+	return false, false
 }
 
 // ContainsCased tests that text contains a.
@@ -783,7 +801,7 @@ func (s *State) collectGroup(g int) {
 		}
 	}
 	if b.altKw[alt] && s.kwScanned != s.gen {
-		s.ev.Each(s.kwScan)
+		eachUnordered(s.ev, s.kwScan)
 		s.kwScanned = s.gen
 	}
 }
@@ -1047,16 +1065,6 @@ func (s *State) scanKeywordValue(_ string, v Value) bool {
 		s.scanSmall(ix, text, fold)
 	case ix.hasAC:
 		s.scanAC(ix, text)
-	}
-	return true
-}
-
-// isASCII reports whether s has only ASCII bytes.
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
 	}
 	return true
 }

@@ -26,6 +26,19 @@ type strMatcher struct{ p *Pattern }
 
 func (m *strMatcher) match(c *evalCtx, s *Slot) bool { return c.anyPattern(s, m.p) }
 
+// litMatcher is a case-insensitive contains pattern (`*a*`, a lowered) on
+// field: literal lit of the program, answered by the index scan when it ran
+// (see State.ContainsLit).
+type litMatcher struct {
+	field int32
+	lit   int32
+	a     string
+}
+
+func (m *litMatcher) match(c *evalCtx, s *Slot) bool {
+	return c.st.containsLit(m.field, m.lit, s, m.a)
+}
+
 // numMatcher is a number: equal to numeric field values, or to the number's
 // text (canonical t1, or as written t2 when it differs) for string field values.
 type numMatcher struct {
@@ -61,16 +74,21 @@ func (nullMatcher) match(_ *evalCtx, s *Slot) bool { return s.MatchNull() }
 type regexMatcher struct {
 	re    *regexp.Regexp
 	guard []string
+	field int32   // the rule field
+	lits  []int32 // the guard's literals in the program
 }
 
 func (m *regexMatcher) match(c *evalCtx, s *Slot) bool {
-	if len(m.guard) > 0 && !c.anyText(s, false, m.guarded) {
-		return false
+	if len(m.guard) == 0 {
+		return s.MatchRegexp(m.re)
 	}
-	return s.MatchRegexp(m.re)
+	for i, g := range m.guard {
+		if c.st.containsLit(m.field, m.lits[i], s, g) {
+			return s.MatchRegexp(m.re)
+		}
+	}
+	return false
 }
-
-func (m *regexMatcher) guarded(lowered string) bool { return containsAny(lowered, m.guard) }
 
 // cidrMatcher matches IP address text inside a network.
 type cidrMatcher struct{ p netip.Prefix }
