@@ -55,24 +55,25 @@ type fastDecoder struct {
 	scratch []byte
 }
 
-// strArena hands out immutable strings copied into large shared blocks, one
-// allocation for many strings: a block is only appended to, never rewritten,
-// so a string stays valid while anything references its block.
+// strArena hands out a record's immutable strings from one block: the
+// record's text, then its unescaped strings, one allocation for them all. The
+// block is only appended to, never rewritten, so a string stays valid while
+// anything references it; a string that no longer fits gets its own
+// allocation (no second block), so what a kept string holds in memory is
+// bounded by its own record.
 type strArena struct{ block []byte }
 
-// arenaBlock is the size of an arena block; longer strings get their own allocation.
-const arenaBlock = 32 << 10
+// newStrArena returns an arena for a record of n bytes, with room for as many
+// unescaped bytes as half the record.
+func newStrArena(n int) strArena { return strArena{block: make([]byte, 0, n+n/2+64)} }
 
 // str returns b as a string.
 func (a *strArena) str(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	if len(b) > arenaBlock/8 {
-		return string(b)
-	}
 	if cap(a.block)-len(a.block) < len(b) {
-		a.block = make([]byte, 0, arenaBlock)
+		return string(b)
 	}
 	start := len(a.block)
 	a.block = append(a.block, b...)

@@ -40,6 +40,7 @@ const maxWinNames = 1024
 
 // decode reads one record; budget is the record's path budget (Limits.pathBudget).
 func (w *winDecoder) decode(raw []byte, budget int) (ev *engine.FlatEvent, t time.Time, ok bool) {
+	w.arena = newStrArena(len(raw))
 	w.d = fastDecoder{s: w.arena.str(raw), kv: w.d.kv[:0], arena: &w.arena, scratch: w.d.scratch}
 	w.sys, w.data, w.keys = w.sys[:0], w.data[:0], w.keys[:0]
 	d := &w.d

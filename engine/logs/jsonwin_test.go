@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"reflect"
 	"testing"
+	"unsafe"
 
 	"github.com/rulec/rulec/internal/gentest"
 )
@@ -120,5 +121,35 @@ func TestWinDecoderPathBudget(t *testing.T) {
 	}
 	if _, _, ok := w.decode(in, obj.pathBytes-1); ok {
 		t.Error("took a record beyond the budget")
+	}
+}
+
+// TestStrArenaOneBlock checks that an arena hands out strings from its one
+// block while they fit and gives the others their own allocation, so that a
+// string kept from a record holds no other record's bytes.
+func TestStrArenaOneBlock(t *testing.T) {
+	a := newStrArena(10) // room for 10+5+64 bytes
+	in := func(s string) bool {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		base := uintptr(unsafe.Pointer(unsafe.SliceData(a.block)))
+		return p >= base && p < base+uintptr(cap(a.block))
+	}
+	first := a.str([]byte("0123456789"))
+	if first != "0123456789" || !in(first) {
+		t.Fatalf("first string %q not in the block", first)
+	}
+	big := a.str(bytes.Repeat([]byte("x"), 100))
+	if len(big) != 100 || in(big) {
+		t.Errorf("a string larger than the room left came from the block")
+	}
+	small := a.str([]byte("abc"))
+	if small != "abc" || !in(small) {
+		t.Errorf("a string that fits did not come from the block")
+	}
+	if first != "0123456789" {
+		t.Errorf("the first string changed: %q", first)
+	}
+	if a.str(nil) != "" {
+		t.Error("empty string")
 	}
 }
