@@ -162,6 +162,7 @@ func (d *decoder) buildFieldMatch(k *yaml.Node, field string, mods []ast.Modifie
 		return nil
 	}
 
+	fm.Values = make([]ast.Value, 0, len(raws))
 	for _, raw := range raws {
 		val, ok := d.value(raw, fm, typeMod, flags.String(), transforms)
 		if !ok {
