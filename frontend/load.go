@@ -381,7 +381,9 @@ func decodeFile(path string, data []byte, lim *budgets) (rules []*ast.Rule, diag
 			d.errorf(root, "yaml", "aliases in the document expand to more than %d YAML nodes (alias bomb?)", maxNodes)
 			continue
 		}
-		root = expandMerges(root, map[*yaml.Node]*yaml.Node{})
+		if hasMergeKey(root) {
+			root = expandMerges(root, map[*yaml.Node]*yaml.Node{})
+		}
 		action := ""
 		if root.Kind == yaml.MappingNode {
 			action = mapGet(root, "action")
@@ -483,6 +485,28 @@ func countAliasNodes(n *yaml.Node, inAlias bool, acc int) int {
 // isMergeKey reports whether a mapping key is the YAML merge key `<<`.
 func isMergeKey(k *yaml.Node) bool {
 	return k.Kind == yaml.ScalarNode && k.Value == "<<" && (k.Tag == "!!merge" || k.Tag == "")
+}
+
+// hasMergeKey reports whether a mapping of the tree under n has a merge key:
+// without one, expandMerges would return a copy of the same tree. Alias nodes
+// are not followed (what they name is in the tree itself).
+func hasMergeKey(n *yaml.Node) bool {
+	if n == nil {
+		return false
+	}
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if isMergeKey(n.Content[i]) {
+				return true
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if hasMergeKey(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // expandMerges returns n with YAML merge keys (`<<: *base`, `<<: [*a, *b]`)
