@@ -498,6 +498,9 @@ type variantBuild struct {
 	fs      *Fieldset
 	low     *lowerer
 	nodes   []*node
+	// where holds the atoms the logsource's own conditions test (event ids,
+	// channels), which every rule of the variant shares.
+	where map[int]bool
 }
 
 func buildVariant(r *ast.Rule, v *LogsourceMap, prof *Profile) (variantBuild, error) {
@@ -515,9 +518,10 @@ func buildVariant(r *ast.Rule, v *LogsourceMap, prof *Profile) (variantBuild, er
 	for _, f := range v.Present {
 		present[strings.ToLower(f)] = true
 	}
-	f := l.mergeFields(fxNary('a', []*fx{where, det}))
-	for _, a := range l.atoms {
-		if n := len(a.pat.render()); n > maxPattern {
+	f := l.splitLarge(l.mergeFields(fxNary('a', []*fx{where, det})), maxPattern)
+	used := atomsOf(f, map[int]bool{})
+	for i, a := range l.atoms {
+		if n := len(a.pat.render()); n > maxPattern && used[i] {
 			return variantBuild{}, fail(r.KeyPos("detection"), "pattern too large", "a field test needs a %d-byte PCRE2 pattern (limit %d: PCRE2's compiled size and Wazuh's 20480-byte element text)", n, maxPattern)
 		}
 	}
@@ -531,7 +535,7 @@ func buildVariant(r *ast.Rule, v *LogsourceMap, prof *Profile) (variantBuild, er
 	if err != nil {
 		return variantBuild{}, fail(r.KeyPos("detection"), "condition too complex", "%v", err)
 	}
-	return variantBuild{variant: v, fs: fs, low: l, nodes: nodes}, nil
+	return variantBuild{variant: v, fs: fs, low: l, nodes: nodes, where: atomsOf(where, map[int]bool{})}, nil
 }
 
 // emit assigns ids and writes the variant's rules in preorder (parents first).

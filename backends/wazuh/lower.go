@@ -1254,3 +1254,65 @@ func uniqueAlts(p pattern) pattern {
 	}
 	return out
 }
+
+// splitLarge replaces each atom whose pattern renders longer than limit by an
+// OR of atoms over slices of its alternatives, each within limit, so a long
+// list of values (thousands of hashes or package names) becomes several
+// sibling rules or tests of one Sigma rule instead of a skip: a value matches
+// the pattern exactly when it matches one slice. The slices keep no log forms
+// (their negations take the absent / negate="yes" form). An atom with one
+// alternative over the limit stays as it is (the caller refuses it).
+func (l *lowerer) splitLarge(e *fx, limit int) *fx {
+	switch e.op {
+	case 'c':
+		return e
+	case 'l':
+		a := l.atoms[e.atom]
+		if len(a.pat) < 2 || a.absentKey != "" || len(a.pat.render()) <= limit {
+			return e
+		}
+		var parts []*fx
+		var cur pattern
+		size := 0
+		flush := func() {
+			if len(cur) > 0 {
+				parts = append(parts, l.lit(atom{elem: a.elem, name: a.name, pat: cur, negate: a.negate}))
+				cur, size = nil, 0
+			}
+		}
+		for _, x := range a.pat {
+			// A bound on what x adds to a rendering: its own (flags included)
+			// plus a separator, a non-capturing group and a case-insensitive one.
+			n := len(pattern{x}.render()) + 16
+			if size+n > limit {
+				flush()
+			}
+			cur = append(cur, x)
+			size += n
+		}
+		flush()
+		if a.negate {
+			// F !~ (p1|p2) is F !~ p1 and F !~ p2 (both need F present).
+			return fxNary('a', parts)
+		}
+		return fxNary('o', parts)
+	case 'n':
+		return fxNot(l.splitLarge(e.args[0], limit))
+	}
+	args := make([]*fx, len(e.args))
+	for i, a := range e.args {
+		args[i] = l.splitLarge(a, limit)
+	}
+	return fxNary(e.op, args)
+}
+
+// atomsOf adds the atoms the formula e tests to set and returns it.
+func atomsOf(e *fx, set map[int]bool) map[int]bool {
+	if e.op == 'l' {
+		set[e.atom] = true
+	}
+	for _, a := range e.args {
+		atomsOf(a, set)
+	}
+	return set
+}

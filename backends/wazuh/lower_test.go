@@ -1,6 +1,8 @@
 package wazuh_test
 
 import (
+	"fmt"
+	"github.com/rulec/rulec/backends/wazuh/wazuhsim"
 	"strings"
 	"testing"
 
@@ -73,5 +75,80 @@ func TestNonCharactersInValues(t *testing.T) {
 	xml := string(res.XML)
 	if !strings.Contains(xml, `a\xef\xbf\xbeb\xef\xbf\xbfc`) || strings.ContainsRune(xml, '\uFFFD') {
 		t.Errorf("non-characters not written as bytes:\n%s", xml)
+	}
+}
+
+// TestLongValueListsSplit: a list of values whose pattern would exceed
+// Wazuh's element size becomes several rules (a positive list) or several
+// negated tests (a negated list) of the same Sigma rule, each pattern within
+// the limit, and the rules fire exactly as the Sigma rule: on a value of the
+// last slice, not on a value the filter lists.
+func TestLongValueListsSplit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("title: T\nid: 00000000-0000-4000-8000-0000000000c3\nlogsource: {product: windows, category: process_creation}\ndetection:\n    sel:\n        CommandLine|contains:\n")
+	for i := range 3000 {
+		fmt.Fprintf(&b, "            - 'package-%04d@1.0.%d'\n", i, i)
+	}
+	b.WriteString("    filter:\n        ParentImage|endswith:\n")
+	for i := range 3000 {
+		fmt.Fprintf(&b, "            - '\\parent-%04d.exe'\n", i)
+	}
+	b.WriteString("    condition: sel and not filter\nlevel: high\n")
+	loaded := frontend.LoadBytes("r.yml", []byte(b.String()))
+	if len(loaded.Diagnostics) > 0 {
+		t.Fatal(loaded.Diagnostics)
+	}
+	res, err := wazuh.Build(loaded.Rules, wazuh.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Report.Skips) > 0 {
+		t.Fatalf("skipped: %+v", res.Report.Skips[0])
+	}
+	alerting := map[int]bool{}
+	n := 0
+	for _, em := range res.Report.Emissions {
+		for _, id := range em.AlertIDs {
+			alerting[id] = true
+		}
+		if em.Variant == "sysmon-process-creation" {
+			n = len(em.AlertIDs)
+		}
+	}
+	if n < 2 {
+		t.Errorf("%d alerting rules for the Sysmon variant, want the list split over several", n)
+	}
+	for _, r := range res.Rules {
+		for _, f := range r.Fields {
+			if len(f.Pattern) > 16000 {
+				t.Errorf("rule %d: %s: %d-byte pattern", r.ID, f.Name, len(f.Pattern))
+			}
+		}
+	}
+	rs := loadWithStock(t, res.XML)
+	for _, c := range []struct {
+		cmd, parent string
+		want        bool
+	}{
+		{"npm i package-0000@1.0.0", `C:\x\explorer.exe`, true},
+		{"npm i package-2999@1.0.2999", `C:\x\explorer.exe`, true},
+		{"npm i package-1500@1.0.1500", `C:\x\cmd.exe`, true},
+		{"npm i package-2999@1.0.2999", `C:\x\parent-2999.exe`, false},
+		{"npm i package-0001@1.0.1", `C:\x\parent-0000.exe`, false},
+		{"npm i package-3000@1.0.3000", `C:\x\explorer.exe`, false},
+	} {
+		ev := wazuhsim.WindowsEvent{
+			System: map[string]string{"providerName": "Microsoft-Windows-Sysmon", "eventID": "1", "channel": "Microsoft-Windows-Sysmon/Operational", "computer": "h1", "severityValue": "INFORMATION"},
+			EventData: map[string]string{"image": `C:\x\node.exe`, "commandLine": c.cmd, "parentImage": c.parent,
+				"originalFileName": "node.exe", "user": "u", "integrityLevel": "Medium", "currentDirectory": `C:\x\`}}.Decode()
+		final := rs.Eval(ev)
+		got := final != nil && alerting[final.ID]
+		if got != c.want {
+			id := 0
+			if final != nil {
+				id = final.ID
+			}
+			t.Errorf("%q under %q: alert %v (ends on %d), want %v", c.cmd, c.parent, got, id, c.want)
+		}
 	}
 }

@@ -199,6 +199,11 @@ func TestRegexTranslation(t *testing.T) {
 		{`a.c`, "", EncodingPlain, []string{"abc", "aéc"}, []string{"a\nc", "ac"}},
 		{`(?:x|y){2,3}$`, "", EncodingPlain, []string{"axy", "xyx"}, []string{"x", "xyz"}},
 		{`<>&`, "", EncodingEventchannel, []string{`<>&`}, []string{`lt;gt;amp;`}},
+		// A counted repetition of a class whose characters take several forms
+		// in the value (here up to 64 characters, entities and escapes among them).
+		{`(?i)\.exe["']?\s+[^"]{0,64}werfaultsecure\.exe["']?\s+\d{2,10}`, "", EncodingEventchannel,
+			[]string{`"C:\x\wsass.exe" C:\Windows\System32\WerFaultSecure.exe 1234`, `a.exe werfaultsecure.exe 12`, `a.exe ` + strings.Repeat(`&<\`, 21) + `xwerfaultsecure.exe 12`},
+			[]string{`a.exe ` + strings.Repeat(`&<\`, 21) + `xywerfaultsecure.exe 12`, `a.exe "werfaultsecure.exe 12`, `a.exe werfaultsecure.exe 1`}},
 	}
 	var cases []pcre2test.Case
 	for _, tt := range tests {

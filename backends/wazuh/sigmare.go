@@ -186,8 +186,16 @@ func (w *reWriter) repeat(re *syntax.Regexp, follow backtrack.Set, lazy bool) er
 	if err != nil {
 		return err
 	}
-	if re.Op == syntax.OpRepeat && (re.Min > 32 || re.Max > 32) && strings.HasPrefix(s, "(?:") {
-		return fmt.Errorf("repetition {%d,%d} of a multi-character group exceeds PCRE2's compiled size once adapted to the value encoding", re.Min, re.Max)
+	if re.Op == syntax.OpRepeat && strings.HasPrefix(s, "(?:") {
+		// PCRE2 compiles a counted repetition as that many copies of its
+		// body, about 2.2 bytes of code per byte of pattern text (measured
+		// with pcre2test on an eventchannel character class: 294 bytes per
+		// copy of 138), and refuses a pattern over 64 KiB of code (link size
+		// 2): {0,64} of a class fits, {0,400} does not.
+		copies := max(re.Min, re.Max)
+		if copies*len(s)*5/2 > maxRepeatCode {
+			return fmt.Errorf("repetition {%d,%d} of a multi-character group exceeds PCRE2's compiled size once adapted to the value encoding (about %d bytes of code, limit %d)", re.Min, re.Max, copies*len(s)*5/2, maxRepeatCode)
+		}
 	}
 	w.b.WriteString(s)
 	switch re.Op {
@@ -217,6 +225,10 @@ func (w *reWriter) repeat(re *syntax.Regexp, follow backtrack.Set, lazy bool) er
 	}
 	return nil
 }
+
+// maxRepeatCode bounds the estimated compiled size of one counted repetition
+// of a group, half of PCRE2's 64 KiB so the rest of the pattern fits.
+const maxRepeatCode = 32 << 10
 
 // possessive reports whether a repetition of body followed by follow may be
 // possessive: body is one character, and no character it matches can start
@@ -253,6 +265,18 @@ func (w *reWriter) concat(subs []*syntax.Regexp, follow backtrack.Set) error {
 			f = first
 		}
 	}
+	// A repetition of one character set X followed by an optional repetition
+	// of a set holding X (`\s+[^"]{0,64}w`) may be possessive when what
+	// follows both cannot start with X: the optional one then takes the rest
+	// of the X run whatever the split, so the longest X run is as good as
+	// any, and the split is not tried n times over.
+	for i := 0; i+1 < len(subs); i++ {
+		x, ok1 := repeatUnit(subs[i])
+		y, ok2 := repeatUnit(subs[i+1])
+		if ok1 && ok2 && backtrack.Nullable(subs[i+1]) && y.Holds(x) {
+			follows[i] = follows[i+1]
+		}
+	}
 	for i := 0; i < len(subs); i++ {
 		if j, ok := leftmostChain(subs, i); ok {
 			w.b.WriteString(atomicOpen)
@@ -273,6 +297,14 @@ func (w *reWriter) concat(subs []*syntax.Regexp, follow backtrack.Set) error {
 		}
 	}
 	return nil
+}
+
+// repeatUnit returns the character set a repetition of one character repeats.
+func repeatUnit(re *syntax.Regexp) (backtrack.Set, bool) {
+	if !backtrack.IsRepeat(re) {
+		return backtrack.Set{}, false
+	}
+	return backtrack.UnitSet(re.Sub[0])
 }
 
 // leftmostChain reports whether subs[i] is an unbounded repetition of one
