@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unsafe"
 )
 
 // This file holds the one runtime rules execute on, as regexp's machines run a
@@ -1093,10 +1092,9 @@ func (ix *genIndex) machine() *acMachine {
 func (s *State) scanAC(ix *genIndex, t string) {
 	m := ix.machine()
 	x := uint32(0)
-	trans, class := m.trans, &m.class
 	for i := 0; i < len(t); i++ {
-		x = trans[x>>1+uint32(class[t[i]])]
-		if x&1 == 0 {
+		x = m.next(x, m.class[t[i]])
+		if x&acOut == 0 {
 			continue
 		}
 		for _, id := range m.outputs(x) {
@@ -1111,7 +1109,7 @@ func (s *State) scanAC(ix *genIndex, t string) {
 		}
 	}
 	// The needles ending at the end of the text are exactly the outputs of the final state.
-	if x&1 != 0 {
+	if x&acOut != 0 {
 		for _, id := range m.outputs(x) {
 			if nd := &ix.needles[id]; nd.hasAnchored {
 				s.addTokens(nd.suffix)
@@ -1174,130 +1172,3 @@ func (s *State) detectErr(i int) (matched bool, err error) {
 func (s *State) Panics() []RulePanic { return s.panics.list() }
 
 func (s *State) notePanic(r int, x any) { s.panics.note(r, x) }
-
-// acMachine is an Aho-Corasick automaton over bytes, as a dense DFA on byte classes.
-type acMachine struct {
-	class  [256]uint8
-	nclass int
-	delta  []int32 // state*nclass + class -> state, while building
-	// trans maps (state offset + class) to the next state's offset (state*nclass)
-	// shifted left by one, with the low bit set when that state has outputs.
-	trans    []uint32
-	outStart []int32 // outputs of state s: out[outStart[s]:outStart[s+1]]
-	out      []int32 // needle ids
-}
-
-// step returns the next transition word from word x (0 is the start) and byte c.
-func (m *acMachine) step(x uint32, c byte) uint32 { return m.trans[x>>1+uint32(m.class[c])] }
-
-// outputs returns the needles ending at the state of transition word x.
-func (m *acMachine) outputs(x uint32) []int32 {
-	st := x >> 1 / uint32(m.nclass)
-	return m.out[m.outStart[st]:m.outStart[st+1]]
-}
-
-// newACMachine builds the automaton of non-empty needles (ids are their
-// indices). Needles are lowered: an uppercase ASCII letter of the text is read
-// as its lowercase letter, so ASCII text needs no lowering before a scan.
-func newACMachine(needles []string) *acMachine {
-	m := &acMachine{}
-	var used [256]bool
-	for _, n := range needles {
-		for i := 0; i < len(n); i++ {
-			used[n[i]] = true
-		}
-	}
-	m.nclass = 1
-	for c := 0; c < 256; c++ {
-		if used[c] {
-			if m.nclass == 256 {
-				panic("engine: too many byte classes") // cannot happen: class 0 is shared by unused bytes
-			}
-			m.class[c] = uint8(m.nclass)
-			m.nclass++
-		}
-	}
-	for c := 'A'; c <= 'Z'; c++ {
-		m.class[c] = m.class[c+'a'-'A']
-	}
-	nc := m.nclass
-	// The trie has at most one state per needle byte, plus the root: sizing
-	// the table once avoids copying it as it grows.
-	bound := 1
-	for _, n := range needles {
-		bound += len(n)
-	}
-	m.delta = make([]int32, 0, bound*nc)
-	newState := func() int32 {
-		st := int32(len(m.delta) / nc)
-		for i := 0; i < nc; i++ {
-			m.delta = append(m.delta, -1)
-		}
-		return st
-	}
-	newState()
-	own := [][]int32{nil}
-	for id, n := range needles {
-		st := int32(0)
-		for i := 0; i < len(n); i++ {
-			c := int32(m.class[n[i]])
-			next := m.delta[int(st)*nc+int(c)]
-			if next < 0 {
-				next = newState()
-				own = append(own, nil)
-				m.delta[int(st)*nc+int(c)] = next
-			}
-			st = next
-		}
-		own[st] = append(own[st], int32(id))
-	}
-	states := len(own)
-	fail := make([]int32, states)
-	outs := make([][]int32, states)
-	outs[0] = own[0]
-	queue := make([]int32, 0, states)
-	for c := 0; c < nc; c++ {
-		if next := m.delta[c]; next > 0 {
-			fail[next] = 0
-			queue = append(queue, next)
-		} else {
-			m.delta[c] = 0
-		}
-	}
-	for len(queue) > 0 {
-		u := queue[0]
-		queue = queue[1:]
-		outs[u] = append(append([]int32(nil), own[u]...), outs[fail[u]]...)
-		for c := 0; c < nc; c++ {
-			v := m.delta[int(u)*nc+c]
-			fv := m.delta[int(fail[u])*nc+c]
-			if v < 0 {
-				m.delta[int(u)*nc+c] = fv
-				continue
-			}
-			fail[v] = fv
-			queue = append(queue, v)
-		}
-	}
-	m.outStart = make([]int32, states+1)
-	for st := 0; st < states; st++ {
-		m.outStart[st] = int32(len(m.out))
-		m.out = append(m.out, outs[st]...)
-	}
-	m.outStart[states] = int32(len(m.out))
-	if uint64(states)*uint64(nc)*2 >= 1<<32 {
-		panic("engine: literal index too large")
-	}
-	// The transition words replace the state numbers in place (same size):
-	// the largest table of a rule set is never held twice.
-	m.trans = unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(m.delta))), len(m.delta))
-	for i, next := range m.delta {
-		w := uint32(next) * uint32(nc) << 1
-		if m.outStart[next] != m.outStart[next+1] {
-			w |= 1
-		}
-		m.trans[i] = w
-	}
-	m.delta = nil
-	return m
-}
