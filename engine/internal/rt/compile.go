@@ -357,7 +357,7 @@ func (cp *compiler) value(v *ast.Value, f *ast.FieldMatch) (valueMatcher, error)
 		if err != nil {
 			return nil, err
 		}
-		m := &regexMatcher{re: re, guard: RegexGuard(regexSource(v)), field: cp.fields.id(f.Field)}
+		m := &regexMatcher{re: re, guard: RegexGuard(regexSource(v)), field: cp.fields.id(f.Field), run: regexRun(regexSource(v))}
 		for _, g := range m.guard {
 			m.lits = append(m.lits, cp.literal(m.field, g))
 		}

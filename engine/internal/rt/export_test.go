@@ -8,3 +8,10 @@ func StringClauseHolds(parts []ast.StringPart, field string, cased bool, text st
 	c := stringClause(parts, field, cased)
 	return !c.top, clauseHolds(c, Lower(text))
 }
+
+// RegexRun reports, for the external tests, whether a regular expression
+// source gets a class run (see regexRun) and whether text has it.
+func RegexRun(src, text string) (has, holds bool) {
+	r := regexRun(src)
+	return r != nil, r != nil && r.in(text)
+}

@@ -119,18 +119,22 @@ func boolOne(e *Value, b bool) bool {
 }
 
 // MatchRegexp searches the text of each scalar value with re (unanchored, as written).
-func (f *Slot) MatchRegexp(re *regexp.Regexp) bool {
+func (f *Slot) MatchRegexp(re *regexp.Regexp) bool { return f.matchRegexp(re, nil) }
+
+// matchRegexp is MatchRegexp, skipping values without run when run is not nil
+// (a class run every match of re contains, see regexRun).
+func (f *Slot) matchRegexp(re *regexp.Regexp, run *classRun) bool {
 	if !f.ok {
 		return false
 	}
 	if isScalar(f.v.Kind) {
-		return re.MatchString(f.v.S)
+		return (run == nil || run.in(f.v.S)) && re.MatchString(f.v.S)
 	}
 	if f.v.Kind != KindArray {
 		return false
 	}
 	for i := range f.v.Arr {
-		if e := &f.v.Arr[i]; isScalar(e.Kind) && re.MatchString(e.S) {
+		if e := &f.v.Arr[i]; isScalar(e.Kind) && (run == nil || run.in(e.S)) && re.MatchString(e.S) {
 			return true
 		}
 	}

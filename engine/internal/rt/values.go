@@ -74,17 +74,18 @@ func (nullMatcher) match(_ *evalCtx, s *Slot) bool { return s.MatchNull() }
 type regexMatcher struct {
 	re    *regexp.Regexp
 	guard []string
-	field int32   // the rule field
-	lits  []int32 // the guard's literals in the program
+	field int32     // the rule field
+	lits  []int32   // the guard's literals in the program
+	run   *classRun // a run of byte classes every match contains, if selective (see regexRun)
 }
 
 func (m *regexMatcher) match(c *evalCtx, s *Slot) bool {
 	if len(m.guard) == 0 {
-		return s.MatchRegexp(m.re)
+		return s.matchRegexp(m.re, m.run)
 	}
 	for i, g := range m.guard {
 		if c.st.containsLit(m.field, m.lits[i], s, g) {
-			return s.MatchRegexp(m.re)
+			return s.matchRegexp(m.re, m.run)
 		}
 	}
 	return false
