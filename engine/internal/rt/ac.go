@@ -170,7 +170,9 @@ func newACMachine(needles []string) *acMachine {
 			order = append(order, v)
 		}
 	}
-	// Ids: dense states first, each group in breadth-first order.
+	// Ids: dense states first, in breadth-first order; then sparse states in
+	// depth-first order, so that the chain of a long needle's states is
+	// contiguous in memory.
 	dense := func(s int32) bool { return depth[s] <= 1 || len(kids[s]) >= acDenseKids }
 	id := make([]uint32, states)
 	var n uint32
@@ -181,10 +183,16 @@ func newACMachine(needles []string) *acMachine {
 		}
 	}
 	m.ndense = n
-	for _, s := range order {
+	stack := []int32{0}
+	for len(stack) > 0 {
+		s := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
 		if !dense(s) {
 			id[s] = n
 			n++
+		}
+		for k := len(kids[s]) - 1; k >= 0; k-- {
+			stack = append(stack, kids[s][k].to)
 		}
 	}
 	if uint64(m.ndense)*uint64(nc) >= 1<<30 || uint64(states) >= 1<<30 {

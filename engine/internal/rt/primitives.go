@@ -334,6 +334,10 @@ type genIndex struct {
 	ac      *acMachine
 	base    int // first needle id of this field in the state's seen table
 	needles []genNeedle
+	// anch is, per needle of an automaton, its length when it has prefix or
+	// suffix atoms, else 0: what a scan reads at each output without
+	// touching the needle's record.
+	anch []int32
 	// small indexes search each needle directly instead of running the automaton.
 	small bool
 }
@@ -496,6 +500,12 @@ func NewProgram(p *Program) *Program {
 				panic("engine: literal index too large")
 			}
 			ix.hasAC, ix.acStrs = true, strs
+			ix.anch = make([]int32, len(ix.needles))
+			for i := range ix.needles {
+				if ix.needles[i].hasAnchored {
+					ix.anch[i] = int32(ix.needles[i].n)
+				}
+			}
 		}
 		ix.base = b.needles
 		b.needles += len(ix.needles)
@@ -1101,22 +1111,25 @@ func (s *State) scanAC(ix *genIndex, t string) {
 		if x&acOut == 0 {
 			continue
 		}
+		// A needle's contains atoms hold from its first occurrence on (seen
+		// also marks needles without any: nothing reads their entry).
 		for _, id := range m.outputs(x) {
-			nd := &ix.needles[id]
-			if nd.hasContains && s.seen[ix.base+int(id)] != s.gen {
-				s.seen[ix.base+int(id)] = s.gen
-				s.addTokens(nd.contains)
+			if k := ix.base + int(id); s.seen[k] != s.gen {
+				s.seen[k] = s.gen
+				if toks := ix.needles[id].contains; len(toks) > 0 {
+					s.addTokens(toks)
+				}
 			}
-			if nd.hasAnchored && i+1 == nd.n {
-				s.addTokens(nd.prefix)
+			if ix.anch[id] == int32(i+1) {
+				s.addTokens(ix.needles[id].prefix)
 			}
 		}
 	}
 	// The needles ending at the end of the text are exactly the outputs of the final state.
 	if x&acOut != 0 {
 		for _, id := range m.outputs(x) {
-			if nd := &ix.needles[id]; nd.hasAnchored {
-				s.addTokens(nd.suffix)
+			if ix.anch[id] != 0 {
+				s.addTokens(ix.needles[id].suffix)
 			}
 		}
 	}
