@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rulec/rulec/ast"
+	"github.com/rulec/rulec/engine/abi"
 	"github.com/rulec/rulec/engine/internal/rt"
 )
 
@@ -289,3 +290,9 @@ type IndexAtom = rt.IndexAtom
 // none and is evaluated on every event of its logsource (a rule that is
 // indexed with no atom never matches).
 func (rs *Ruleset) IndexClause(i int) (atoms []IndexAtom, indexed bool) { return rs.b.IndexClause(i) }
+
+// Program returns the compiled program the rule set executes: its tests,
+// each rule's detection as an expression over them, the logsource groups and
+// the literal index. Code generators render it (see engine/abi); it is shared
+// and must not be modified.
+func (rs *Ruleset) Program() *abi.Program { return rs.prog }

@@ -2,6 +2,7 @@ package gogen
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -290,3 +291,20 @@ func (c *Correlator) Flush() []correlation.Alert { return c.e.Flush() }
 func (c *Correlator) Stats() correlation.Stats { return c.e.Stats() }
 
 `
+
+// floatLit renders a float64 as a Go expression of the same value.
+func floatLit(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "math.Inf(1)"
+	case math.IsInf(f, -1):
+		return "math.Inf(-1)"
+	case math.IsNaN(f):
+		return "math.NaN()"
+	}
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".eEn") {
+		s += ".0"
+	}
+	return s
+}

@@ -2,146 +2,133 @@ package gogen
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/rulec/rulec/engine/abi"
 )
-
-// expr is a boolean expression of generated code: calls of generated
-// functions combined with and, or, not.
-type expr struct {
-	op   byte // 'c' call or predicate, '!' not, '&' and, '|' or, 'T' true, 'F' false
-	call string
-	pred *pred // the predicate of a 'c' node without call
-	args []*expr
-}
-
-var (
-	exprTrue  = &expr{op: 'T'}
-	exprFalse = &expr{op: 'F'}
-)
-
-func callExpr(name string) *expr { return &expr{op: 'c', call: name} }
-
-func constExpr(v bool) *expr {
-	if v {
-		return exprTrue
-	}
-	return exprFalse
-}
-
-func notExpr(e *expr) *expr {
-	switch e.op {
-	case '!':
-		return e.args[0]
-	case 'T':
-		return exprFalse
-	case 'F':
-		return exprTrue
-	}
-	return &expr{op: '!', args: []*expr{e}}
-}
-
-func andExpr(args ...*expr) *expr { return naryExpr('&', args) }
-
-func orExpr(args ...*expr) *expr { return naryExpr('|', args) }
-
-// naryExpr flattens nested nodes of the same operator and folds constants.
-func naryExpr(op byte, args []*expr) *expr {
-	identity, absorbing := byte('T'), byte('F')
-	if op == '|' {
-		identity, absorbing = 'F', 'T'
-	}
-	out := make([]*expr, 0, len(args))
-	for _, a := range args {
-		switch {
-		case a.op == op:
-			out = append(out, a.args...)
-		case a.op == identity:
-		case a.op == absorbing:
-			return a
-		default:
-			out = append(out, a)
-		}
-	}
-	switch len(out) {
-	case 0:
-		return &expr{op: identity}
-	case 1:
-		return out[0]
-	}
-	return &expr{op: op, args: out}
-}
 
 // maxInline is the longest and/or list written as one Go expression; longer
 // lists become helper functions so that no expression grows without bound.
 const maxInline = 16
 
-// funcWriter renders expressions, spilling long lists into helper functions.
+// minTable is the shortest run of tests in an and/or list written as a table
+// (State.AnyTest, State.AllTest) instead of one call per test.
+const minTable = 6
+
+// funcWriter renders the engine's compiled expressions (abi.Expr) as Go: the
+// condition's structure becomes Go's && || !, each test a call of
+// abi.State.Test, long runs of tests a table of test ids. Long lists spill
+// into helper functions.
 type funcWriter struct {
-	prefix  string // helper name prefix, e.g. "r12h"
+	prefix  string // helper and table name prefix, e.g. "r12"
 	helpers []string
+	tables  []string
 	n       int
-	imports map[string]bool
 }
 
 // render returns the Go expression for e (s is the *abi.State parameter).
-func (w *funcWriter) render(e *expr) string {
-	switch e.op {
-	case 'T':
-		return "true"
-	case 'F':
-		return "false"
-	case 'c':
-		if e.pred == nil {
-			return e.call + "(s)"
-		}
-		if e.pred.memo >= 0 {
-			return fmt.Sprintf("p%d(s)", e.pred.id)
-		}
-		return e.pred.inline(w.imports)
-	case '!':
-		inner := w.atom(e.args[0])
-		if strings.HasPrefix(inner, "!") {
-			return "!(" + inner + ")"
-		}
-		return "!" + inner
-	}
-	if len(e.args) > maxInline {
-		return w.helper(e) + "(s)"
-	}
-	sep := " && "
-	if e.op == '|' {
-		sep = " || "
-	}
-	parts := make([]string, len(e.args))
-	for i, a := range e.args {
-		parts[i] = w.atom(a)
-	}
-	return strings.Join(parts, sep)
+func (w *funcWriter) render(e *abi.Expr) string {
+	s, _ := w.expr(e)
+	return s
 }
 
-// atom renders e parenthesised when it is an and/or list.
-func (w *funcWriter) atom(e *expr) string {
-	s := w.render(e)
-	if (e.op == '&' || e.op == '|') && len(e.args) <= maxInline {
+// expr renders e; compound reports a top-level && or || list.
+func (w *funcWriter) expr(e *abi.Expr) (s string, compound bool) {
+	switch e.Op {
+	case abi.ExprTrue:
+		return "true", false
+	case abi.ExprFalse:
+		return "false", false
+	case abi.ExprTest:
+		return fmt.Sprintf("s.Test(%d)", e.Test), false
+	case abi.ExprNot:
+		inner := w.atom(e.Args[0])
+		if strings.HasPrefix(inner, "!") {
+			return "!(" + inner + ")", false
+		}
+		return "!" + inner, false
+	case abi.ExprAnd, abi.ExprOr:
+	default:
+		return "false", false
+	}
+	parts := w.segments(e)
+	if len(parts) == 1 {
+		return parts[0], false
+	}
+	if len(parts) > maxInline {
+		return w.helper(e.Op, parts) + "(s)", false
+	}
+	sep := " && "
+	if e.Op == abi.ExprOr {
+		sep = " || "
+	}
+	return strings.Join(parts, sep), true
+}
+
+// segments renders the operands of an and/or list in order, each run of at
+// least minTable tests as one table call.
+func (w *funcWriter) segments(e *abi.Expr) []string {
+	var out []string
+	for i := 0; i < len(e.Args); {
+		j := i
+		for j < len(e.Args) && e.Args[j].Op == abi.ExprTest {
+			j++
+		}
+		if j-i >= minTable {
+			out = append(out, w.table(e.Op, e.Args[i:j]))
+			i = j
+			continue
+		}
+		out = append(out, w.atom(e.Args[i]))
+		i++
+	}
+	return out
+}
+
+// table writes the test ids of a run as a package-level table and returns its call.
+func (w *funcWriter) table(op abi.ExprOp, run []*abi.Expr) string {
+	name := fmt.Sprintf("%st%d", w.prefix, w.n)
+	w.n++
+	var b strings.Builder
+	fmt.Fprintf(&b, "var %s = []int32{", name)
+	for k, a := range run {
+		if k%16 == 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(strconv.Itoa(int(a.Test)) + ", ")
+	}
+	b.WriteString("\n}\n")
+	w.tables = append(w.tables, b.String())
+	if op == abi.ExprOr {
+		return "s.AnyTest(" + name + ")"
+	}
+	return "s.AllTest(" + name + ")"
+}
+
+// atom renders e parenthesised when it is an and/or list written inline.
+func (w *funcWriter) atom(e *abi.Expr) string {
+	s, compound := w.expr(e)
+	if compound {
 		return "(" + s + ")"
 	}
 	return s
 }
 
 // helper writes a function evaluating a long and/or list statement by statement.
-func (w *funcWriter) helper(e *expr) string {
-	name := fmt.Sprintf("%s%d", w.prefix, w.n)
+func (w *funcWriter) helper(op abi.ExprOp, parts []string) string {
+	name := fmt.Sprintf("%sh%d", w.prefix, w.n)
 	w.n++
 	var b strings.Builder
 	fmt.Fprintf(&b, "func %s(s *abi.State) bool {\n", name)
-	for _, a := range e.args {
-		if e.op == '|' {
-			fmt.Fprintf(&b, "if %s {\nreturn true\n}\n", w.render(a))
+	for _, p := range parts {
+		if op == abi.ExprOr {
+			fmt.Fprintf(&b, "if %s {\nreturn true\n}\n", p)
 		} else {
-			fmt.Fprintf(&b, "if !%s {\nreturn false\n}\n", w.atom(a))
+			fmt.Fprintf(&b, "if !%s {\nreturn false\n}\n", p)
 		}
 	}
-	fmt.Fprintf(&b, "return %v\n}\n", e.op == '&')
+	fmt.Fprintf(&b, "return %v\n}\n", op == abi.ExprAnd)
 	w.helpers = append(w.helpers, b.String())
 	return name
 }

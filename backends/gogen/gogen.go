@@ -54,94 +54,39 @@ type Result struct {
 	Indexed int
 }
 
-// group is a logsource restriction shared by rules, with its alternatives.
-type group struct {
-	key   string
-	claim engine.LogsourceClaim
-	alts  []*engine.Alternative
-	where []*expr // per alternative
-	rules []int
-}
-
 // rule is one compiled detection rule.
 type rule struct {
-	src      *ast.Rule
-	index    int
-	group    int
-	searches map[int]*expr
-	cond     *expr
-	// atoms is the rule's index clause (engine.Ruleset.IndexClause); a rule
-	// that is not indexed is evaluated on every event of its logsource.
-	atoms   []engine.IndexAtom
-	indexed bool
-	folder  string
+	src    *ast.Rule
+	index  int
+	group  int
+	plan   *abi.Expr
+	folder string
 }
 
-// Generate compiles the detection and correlation rules into a Go package.
+// Generate compiles the detection and correlation rules into a Go package. The
+// engine compiles them (engine.NewRuleset: the same program the interpreter
+// runs); the generator only renders that program: its tables as data the
+// package decodes once, each detection as a Go function over State.Test.
 func Generate(rules []*ast.Rule, opts Options) (*Result, error) {
 	if !token.IsIdentifier(opts.Package) || opts.Package == "_" || opts.Package == "main" {
 		return nil, fmt.Errorf("invalid package name %q: want a Go identifier other than _ and main", opts.Package)
 	}
 	rs, diags := engine.NewRuleset(rules, engine.Options{Profile: opts.Profile, IgnoreLogsource: opts.IgnoreLogsource})
 	res := &Result{Diagnostics: diags}
-	profile := rs.Profile()
-	g := &generator{opts: opts, res: res, preds: newPredTable()}
-
-	// Logsource groups, as engine.NewRuleset builds them.
-	groupOf := map[string]int{}
+	prog := rs.Program()
+	g := &generator{opts: opts, res: res, prog: prog, groups: rs.Groups()}
 	for i := 0; i < rs.Len(); i++ {
-		r := rs.Rule(i)
-		entries, claim := engine.ResolveRule(profile, r.Logsource, opts.IgnoreLogsource)
-		key := engine.GroupKey(entries, claim)
-		gi, ok := groupOf[key]
-		if !ok {
-			gi = len(g.groups)
-			groupOf[key] = gi
-			g.groups = append(g.groups, &group{key: groupKey(entries), claim: claim, alts: engine.Alternatives(entries)})
+		pr := prog.Rules[i]
+		if pr.Plan == nil {
+			return nil, fmt.Errorf("gogen: rule %d has no compiled detection (a bug of the engine)", i)
 		}
-		g.groups[gi].rules = append(g.groups[gi].rules, i)
-		g.rules = append(g.rules, &rule{src: r, index: i, group: gi})
-	}
-	g.collectFields()
-	cp := &compiler{preds: g.preds, fields: g.fieldID, placeholders: profile.Placeholders}
-	user := 0
-	for _, gr := range g.groups {
-		for _, a := range gr.alts {
-			g.preds.user = user
-			user++
-			args := make([]*expr, 0, len(a.Where))
-			for _, fm := range a.Where {
-				e, err := cp.fieldMatch(fm)
-				if err != nil {
-					return nil, fmt.Errorf("logsource %s: %w", gr.key, err)
-				}
-				args = append(args, e)
-			}
-			gr.where = append(gr.where, andExpr(args...))
-		}
-	}
-	for _, r := range g.rules {
-		g.preds.user = user
-		user++
-		idx := r.index
-		searches, cond, err := cp.detection(r.src.Detection, func(i int) string { return fmt.Sprintf("r%ds%d", idx, i) })
-		if err != nil {
-			// The interpreter compiled this rule: a failure here is a bug of the generator.
-			return nil, fmt.Errorf("%s: rule %q: %w", r.src.Pos, r.src.Title, err)
-		}
-		r.searches, r.cond = searches, cond
-		r.atoms, r.indexed = rs.IndexClause(r.index)
-	}
-	memo := 0
-	for _, p := range g.preds.list {
-		if p.users >= 2 {
-			p.memo = memo
-			memo++
+		g.rules = append(g.rules, &rule{src: rs.Rule(i), index: i, group: int(pr.Group), plan: pr.Plan})
+		if _, indexed := rs.IndexClause(i); indexed {
+			res.Indexed++
 		}
 	}
 	res.Rules = len(g.rules)
-	res.Predicates, res.Memoized = len(g.preds.list), memo
-	g.memo = memo
+	res.Predicates, res.Memoized = len(prog.Tests), prog.Memo
 	if err := g.correlations(rules, rs); err != nil {
 		return nil, err
 	}
@@ -152,74 +97,14 @@ func Generate(rules []*ast.Rule, opts Options) (*Result, error) {
 	return res, nil
 }
 
-func groupKey(entries []*engine.LogsourceEntry) string {
-	keys := make([]string, len(entries))
-	for i, e := range entries {
-		keys[i] = e.Key()
-	}
-	return strings.Join(keys, "&")
-}
-
 // generator holds the state of one generation.
 type generator struct {
-	opts    Options
-	res     *Result
-	preds   *predTable
-	groups  []*group
-	rules   []*rule
-	fields  []string
-	fieldID map[string]int32
-	memo    int
-	corr    *corrOutput
-}
-
-// collectFields interns, sorted, every event field the rules, the logsource
-// conditions and the renames read.
-func (g *generator) collectFields() {
-	set := map[string]bool{}
-	var walk func(m *ast.Matcher)
-	addFM := func(fm *ast.FieldMatch) {
-		if !fm.IsKeyword() {
-			set[fm.Field] = true
-		}
-		var vals func(vs []ast.Value)
-		vals = func(vs []ast.Value) {
-			for i := range vs {
-				if vs[i].Kind == ast.ValFieldRef {
-					set[vs[i].Ref] = true
-				}
-				vals(vs[i].Variants)
-			}
-		}
-		vals(fm.Values)
-	}
-	walk = func(m *ast.Matcher) { m.Walk(addFM) }
-	for _, r := range g.rules {
-		for _, s := range r.src.Detection.Searches {
-			walk(s.Body)
-		}
-	}
-	for _, gr := range g.groups {
-		for _, a := range gr.alts {
-			for _, fm := range a.Where {
-				addFM(fm)
-			}
-			for k, names := range a.Fields {
-				set[k] = true
-				for _, n := range names {
-					set[n] = true
-				}
-			}
-		}
-	}
-	for f := range set {
-		g.fields = append(g.fields, f)
-	}
-	sort.Strings(g.fields)
-	g.fieldID = make(map[string]int32, len(g.fields))
-	for i, f := range g.fields {
-		g.fieldID[f] = int32(i)
-	}
+	opts   Options
+	res    *Result
+	prog   *abi.Program
+	groups []engine.LogsourceGroup
+	rules  []*rule
+	corr   *corrOutput
 }
 
 // comment renders text for a // comment: quoted, ASCII only, one line, bounded.
@@ -381,9 +266,6 @@ func (g *generator) emit() error {
 	if err := g.emitRules(); err != nil {
 		return err
 	}
-	if err := g.emitPredicates(); err != nil {
-		return err
-	}
 	if err := g.emitProgram(); err != nil {
 		return err
 	}
@@ -404,86 +286,48 @@ func (g *generator) emit() error {
 
 func (g *generator) emitRules() error {
 	bodies := map[string]*strings.Builder{}
-	imports := map[string]map[string]bool{}
 	var order []string
 	for _, r := range g.rules {
 		b := bodies[r.folder]
 		if b == nil {
 			b = &strings.Builder{}
 			bodies[r.folder] = b
-			imports[r.folder] = map[string]bool{abiPkg: true}
 			order = append(order, r.folder)
 		}
-		w := &funcWriter{prefix: fmt.Sprintf("r%dh", r.index), imports: imports[r.folder]}
+		w := &funcWriter{prefix: fmt.Sprintf("r%d", r.index)}
 		fmt.Fprintf(b, "// r%d is rule %d, %s (%s:%d).\n", r.index, r.index, comment(r.src.Title), comment(g.relFile(r.src.Pos.File)), r.src.Pos.Line)
-		fmt.Fprintf(b, "func r%d(s *abi.State) bool {\nreturn %s\n}\n\n", r.index, w.render(r.cond))
-		ids := make([]int, 0, len(r.searches))
-		for i := range r.searches {
-			ids = append(ids, i)
-		}
-		sort.Ints(ids)
-		for _, i := range ids {
-			fmt.Fprintf(b, "// r%ds%d is search %s.\n", r.index, i, comment(r.src.Detection.Searches[i].Name))
-			fmt.Fprintf(b, "func r%ds%d(s *abi.State) bool {\nreturn %s\n}\n\n", r.index, i, w.render(r.searches[i]))
-		}
+		fmt.Fprintf(b, "func r%d(s *abi.State) bool {\nreturn %s\n}\n\n", r.index, w.render(r.plan))
 		for _, h := range w.helpers {
 			b.WriteString(h + "\n")
 		}
+		for _, t := range w.tables {
+			b.WriteString(t + "\n")
+		}
 	}
 	for _, name := range order {
-		if err := g.goFile(name, "", imports[name], bodies[name].String()); err != nil {
+		if err := g.goFile(name, "", map[string]bool{abiPkg: true}, bodies[name].String()); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// predicatesPerFile bounds the size of each predicates file.
-const predicatesPerFile = 2000
+// dataChunk is the number of encoded bytes per line of a table literal.
+const dataChunk = 1024
 
-func (g *generator) emitPredicates() error {
-	var list []*pred
-	for _, p := range g.preds.list {
-		if p.memo >= 0 {
-			list = append(list, p)
-		}
+// dataLiteral renders encoded data as a Go string expression, one quoted chunk per line.
+func dataLiteral(data []byte) string {
+	if len(data) == 0 {
+		return `""`
 	}
-	chunks := (len(list) + predicatesPerFile - 1) / predicatesPerFile
-	for n := 0; n < max(chunks, 1); n++ {
-		chunk := list[min(n*predicatesPerFile, len(list)):min((n+1)*predicatesPerFile, len(list))]
-		imports := map[string]bool{abiPkg: true}
-		var b strings.Builder
-		for _, p := range chunk {
-			b.WriteString(p.render(g.fields, imports))
-			b.WriteString("\n")
+	var b strings.Builder
+	for off := 0; off < len(data); off += dataChunk {
+		if off > 0 {
+			b.WriteString(" +\n")
 		}
-		if n == 0 && len(g.preds.globals) > 0 {
-			b.WriteString("// Patterns, regular expressions and networks, compiled once.\nvar (\n")
-			for _, v := range g.preds.globals {
-				b.WriteString(v + "\n")
-			}
-			b.WriteString(")\n")
-			for imp := range g.preds.imports {
-				imports[imp] = true
-			}
-		}
-		if b.Len() == 0 {
-			continue
-		}
-		name := "predicates_gen.go"
-		if n > 0 {
-			name = fmt.Sprintf("predicates_%d_gen.go", n+1)
-		}
-		if err := g.goFile(name, "", imports, b.String()); err != nil {
-			return err
-		}
+		b.WriteString(strconv.Quote(string(data[off:min(off+dataChunk, len(data))])))
 	}
-	return nil
-}
-
-var atomOpNames = map[abi.AtomOp]string{
-	abi.AtomEqual: "abi.AtomEqual", abi.AtomPrefix: "abi.AtomPrefix",
-	abi.AtomSuffix: "abi.AtomSuffix", abi.AtomContains: "abi.AtomContains",
+	return b.String()
 }
 
 func (g *generator) emitProgram() error {
@@ -491,134 +335,22 @@ func (g *generator) emitProgram() error {
 	progImports := map[string]bool{abiPkg: true, "sync": true}
 	b.WriteString(abiCheck)
 	b.WriteString(programAPI)
-	// Logsource alternatives.
+	b.WriteString("// program is the rule set: its tables (fields, tests, logsource groups, literal\n")
+	b.WriteString("// index) decoded from programData, and one detection function per rule.\n")
+	b.WriteString("var program = abi.DecodeProgram(programData, []func(*abi.State) bool{\n")
+	for i, r := range g.rules {
+		fmt.Fprintf(&b, "r%d,", r.index)
+		if i%16 == 15 || i == len(g.rules)-1 {
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString("})\n\n")
+	b.WriteString("// Logsource groups (rule field renames and conditions are in programData):\n")
 	for gi, gr := range g.groups {
-		for ai := range gr.alts {
-			if gr.where[ai].op == 'T' {
-				continue
-			}
-			w := &funcWriter{prefix: fmt.Sprintf("w%d_%dh", gi, ai), imports: progImports}
-			fmt.Fprintf(&b, "// w%d_%d decides alternative %d of logsource %s.\n", gi, ai, ai, comment(gr.key))
-			fmt.Fprintf(&b, "func w%d_%d(s *abi.State) bool {\nreturn %s\n}\n\n", gi, ai, w.render(gr.where[ai]))
-			for _, h := range w.helpers {
-				b.WriteString(h + "\n")
-			}
-		}
+		fmt.Fprintf(&b, "//   - group %d: %s, %d rules (%d indexed)\n", gi, comment(displayKey(gr.Key)+", rules of "+gr.Claim.Key()), gr.Rules, gr.Indexed)
 	}
-	// Index atoms and always-candidates, per alternative.
-	always := make([][][]int32, len(g.groups))
-	var atoms []string
-	for gi, gr := range g.groups {
-		always[gi] = make([][]int32, len(gr.alts))
-	}
-	for _, r := range g.rules {
-		gr := g.groups[r.group]
-		if !r.indexed {
-			for ai := range gr.alts {
-				always[r.group][ai] = append(always[r.group][ai], int32(r.index))
-			}
-			continue
-		}
-		g.res.Indexed++
-		for ai, a := range gr.alts {
-			seen := map[string]bool{}
-			for _, at := range r.atoms {
-				targets := []string{at.Field}
-				if t, ok := a.Fields[at.Field]; ok && at.Field != "" {
-					targets = t
-				}
-				for _, t := range targets {
-					field := "abi.AnyField"
-					if t != "" {
-						field = strconv.Itoa(int(g.fieldID[t]))
-					}
-					line := fmt.Sprintf("{Field: %s, Op: %s, Needle: %s, Group: %d, Alt: %d, Rule: %d},",
-						field, atomOpNames[at.Op], strconv.Quote(at.Needle), r.group, ai, r.index)
-					if !seen[line] {
-						seen[line] = true
-						atoms = append(atoms, line)
-					}
-				}
-			}
-		}
-	}
-	b.WriteString("// program is the rule set: logsource groups, literal index and detections.\n")
-	b.WriteString("var program = abi.NewProgram(&abi.Program{\n")
-	b.WriteString("Fields: []string{\n")
-	for _, f := range g.fields {
-		fmt.Fprintf(&b, "%s,\n", strconv.Quote(f))
-	}
-	b.WriteString("},\n")
-	fmt.Fprintf(&b, "Memo: %d,\n", g.memo)
-	b.WriteString("Rules: []abi.Rule{\n")
-	for _, r := range g.rules {
-		fmt.Fprintf(&b, "{Group: %d, Detect: r%d},\n", r.group, r.index)
-	}
-	b.WriteString("},\nGroups: []abi.Group{\n")
-	for gi, gr := range g.groups {
-		fmt.Fprintf(&b, "// %s\n{", comment(displayKey(gr.key)+", rules of "+gr.claim.Key()))
-		if c := gr.claim; !c.Source.IsZero() {
-			b.WriteString("Claim: abi.Claim{Source: abi.Source{")
-			for _, kv := range [][2]string{{"Product", c.Product}, {"Category", c.Category}, {"Service", c.Service}} {
-				if kv[1] != "" {
-					fmt.Fprintf(&b, "%s: %s, ", kv[0], strconv.Quote(kv[1]))
-				}
-			}
-			b.WriteString("}")
-			if c.Unmapped {
-				b.WriteString(", Unmapped: true")
-			}
-			b.WriteString("},\n")
-		}
-		b.WriteString("Alts: []abi.Alt{\n")
-		for ai, a := range gr.alts {
-			b.WriteString("{")
-			if gr.where[ai].op != 'T' {
-				fmt.Fprintf(&b, "Where: w%d_%d, ", gi, ai)
-			}
-			if len(a.Fields) > 0 {
-				keys := make([]string, 0, len(a.Fields))
-				for k := range a.Fields {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
-				b.WriteString("Renames: []abi.Rename{")
-				for _, k := range keys {
-					ids := make([]string, len(a.Fields[k]))
-					for i, n := range a.Fields[k] {
-						ids[i] = strconv.Itoa(int(g.fieldID[n]))
-					}
-					fmt.Fprintf(&b, "{Field: %d, To: []int32{%s}}, ", g.fieldID[k], strings.Join(ids, ", "))
-				}
-				b.WriteString("}, ")
-			}
-			if len(always[gi][ai]) > 0 {
-				b.WriteString("Always: []int32{")
-				for i, r := range always[gi][ai] {
-					if i > 0 {
-						b.WriteString(", ")
-					}
-					b.WriteString(strconv.Itoa(int(r)))
-				}
-				b.WriteString("}")
-			}
-			b.WriteString("},\n")
-		}
-		b.WriteString("}},\n")
-	}
-	b.WriteString("},\nAtoms: []abi.Atom{\n")
-	for _, a := range atoms {
-		b.WriteString(a + "\n")
-	}
-	b.WriteString("},\n")
-	if len(g.preds.literals) > 0 {
-		b.WriteString("Literals: []abi.Literal{\n")
-		for _, l := range g.preds.literals {
-			fmt.Fprintf(&b, "{Field: %d, Needle: %s},\n", l.field, strconv.Quote(l.needle))
-		}
-		b.WriteString("},\n")
-	}
-	b.WriteString("})\n")
+	b.WriteString("\n// programData is the encoded rule set (abi.EncodeProgram).\n")
+	b.WriteString("const programData = " + dataLiteral(abi.EncodeProgram(g.prog)) + "\n")
 	doc := fmt.Sprintf("// Package %s holds %d Sigma detection rules", g.opts.Package, len(g.rules))
 	if g.res.Correlations > 0 {
 		doc += fmt.Sprintf(" and %d correlation rules", g.res.Correlations)
@@ -727,63 +459,57 @@ func (r *Rule) Match(ev abi.Event) bool {
 `
 
 func (g *generator) emitMetadata() error {
-	var b strings.Builder
-	b.WriteString("// ruleTable holds the metadata of each compiled rule.\n")
-	fmt.Fprintf(&b, "var ruleTable = [%d]Rule{\n", len(g.rules))
+	w := &abi.Writer{}
+	w.Uint(uint64(len(g.rules)))
 	for _, r := range g.rules {
 		s := r.src
-		fmt.Fprintf(&b, "{\nIndex: %d,\n", r.index)
-		str := func(name, v string) {
-			if v != "" {
-				fmt.Fprintf(&b, "%s: %s,\n", name, strconv.Quote(v))
-			}
+		for _, v := range []string{s.ID, s.Name, s.Title, s.Status, s.Level, s.Description, s.Author, s.License, s.Date, s.Modified} {
+			w.String(v)
 		}
-		list := func(name string, vs []string) {
-			if len(vs) == 0 {
-				return
-			}
-			q := make([]string, len(vs))
-			for i, v := range vs {
-				q[i] = strconv.Quote(v)
-			}
-			fmt.Fprintf(&b, "%s: []string{%s},\n", name, strings.Join(q, ", "))
+		for _, l := range [][]string{s.Tags, s.References, s.FalsePositives, s.Fields} {
+			w.Strings(l)
 		}
-		str("ID", s.ID)
-		str("Name", s.Name)
-		str("Title", s.Title)
-		str("Status", s.Status)
-		str("Description", s.Description)
-		str("Author", s.Author)
-		str("License", s.License)
-		str("Date", s.Date)
-		str("Modified", s.Modified)
-		str("Level", s.Level)
-		list("Tags", s.Tags)
-		list("References", s.References)
-		list("FalsePositives", s.FalsePositives)
-		list("Fields", s.Fields)
 		ls := s.Logsource
-		if ls.Product != "" || ls.Category != "" || ls.Service != "" || ls.Definition != "" {
-			b.WriteString("Logsource: Logsource{")
-			for _, kv := range [][2]string{{"Product", ls.Product}, {"Category", ls.Category}, {"Service", ls.Service}, {"Definition", ls.Definition}} {
-				if kv[1] != "" {
-					fmt.Fprintf(&b, "%s: %s, ", kv[0], strconv.Quote(kv[1]))
-				}
-			}
-			b.WriteString("},\n")
+		for _, v := range []string{ls.Product, ls.Category, ls.Service, ls.Definition} {
+			w.String(v)
 		}
-		if g.suppressed(s) {
-			b.WriteString("Suppressed: true,\n")
-		}
-		str("File", g.relFile(s.Pos.File))
-		if s.Pos.Line != 0 {
-			fmt.Fprintf(&b, "Line: %d,\n", s.Pos.Line)
-		}
-		b.WriteString("},\n")
+		w.Bool(g.suppressed(s))
+		w.String(g.relFile(s.Pos.File))
+		w.Int(int64(s.Pos.Line))
 	}
-	b.WriteString("}\n")
-	return g.goFile("metadata_gen.go", "", nil, b.String())
+	var b strings.Builder
+	b.WriteString(metadataDecoder)
+	b.WriteString("// ruleData is the encoded metadata of the rules, in rule order.\n")
+	b.WriteString("const ruleData = " + dataLiteral(w.Bytes()) + "\n")
+	return g.goFile("metadata_gen.go", "", map[string]bool{abiPkg: true}, b.String())
 }
+
+// metadataDecoder is the fixed part of metadata_gen.go.
+const metadataDecoder = `// ruleTable holds the metadata of each compiled rule.
+var ruleTable = decodeRules(ruleData)
+
+// decodeRules reads the rules' metadata (written by rulec gen-go in this order).
+func decodeRules(data string) []Rule {
+	r := abi.NewReader(data)
+	out := make([]Rule, r.Len(len(data)))
+	for i := range out {
+		x := &out[i]
+		x.Index = i
+		x.ID, x.Name, x.Title, x.Status, x.Level = r.String(), r.String(), r.String(), r.String(), r.String()
+		x.Description, x.Author, x.License, x.Date, x.Modified = r.String(), r.String(), r.String(), r.String(), r.String()
+		x.Tags, x.References, x.FalsePositives, x.Fields = r.Strings(), r.Strings(), r.Strings(), r.Strings()
+		x.Logsource = Logsource{Product: r.String(), Category: r.String(), Service: r.String(), Definition: r.String()}
+		x.Suppressed = r.Bool()
+		x.File = r.String()
+		x.Line = int(r.Int())
+	}
+	if !r.Done() {
+		panic("rulec gen-go: malformed rule metadata: regenerate the package")
+	}
+	return out
+}
+
+`
 
 // WriteDir writes the files into dir (created if needed) and removes the
 // generated files (*_gen.go starting with Header) of an earlier run that are

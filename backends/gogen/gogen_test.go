@@ -2,10 +2,8 @@ package gogen
 
 import (
 	"bytes"
-	"fmt"
 	"go/parser"
 	"go/token"
-	"math/rand"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,10 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rulec/rulec/ast"
-	"github.com/rulec/rulec/engine"
 	"github.com/rulec/rulec/engine/abi"
-	"github.com/rulec/rulec/internal/gentest"
 )
 
 // TestValueFormsAgainstInterpreter generates a package from testdata/forms
@@ -154,73 +149,20 @@ func TestBadPackageName(t *testing.T) {
 	}
 }
 
-// TestShapes checks the generation-time pattern shapes against engine.Pattern (the
-// index clauses of the same patterns are checked in engine, TestStringClauseNecessary)
-// and the Sigma rendering of patterns against engine.ParseSigmaString.
-func TestShapes(t *testing.T) {
-	rng := rand.New(rand.NewSource(7))
-	texts := gentest.PatternTexts()
-	for round := 0; round < 3000; round++ {
-		parts := gentest.RandomPattern(rng)
-		back := engine.ParseSigmaString(sigmaString(parts))
-		norm := func(ps []ast.StringPart) string { return fmt.Sprint(normalizeParts(ps)) }
-		if norm(back) != norm(parts) {
-			t.Fatalf("sigmaString(%v) = %q reads back as %v", parts, sigmaString(parts), back)
-		}
-		for _, cased := range []bool{false, true} {
-			p := engine.CompilePattern(parts, cased)
-			sh := normalize(parts, cased)
-			for _, text := range texts {
-				want := p.Match(text)
-				var got bool
-				if sh.glob {
-					got = engine.CompilePattern(engine.ParseSigmaString(sigmaString(parts)), cased).Match(text)
-				} else {
-					in := text
-					if !cased {
-						in = engine.Lower(text)
-					}
-					got = abi.MatchStrOp(sh.op, in, sh.a, sh.b)
-				}
-				if got != want {
-					t.Fatalf("parts %v cased %v text %q: shape %+v gives %v, engine %v", parts, cased, text, sh, got, want)
-				}
-			}
-		}
-	}
-}
-
-// normalizeParts merges adjacent literals and drops empty ones, for comparing part lists.
-func normalizeParts(ps []ast.StringPart) []ast.StringPart {
-	var out []ast.StringPart
-	for _, p := range ps {
-		if p.Kind == ast.PartLit {
-			if p.Text == "" {
-				continue
-			}
-			if n := len(out); n > 0 && out[n-1].Kind == ast.PartLit {
-				out[n-1].Text += p.Text
-				continue
-			}
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
 func TestExprRender(t *testing.T) {
-	p := func(i int) *expr { return callExpr(fmt.Sprintf("p%d", i)) }
+	p := func(i int32) *abi.Expr { return &abi.Expr{Op: abi.ExprTest, Test: i} }
+	and := func(a ...*abi.Expr) *abi.Expr { return &abi.Expr{Op: abi.ExprAnd, Args: a} }
+	or := func(a ...*abi.Expr) *abi.Expr { return &abi.Expr{Op: abi.ExprOr, Args: a} }
+	not := func(a *abi.Expr) *abi.Expr { return &abi.Expr{Op: abi.ExprNot, Args: []*abi.Expr{a}} }
 	tests := []struct {
-		e    *expr
+		e    *abi.Expr
 		want string
 	}{
-		{andExpr(p(1), orExpr(p(2), p(3)), notExpr(andExpr(p(4), p(5)))), "p1(s) && (p2(s) || p3(s)) && !(p4(s) && p5(s))"},
-		{andExpr(p(1), exprTrue), "p1(s)"},
-		{orExpr(p(1), exprTrue), "true"},
-		{andExpr(), "true"},
-		{orExpr(), "false"},
-		{notExpr(notExpr(p(1))), "p1(s)"},
-		{andExpr(p(1), andExpr(p(2), p(3))), "p1(s) && p2(s) && p3(s)"},
+		{and(p(1), or(p(2), p(3)), not(and(p(4), p(5)))), "s.Test(1) && (s.Test(2) || s.Test(3)) && !(s.Test(4) && s.Test(5))"},
+		{&abi.Expr{Op: abi.ExprTrue}, "true"},
+		{&abi.Expr{Op: abi.ExprFalse}, "false"},
+		{not(not(p(1))), "!(!s.Test(1))"},
+		{not(or(p(1), p(2))), "!(s.Test(1) || s.Test(2))"},
 	}
 	for _, tc := range tests {
 		w := &funcWriter{prefix: "h"}
@@ -228,12 +170,21 @@ func TestExprRender(t *testing.T) {
 			t.Errorf("got %q, want %q", got, tc.want)
 		}
 	}
-	var many []*expr
-	for i := 0; i < 40; i++ {
+	var many, mixed []*abi.Expr
+	for i := int32(0); i < 40; i++ {
 		many = append(many, p(i))
+		mixed = append(mixed, and(p(i), p(i+100)))
 	}
-	w := &funcWriter{prefix: "h"}
-	if got := w.render(notExpr(orExpr(many...))); got != "!h0(s)" || len(w.helpers) != 1 {
+	w := &funcWriter{prefix: "r"}
+	if got := w.render(not(or(many...))); got != "!s.AnyTest(rt0)" || len(w.tables) != 1 || len(w.helpers) != 0 {
+		t.Errorf("long list of tests: %q, %d tables, %d helpers", got, len(w.tables), len(w.helpers))
+	}
+	w = &funcWriter{prefix: "r"}
+	if got := w.render(and(p(1), or(p(2), p(3), p(4), p(5), p(6), p(7)))); got != "s.Test(1) && s.AnyTest(rt0)" {
+		t.Errorf("run of tests: %q", got)
+	}
+	w = &funcWriter{prefix: "r"}
+	if got := w.render(not(or(mixed...))); got != "!rh0(s)" || len(w.helpers) != 1 {
 		t.Errorf("long list: %q, %d helpers", got, len(w.helpers))
 	}
 }

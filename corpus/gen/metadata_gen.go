@@ -2,131 +2,35 @@
 
 package gen
 
+import (
+	"github.com/rulec/rulec/engine/abi"
+)
+
 // ruleTable holds the metadata of each compiled rule.
-var ruleTable = [9]Rule{
-	{
-		Index:       0,
-		ID:          "11111111-2222-4333-8444-555555555501",
-		Title:       "Legacy Collection Rule",
-		Status:      "test",
-		Description: "A Sigma 1.0 style collection with action global, repeated documents and reset.",
-		Author:      "rulec corpus",
-		Date:        "2025-01-17",
-		Level:       "medium",
-		Logsource:   Logsource{Product: "windows", Service: "system"},
-		File:        "../rules/generic/legacy_collection_global.yml",
-		Line:        14,
-	},
-	{
-		Index:       1,
-		ID:          "11111111-2222-4333-8444-555555555502",
-		Title:       "Legacy Collection Rule",
-		Status:      "test",
-		Description: "A Sigma 1.0 style collection with action global, repeated documents and reset.",
-		Author:      "rulec corpus",
-		Date:        "2025-01-17",
-		Level:       "medium",
-		Logsource:   Logsource{Product: "windows", Service: "system"},
-		File:        "../rules/generic/legacy_collection_global.yml",
-		Line:        14,
-	},
-	{
-		Index:      2,
-		ID:         "53ba33fd-3a50-4468-a5ef-c583635cfa92",
-		Name:       "failed_login",
-		Title:      "Failed Login",
-		Status:     "test",
-		Level:      "low",
-		Logsource:  Logsource{Product: "windows", Service: "security"},
-		Suppressed: true,
-		File:       "../rules/generic/mr_failed_logins_then_success.yml",
-		Line:       30,
-	},
-	{
-		Index:      3,
-		ID:         "4d0a2c83-c62c-4ed4-b475-c7e23a9269b8",
-		Name:       "successful_login",
-		Title:      "Successful Login",
-		Status:     "test",
-		Level:      "low",
-		Logsource:  Logsource{Product: "windows", Service: "security"},
-		Suppressed: true,
-		File:       "../rules/generic/mr_failed_logins_then_success.yml",
-		Line:       43,
-	},
-	{
-		Index:       4,
-		ID:          "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e05",
-		Title:       "Suspicious Shell Keywords",
-		Status:      "test",
-		Description: "Keyword searches (any and all), expand placeholders, startswith and a legacy-free list condition.",
-		Author:      "rulec corpus",
-		Date:        "2025-01-14",
-		Level:       "high",
-		Tags:        []string{"attack.execution", "attack.t1059.004"},
-		Logsource:   Logsource{Product: "linux"},
-		File:        "../rules/linux/lnx_keywords_and_expand.yml",
-		Line:        1,
-	},
-	{
-		Index:       5,
-		ID:          "7e2f9a3b-4c5d-4e6f-8a9b-1c2d3e4f5a03",
-		Title:       "SMB Connection To Internal Network From Unusual Port",
-		Status:      "test",
-		Description: "Uses cidr, numeric comparisons, exists, null and cased matching.",
-		Author:      "rulec corpus",
-		Date:        "2025-01-12",
-		Level:       "low",
-		Tags:        []string{"attack.lateral-movement", "attack.t1021.002"},
-		Logsource:   Logsource{Product: "windows", Category: "network_connection"},
-		File:        "../rules/windows/net_connection_win_internal_smb.yml",
-		Line:        1,
-	},
-	{
-		Index:       6,
-		ID:          "5c1d8e7a-2b3f-4c6d-8e9f-0a1b2c3d4e02",
-		Title:       "Encoded PowerShell Command Line",
-		Status:      "experimental",
-		Description: "Detects PowerShell started with an encoded command, using windash, base64offset and utf16 modifiers.",
-		Author:      "rulec corpus",
-		Date:        "2025-01-11",
-		Level:       "high",
-		Tags:        []string{"attack.execution", "attack.t1059.001"},
-		Logsource:   Logsource{Product: "windows", Category: "process_creation"},
-		File:        "../rules/windows/proc_creation_win_encoded_powershell.yml",
-		Line:        1,
-	},
-	{
-		Index:       7,
-		ID:          "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c04",
-		Title:       "Renamed Binary With Parent Same Image",
-		Status:      "experimental",
-		Description: "Uses re with flags, fieldref with neq, all, wildcards, escapes and keyword-free forms.",
-		Author:      "rulec corpus",
-		Date:        "2025-01-13",
-		Level:       "medium",
-		Tags:        []string{"attack.defense-evasion", "attack.t1036.003"},
-		Logsource:   Logsource{Product: "windows", Category: "process_creation"},
-		File:        "../rules/windows/proc_creation_win_regex_and_fieldref.yml",
-		Line:        1,
-	},
-	{
-		Index:          8,
-		ID:             "0b7e2a1c-6f41-4a51-9c1e-3d1f1e6a9b01",
-		Name:           "whoami_execution",
-		Title:          "Whoami Execution",
-		Status:         "test",
-		Description:    "Detects whoami.exe executions, a common discovery step.",
-		Author:         "rulec corpus",
-		Date:           "2025-01-10",
-		Modified:       "2025-03-02",
-		Level:          "medium",
-		Tags:           []string{"attack.discovery", "attack.t1033"},
-		References:     []string{"https://attack.mitre.org/techniques/T1033/"},
-		FalsePositives: []string{"Admin activity"},
-		Fields:         []string{"CommandLine", "User"},
-		Logsource:      Logsource{Product: "windows", Category: "process_creation"},
-		File:           "../rules/windows/proc_creation_win_whoami.yml",
-		Line:           1,
-	},
+var ruleTable = decodeRules(ruleData)
+
+// decodeRules reads the rules' metadata (written by rulec gen-go in this order).
+func decodeRules(data string) []Rule {
+	r := abi.NewReader(data)
+	out := make([]Rule, r.Len(len(data)))
+	for i := range out {
+		x := &out[i]
+		x.Index = i
+		x.ID, x.Name, x.Title, x.Status, x.Level = r.String(), r.String(), r.String(), r.String(), r.String()
+		x.Description, x.Author, x.License, x.Date, x.Modified = r.String(), r.String(), r.String(), r.String(), r.String()
+		x.Tags, x.References, x.FalsePositives, x.Fields = r.Strings(), r.Strings(), r.Strings(), r.Strings()
+		x.Logsource = Logsource{Product: r.String(), Category: r.String(), Service: r.String(), Definition: r.String()}
+		x.Suppressed = r.Bool()
+		x.File = r.String()
+		x.Line = int(r.Int())
+	}
+	if !r.Done() {
+		panic("rulec gen-go: malformed rule metadata: regenerate the package")
+	}
+	return out
 }
+
+// ruleData is the encoded metadata of the rules, in rule order.
+const ruleData = "J%B11111111-2222-4333-8444-555555555501AWLegacy Collection RuleEtestGmedium/CA Sigma 1.0 style collection with action global, repeated documents and reset.Mrulec corpusAK2025-01-17AAAAAHwindowsAGsystemAA.B../rules/generic/legacy_collection_global.yml^%B11111111-2222-4333-8444-555555555502AWLegacy Collection RuleEtestGmedium/CA Sigma 1.0 style collection with action global, repeated documents and reset.Mrulec corpusAK2025-01-17AAAAAHwindowsAGsystemAA.B../rules/generic/legacy_collection_global.yml^%B53ba33fd-3a50-4468-a5ef-c583635cfa92Mfailed_loginMFailed LoginEtestDlowAAAAAAAAAHwindowsAIsecurityAB3B../rules/generic/mr_failed_logins_then_success.yml=B%B4d0a2c83-c62c-4ed4-b475-c7e23a9269b8Qsuccessful_loginQSuccessful LoginEtestDlowAAAAAAAAAHwindowsAIsecurityAB3B../rules/generic/mr_failed_logins_then_success.yml7C%B3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e05AZSuspicious Shell KeywordsEtestEhigh!DKeyword searches (any and all), expand placeholders, startswith and a legacy-free list condition.Mrulec corpusAK2025-01-14ACQa" +
+	"ttack.executionQattack.t1059.004AAAFlinuxAAAA+B../rules/linux/lnx_keywords_and_expand.ymlC%B7e2f9a3b-4c5d-4e6f-8a9b-1c2d3e4f5a03A5BSMB Connection To Internal Network From Unusual PortEtestDlow CUses cidr, numeric comparisons, exists, null and cased matching.Mrulec corpusAK2025-01-12ACXattack.lateral-movementQattack.t1021.002AAAHwindowsSnetwork_connectionAAA5B../rules/windows/net_connection_win_internal_smb.ymlC%B5c1d8e7a-2b3f-4c6d-8e9f-0a1b2c3d4e02AaEncoded PowerShell Command LineMexperimentalEhigh%DDetects PowerShell started with an encoded command, using windash, base64offset and utf16 modifiers.Mrulec corpusAK2025-01-11ACQattack.executionQattack.t1059.001AAAHwindowsQprocess_creationAAA:B../rules/windows/proc_creation_win_encoded_powershell.ymlC%B9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c04A&BRenamed Binary With Parent Same ImageMexperimentalGmedium7CUses re with flags, fieldref with neq, all, wildcards, escapes and keyword-free forms.Mrulec corpusAK2025-01-13ACWattack.defense-evasionQattack.t1036.003AAAHwindowsQpr" +
+	"ocess_creationAAA:B../rules/windows/proc_creation_win_regex_and_fieldref.ymlC%B0b7e2a1c-6f41-4a51-9c1e-3d1f1e6a9b01Qwhoami_executionQWhoami ExecutionEtestGmedium8BDetects whoami.exe executions, a common discovery step.Mrulec corpusAK2025-01-10K2025-03-02CQattack.discoveryMattack.t1033B+Bhttps://attack.mitre.org/techniques/T1033/BOAdmin activityCLCommandLineEUserHwindowsQprocess_creationAAA.B../rules/windows/proc_creation_win_whoami.ymlC"

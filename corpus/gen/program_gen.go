@@ -10,8 +10,8 @@ import (
 )
 
 // abiVersion is the runtime ABI version this package was generated for: a runtime
-// of another version does not define abi.V1, and the package does not build.
-const abiVersion = abi.V1
+// of another version does not define abi.V2, and the package does not build.
+const abiVersion = abi.V2
 
 // Rule is one compiled detection rule with its metadata.
 type Rule struct {
@@ -102,160 +102,20 @@ func (r *Rule) Match(ev abi.Event) bool {
 	return ok
 }
 
-// w0_0 decides alternative 0 of logsource "windows/*/system".
-func w0_0(s *abi.State) bool {
-	return s.Equal(0, "system")
-}
-
-// w1_0 decides alternative 0 of logsource "windows/*/security".
-func w1_0(s *abi.State) bool {
-	return p1(s)
-}
-
-// w2_0 decides alternative 0 of logsource "linux/*/*".
-func w2_0(s *abi.State) bool {
-	return s.Prefix(0, "linux-")
-}
-
-// w2_1 decides alternative 1 of logsource "linux/*/*".
-func w2_1(s *abi.State) bool {
-	return s.Field(0).Missing()
-}
-
-// w3_0 decides alternative 0 of logsource "windows/network_connection/*".
-func w3_0(s *abi.State) bool {
-	return p4(s) && s.Number(5, 3.0, "3", "")
-}
-
-// w4_0 decides alternative 0 of logsource "windows/process_creation/*".
-func w4_0(s *abi.State) bool {
-	return p4(s) && s.Number(5, 1.0, "1", "")
-}
-
-// w4_1 decides alternative 1 of logsource "windows/process_creation/*".
-func w4_1(s *abi.State) bool {
-	return p1(s) && s.Number(5, 4688.0, "4688", "")
-}
-
-// program is the rule set: logsource groups, literal index and detections.
-var program = abi.NewProgram(&abi.Program{
-	Fields: []string{
-		"Channel",
-		"CommandLine",
-		"DestinationHostname",
-		"DestinationIp",
-		"DestinationPort",
-		"EventID",
-		"Image",
-		"Initiated",
-		"IntegrityLevel",
-		"LogonId",
-		"MandatoryLabel",
-		"NewProcessId",
-		"NewProcessName",
-		"OriginalFileName",
-		"ParentImage",
-		"ParentProcessId",
-		"ParentProcessName",
-		"ProcessCommandLine",
-		"ProcessId",
-		"ServiceName",
-		"SourcePort",
-		"SubjectLogonId",
-		"SubjectUserName",
-		"TargetLogonId",
-		"TargetUserName",
-		"User",
-		"exe",
-	},
-	Memo: 3,
-	Rules: []abi.Rule{
-		{Group: 0, Detect: r0},
-		{Group: 0, Detect: r1},
-		{Group: 1, Detect: r2},
-		{Group: 1, Detect: r3},
-		{Group: 2, Detect: r4},
-		{Group: 3, Detect: r5},
-		{Group: 4, Detect: r6},
-		{Group: 4, Detect: r7},
-		{Group: 4, Detect: r8},
-	},
-	Groups: []abi.Group{
-		// "windows/*/system, rules of windows/*/system"
-		{Claim: abi.Claim{Source: abi.Source{Product: "windows", Service: "system"}},
-			Alts: []abi.Alt{
-				{Where: w0_0},
-			}},
-		// "windows/*/security, rules of windows/*/security"
-		{Claim: abi.Claim{Source: abi.Source{Product: "windows", Service: "security"}},
-			Alts: []abi.Alt{
-				{Where: w1_0},
-			}},
-		// "linux/*/*, rules of linux/*/*"
-		{Claim: abi.Claim{Source: abi.Source{Product: "linux"}},
-			Alts: []abi.Alt{
-				{Where: w2_0},
-				{Where: w2_1},
-			}},
-		// "windows/network_connection/*, rules of windows/network_connection/*"
-		{Claim: abi.Claim{Source: abi.Source{Product: "windows", Category: "network_connection"}},
-			Alts: []abi.Alt{
-				{Where: w3_0},
-			}},
-		// "windows/process_creation/*, rules of windows/process_creation/*"
-		{Claim: abi.Claim{Source: abi.Source{Product: "windows", Category: "process_creation"}},
-			Alts: []abi.Alt{
-				{Where: w4_0, Always: []int32{7}},
-				{Where: w4_1, Renames: []abi.Rename{{Field: 1, To: []int32{1, 17}}, {Field: 6, To: []int32{12}}, {Field: 8, To: []int32{10}}, {Field: 9, To: []int32{23, 21}}, {Field: 14, To: []int32{16}}, {Field: 15, To: []int32{18}}, {Field: 18, To: []int32{11}}, {Field: 25, To: []int32{24, 22}}}, Always: []int32{7}},
-			}},
-	},
-	Atoms: []abi.Atom{
-		{Field: 19, Op: abi.AtomContains, Needle: "psexe", Group: 0, Alt: 0, Rule: 0},
-		{Field: 19, Op: abi.AtomContains, Needle: "remcom", Group: 0, Alt: 0, Rule: 1},
-		{Field: 5, Op: abi.AtomEqual, Needle: "4625", Group: 1, Alt: 0, Rule: 2},
-		{Field: 5, Op: abi.AtomEqual, Needle: "4624", Group: 1, Alt: 0, Rule: 3},
-		{Field: abi.AnyField, Op: abi.AtomContains, Needle: "bash -i >& /dev/tcp/", Group: 2, Alt: 0, Rule: 4},
-		{Field: abi.AnyField, Op: abi.AtomContains, Needle: "nc -e /bin/sh", Group: 2, Alt: 0, Rule: 4},
-		{Field: abi.AnyField, Op: abi.AtomContains, Needle: "curl", Group: 2, Alt: 0, Rule: 4},
-		{Field: 26, Op: abi.AtomPrefix, Needle: "/tmp/", Group: 2, Alt: 0, Rule: 4},
-		{Field: abi.AnyField, Op: abi.AtomContains, Needle: "bash -i >& /dev/tcp/", Group: 2, Alt: 1, Rule: 4},
-		{Field: abi.AnyField, Op: abi.AtomContains, Needle: "nc -e /bin/sh", Group: 2, Alt: 1, Rule: 4},
-		{Field: abi.AnyField, Op: abi.AtomContains, Needle: "curl", Group: 2, Alt: 1, Rule: 4},
-		{Field: 26, Op: abi.AtomPrefix, Needle: "/tmp/", Group: 2, Alt: 1, Rule: 4},
-		{Field: 7, Op: abi.AtomEqual, Needle: "true", Group: 3, Alt: 0, Rule: 5},
-		{Field: 6, Op: abi.AtomSuffix, Needle: "\\powershell.exe", Group: 4, Alt: 0, Rule: 6},
-		{Field: 6, Op: abi.AtomSuffix, Needle: "\\pwsh.exe", Group: 4, Alt: 0, Rule: 6},
-		{Field: 12, Op: abi.AtomSuffix, Needle: "\\powershell.exe", Group: 4, Alt: 1, Rule: 6},
-		{Field: 12, Op: abi.AtomSuffix, Needle: "\\pwsh.exe", Group: 4, Alt: 1, Rule: 6},
-		{Field: 6, Op: abi.AtomSuffix, Needle: "\\whoami.exe", Group: 4, Alt: 0, Rule: 8},
-		{Field: 13, Op: abi.AtomEqual, Needle: "whoami.exe", Group: 4, Alt: 0, Rule: 8},
-		{Field: 12, Op: abi.AtomSuffix, Needle: "\\whoami.exe", Group: 4, Alt: 1, Rule: 8},
-		{Field: 13, Op: abi.AtomEqual, Needle: "whoami.exe", Group: 4, Alt: 1, Rule: 8},
-	},
-	Literals: []abi.Literal{
-		{Field: 19, Needle: "psexe"},
-		{Field: 19, Needle: "remcom"},
-		{Field: 1, Needle: " -enc "},
-		{Field: 1, Needle: " /enc "},
-		{Field: 1, Needle: " –enc "},
-		{Field: 1, Needle: " —enc "},
-		{Field: 1, Needle: " ―enc "},
-		{Field: 1, Needle: " -encodedcommand "},
-		{Field: 1, Needle: " /encodedcommand "},
-		{Field: 1, Needle: " –encodedcommand "},
-		{Field: 1, Needle: " —encodedcommand "},
-		{Field: 1, Needle: " ―encodedcommand "},
-		{Field: 1, Needle: "sqbfafga"},
-		{Field: 1, Needle: "karqbya"},
-		{Field: 1, Needle: "jaeuawa"},
-		{Field: 1, Needle: "ahr0cdovl"},
-		{Field: 1, Needle: "h0dha6ly"},
-		{Field: 1, Needle: "odhrwoi8v"},
-		{Field: 1, Needle: "-w"},
-		{Field: 1, Needle: "download"},
-		{Field: 1, Needle: "http"},
-		{Field: 1, Needle: "literal*star"},
-		{Field: 25, Needle: "authori"},
-		{Field: 25, Needle: "autori"},
-	},
+// program is the rule set: its tables (fields, tests, logsource groups, literal
+// index) decoded from programData, and one detection function per rule.
+var program = abi.DecodeProgram(programData, []func(*abi.State) bool{
+	r0, r1, r2, r3, r4, r5, r6, r7, r8,
 })
+
+// Logsource groups (rule field renames and conditions are in programData):
+//   - group 0: "windows/*/system, rules of windows/*/system", 2 rules (2 indexed)
+//   - group 1: "windows/*/security, rules of windows/*/security", 2 rules (2 indexed)
+//   - group 2: "linux/*/*, rules of linux/*/*", 1 rules (1 indexed)
+//   - group 3: "windows/network_connection/*, rules of windows/network_connection/*", 1 rules (1 indexed)
+//   - group 4: "windows/process_creation/*, rules of windows/process_creation/*", 3 rules (2 indexed)
+
+// programData is the encoded rule set (abi.EncodeProgram).
+const programData = "rulec-program-1\n]HEventIDLServiceNameHChannelEUserDexeJInitiatedPDestinationPortNDestinationIpKSourcePortFImageTDestinationHostnameLCommandLineSProcessCommandLineONewProcessNameOIntegrityLevelOMandatoryLabelHLogonIdNTargetLogonIdOSubjectLogonIdLParentImageRParentProcessNamePParentProcessIdJProcessIdMNewProcessIdOTargetUserNamePSubjectUserNameQOriginalFileName>BCAAAE7045AE7045AAAAAAAACADFpsexeAB0AAAAABABAEAAGsystemAB0AAAAAABACADGremcomAB0AAAAABBBCAAAE4625AE4625AAAAAABAEAAIsecurityAB0AAAAAACCAAAE4624AE4624AAAAAABLBADUbash -i >& /dev/tcp/AB0AAAAAABLBADNnc -e /bin/shAB0AAAAAABLBADEcurlAB0AAAAAABLBADE| shAB0AAAAAABAIABF/tmp/AB0AAAAAABAEABGlinux-AB0AAAAAABIEAAAAB0AAAAAABAKAAEtrueAB0AAAAAABCMAAD445AD445AAAAAABGOAAK10.0.0.0/8AB0AAAAAABGOAAN172.16.0.0/12AB0AAAAAABGOAAO192.168.0.0/16AB0AAAAAABGOAAIfd00::/8AB0AAAAAABHQAAAAE1024DgteAAAAABHQAAAAF65000CltAAAAABASBAGSystemAB0AAAAAABEGAAAAB0AAAAAABIUAAAAB0ABAAAABAUAAAAB0AAAAAABAEAA%Bmicrosoft-windows-sysmon/operationalAB0AAAAAAECAAAB3AB3AAAAAABASACP\\powershell.exeAB0AAAAAABA" +
+	"SACJ\\pwsh.exeAB0AAAAAABAWADG -enc AB0AAAAABCBAWADG /enc AB0AAAAABDBAWADI –enc AB0AAAAABEBAWADI —enc AB0AAAAABFBAWADI ―enc AB0AAAAABGBAWADR -encodedcommand AB0AAAAABHBAWADR /encodedcommand AB0AAAAABIBAWADT –encodedcommand AB0AAAAABJBAWADT —encodedcommand AB0AAAAABKBAWADT ―encodedcommand AB0AAAAABLBAWADIsqbfafgaAB0AAAAABMBAWADHkarqbyaAB0AAAAABNBAWADHjaeuawaAB0AAAAABOBAWADJahr0cdovlAB0AAAAABPBAWADIh0dha6lyAB0AAAAABQBAWADJodhrwoi8vAB0AAAAABRBCAAAB1AB1AAAAAABCAAAE4688AE4688AAAAAABFWAA$B(?i)\\s-w(indowstyle)?\\s+h(idden)?\\bAB0AAAABC-wBSBAWADIdownloadAB0AAAAABTBAWADEhttpAB0AAAAABUBASAE_c:\\users*\\appdata\\local\\temp?E.exeB0AAAAAABAWADMliteral*starAB0AAAAABVBJ'BAAAAB0AASAAABA^AAGsystemAB0AAAAAABA^AAEhighAB0AAAAAABASACL\\whoami.exeAB0AAAAAABA5BAAKwhoami.exeAB0AAAAAABAGADHauthoriAB0AAAAABWBAGADGautoriAB0AAAAABXBAGABEadm_AB0AAAAAABDFHwindowsAGsystemABCCAAHwindowsAIsecurityABCFAAFlinuxAAACCMAACNAAHwindowsSnetwork_connectionAABECC[C]AAHwindowsQprocess_creationAACECC[C/BABHECCFC0BILCLMJBNOBPQCRSTBUVBWWBXDCYZBHJAABBC" +
+	"DEEEVCDFpsexeAAACDGremcomAABAAE4625BACAAE4624BADBDUbash -i >& /dev/tcp/CAEBDNnc -e /bin/shCAEBDEcurlCAEIBF/tmp/CAEBDUbash -i >& /dev/tcp/CBEBDNnc -e /bin/shCBEBDEcurlCBEIBF/tmp/CBEKAEtrueDAFSCP\\powershell.exeEAGSCJ\\pwsh.exeEAG[CP\\powershell.exeEBG[CJ\\pwsh.exeEBGSCL\\whoami.exeEAI5BAKwhoami.exeEAI[CL\\whoami.exeEBI5BAKwhoami.exeEBIYBFpsexeBGremcomLG -enc LG /enc LI –enc LI —enc LI ―enc LR -encodedcommand LR /encodedcommand LT –encodedcommand LT —encodedcommand LT ―encodedcommand LIsqbfafgaLHkarqbyaLHjaeuawaLJahr0cdovlLIh0dha6lyLJodhrwoi8vLC-wLIdownloadLEhttpLMliteral*starDHauthoriDGautori"

@@ -8,40 +8,20 @@ import (
 
 // r0 is rule 0, "Legacy Collection Rule" ("../rules/generic/legacy_collection_global.yml":14).
 func r0(s *abi.State) bool {
-	return r0s0(s)
-}
-
-// r0s0 is search "selection".
-func r0s0(s *abi.State) bool {
-	return p8(s) && s.ContainsLit(19, 0, "psexe")
+	return s.Test(0) && s.Test(1)
 }
 
 // r1 is rule 1, "Legacy Collection Rule" ("../rules/generic/legacy_collection_global.yml":14).
 func r1(s *abi.State) bool {
-	return r1s0(s)
-}
-
-// r1s0 is search "selection".
-func r1s0(s *abi.State) bool {
-	return p8(s) && s.ContainsLit(19, 1, "remcom")
+	return s.Test(0) && s.Test(3)
 }
 
 // r2 is rule 2, "Failed Login" ("../rules/generic/mr_failed_logins_then_success.yml":30).
 func r2(s *abi.State) bool {
-	return r2s0(s)
-}
-
-// r2s0 is search "selection".
-func r2s0(s *abi.State) bool {
-	return s.Number(5, 4625.0, "4625", "")
+	return s.Test(4)
 }
 
 // r3 is rule 3, "Successful Login" ("../rules/generic/mr_failed_logins_then_success.yml":43).
 func r3(s *abi.State) bool {
-	return r3s0(s)
-}
-
-// r3s0 is search "selection".
-func r3s0(s *abi.State) bool {
-	return s.Number(5, 4624.0, "4624", "")
+	return s.Test(6)
 }

@@ -3,32 +3,10 @@
 package gen
 
 import (
-	"strings"
-
 	"github.com/rulec/rulec/engine/abi"
 )
 
 // r4 is rule 4, "Suspicious Shell Keywords" ("../rules/linux/lnx_keywords_and_expand.yml":1).
 func r4(s *abi.State) bool {
-	return r4s0(s) || r4s1(s) || (r4s3(s) && !r4s2(s))
-}
-
-// r4s0 is search "keywords".
-func r4s0(s *abi.State) bool {
-	return s.AnyText(func(raw, low string) bool { return strings.Contains(low, "bash -i >& /dev/tcp/") }) || s.AnyText(func(raw, low string) bool { return strings.Contains(low, "nc -e /bin/sh") })
-}
-
-// r4s1 is search "keywords_all".
-func r4s1(s *abi.State) bool {
-	return s.AnyText(func(raw, low string) bool { return strings.Contains(low, "curl") }) && s.AnyText(func(raw, low string) bool { return strings.Contains(low, "| sh") })
-}
-
-// r4s2 is search "selection_admin".
-func r4s2(s *abi.State) bool {
-	return false
-}
-
-// r4s3 is search "selection_tmp".
-func r4s3(s *abi.State) bool {
-	return s.Prefix(26, "/tmp/")
+	return s.Test(7) || s.Test(8) || (s.Test(9) && s.Test(10)) || s.Test(11)
 }

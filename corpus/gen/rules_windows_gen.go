@@ -8,105 +8,28 @@ import (
 
 // r5 is rule 5, "SMB Connection To Internal Network From Unusual Port" ("../rules/windows/net_connection_win_internal_smb.yml":1).
 func r5(s *abi.State) bool {
-	return r5s0(s) && !(r5s1(s) || r5s2(s) || r5s3(s))
-}
-
-// r5s0 is search "selection".
-func r5s0(s *abi.State) bool {
-	return s.Equal(7, "true") && s.Number(4, 445.0, "445", "") && (s.Field(3).MatchCIDR(v0) || s.Field(3).MatchCIDR(v1) || s.Field(3).MatchCIDR(v2) || s.Field(3).MatchCIDR(v3)) && s.Field(20).AnyNumber(func(x float64) bool { return x >= 1024.0 }) && s.Field(20).AnyNumber(func(x float64) bool { return x < 65000.0 })
-}
-
-// r5s1 is search "filter_system".
-func r5s1(s *abi.State) bool {
-	return s.EqualCased(6, "System")
-}
-
-// r5s2 is search "filter_no_user".
-func r5s2(s *abi.State) bool {
-	return s.Field(25).MatchNull()
-}
-
-// r5s3 is search "filter_hostname".
-func r5s3(s *abi.State) bool {
-	return s.Field(2).Exists() && s.Equal(2, "")
+	return s.Test(14) && s.Test(15) && (s.Test(16) || s.Test(17) || s.Test(18) || s.Test(19)) && s.Test(20) && s.Test(21) && !(s.Test(22) || s.Test(23) || (s.Test(24) && s.Test(25)))
 }
 
 // r6 is rule 6, "Encoded PowerShell Command Line" ("../rules/windows/proc_creation_win_encoded_powershell.yml":1).
 func r6(s *abi.State) bool {
-	return r6s0(s) && r6s1(s) && (r6s2(s) || r6s3(s))
+	return (s.Test(28) || s.Test(29)) && s.AnyTest(r6t0) && s.AnyTest(r6t1)
 }
 
-// r6s0 is search "selection_img".
-func r6s0(s *abi.State) bool {
-	return s.Suffix(6, "\\powershell.exe") || s.Suffix(6, "\\pwsh.exe")
+var r6t0 = []int32{
+	30, 31, 32, 33, 34, 35, 36, 37, 38, 39,
 }
 
-// r6s1 is search "selection_flag".
-func r6s1(s *abi.State) bool {
-	return s.ContainsLit(1, 2, " -enc ") || s.ContainsLit(1, 3, " /enc ") || s.ContainsLit(1, 4, " –enc ") || s.ContainsLit(1, 5, " —enc ") || s.ContainsLit(1, 6, " ―enc ") || s.ContainsLit(1, 7, " -encodedcommand ") || s.ContainsLit(1, 8, " /encodedcommand ") || s.ContainsLit(1, 9, " –encodedcommand ") || s.ContainsLit(1, 10, " —encodedcommand ") || s.ContainsLit(1, 11, " ―encodedcommand ")
-}
-
-// r6s2 is search "selection_payload".
-func r6s2(s *abi.State) bool {
-	return s.ContainsLit(1, 12, "sqbfafga") || s.ContainsLit(1, 13, "karqbya") || s.ContainsLit(1, 14, "jaeuawa")
-}
-
-// r6s3 is search "selection_payload_b64".
-func r6s3(s *abi.State) bool {
-	return s.ContainsLit(1, 15, "ahr0cdovl") || s.ContainsLit(1, 16, "h0dha6ly") || s.ContainsLit(1, 17, "odhrwoi8v")
+var r6t1 = []int32{
+	40, 41, 42, 43, 44, 45,
 }
 
 // r7 is rule 7, "Renamed Binary With Parent Same Image" ("../rules/windows/proc_creation_win_regex_and_fieldref.yml":1).
 func r7(s *abi.State) bool {
-	return ((r7s0(s) || r7s1(s)) && (r7s2(s) || r7s3(s))) || (r7s4(s) && r7s5(s))
-}
-
-// r7s0 is search "selection_re".
-func r7s0(s *abi.State) bool {
-	return (s.ContainsLit(1, 18, "-w")) && s.Field(1).MatchRegexp(v4)
-}
-
-// r7s1 is search "selection_all".
-func r7s1(s *abi.State) bool {
-	return s.ContainsLit(1, 19, "download") && s.ContainsLit(1, 20, "http")
-}
-
-// r7s2 is search "selection_wild".
-func r7s2(s *abi.State) bool {
-	return s.PrefixSuffix(6, "c:\\users*\\appdata\\local\\temp?", ".exe")
-}
-
-// r7s3 is search "selection_escape".
-func r7s3(s *abi.State) bool {
-	return s.ContainsLit(1, 21, "literal*star")
-}
-
-// r7s4 is search "selection_parent".
-func r7s4(s *abi.State) bool {
-	return s.FieldRef(s.Field(14), s.Field(6), "", false)
-}
-
-// r7s5 is search "selection_neq".
-func r7s5(s *abi.State) bool {
-	return !(s.Equal(8, "system") || s.Equal(8, "high"))
+	return ((s.Test(48) || (s.Test(49) && s.Test(50))) && (s.Test(51) || s.Test(52))) || (s.Test(53) && !(s.Test(54) || s.Test(55)))
 }
 
 // r8 is rule 8, "Whoami Execution" ("../rules/windows/proc_creation_win_whoami.yml":1).
 func r8(s *abi.State) bool {
-	return r8s0(s) && !r8s1(s) && !r8s2(s)
-}
-
-// r8s0 is search "selection_img".
-func r8s0(s *abi.State) bool {
-	return s.Suffix(6, "\\whoami.exe") || s.Equal(13, "whoami.exe")
-}
-
-// r8s1 is search "filter_main_system".
-func r8s1(s *abi.State) bool {
-	return s.ContainsLit(25, 22, "authori") || s.ContainsLit(25, 23, "autori")
-}
-
-// r8s2 is search "_filt1_selection".
-func r8s2(s *abi.State) bool {
-	return s.Prefix(25, "adm_")
+	return (s.Test(56) || s.Test(57)) && !(s.Test(58) || s.Test(59)) && !s.Test(60)
 }

@@ -3,29 +3,29 @@
 // run its rules is declared here, and generated packages import this package
 // (never engine directly) for them.
 //
-// The runtime behind it (engine/internal/rt) is engine's one compiled-program executor, the same
-// per-event caches and value primitives the interpreter evaluates rules with;
-// generated code specialises calls into it (a string test on a field with its
-// needle as a constant) instead of re-implementing them.
+// The runtime behind it (engine/internal/rt) is engine's one compiler and
+// executor: engine.NewRuleset compiles rules into a Program whose detections
+// are expressions over a table of tests (what each value form means is
+// decided there, once). The interpreter walks those expressions; generated
+// code carries the tables as data (EncodeProgram, DecodeProgram) and renders
+// each detection as Go control flow calling State.Test, with the same
+// per-event caches and primitives.
 //
 // The ABI is versioned. Generated code refers to the constant V<Version> of
 // the version it was generated for; a runtime of another version does not
-// define that constant, so such a package fails to build ("undefined: abi.V1")
+// define that constant, so such a package fails to build ("undefined: abi.V2")
 // instead of running against tables it does not describe. Whoever changes
 // what generated code calls or how the runtime reads its tables renames the
 // constant to the next version and increments Version.
 package abi
 
-import (
-	"github.com/rulec/rulec/ast"
-	"github.com/rulec/rulec/engine/internal/rt"
-)
+import "github.com/rulec/rulec/engine/internal/rt"
 
 // Version is the ABI version this runtime implements.
-const Version = 1
+const Version = 2
 
-// V1 exists only in a runtime of ABI version 1 (see the package comment).
-const V1 = Version
+// V2 exists only in a runtime of ABI version 2 (see the package comment).
+const V2 = Version
 
 // Event is an event as rules read it.
 type Event = rt.Event
@@ -85,52 +85,44 @@ type Source = rt.Source
 // RulePanic records a rule whose evaluation panicked.
 type RulePanic = rt.RulePanic
 
-// Pattern is a compiled Sigma string pattern.
-type Pattern = rt.Pattern
-
 // NewProgram checks a program and builds its index; it panics on an
 // inconsistent program (a hand-edited table), at package initialisation.
 func NewProgram(p *Program) *Program { return rt.NewProgram(p) }
 
-// CompilePattern compiles a Sigma string pattern written as in a rule
-// (`*`, `?`, `\` escapes), case-insensitive unless cased.
-func CompilePattern(src string, cased bool) *Pattern {
-	return rt.CompilePattern(rt.ParseSigmaString(src), cased)
-}
+// Test is one test of a program (see State.Test).
+type Test = rt.Test
 
-// StrOp is the shape of a string pattern (see PatternShape).
-type StrOp = rt.StrOp
+// Expr is a boolean expression over a program's tests.
+type Expr = rt.Expr
 
-// String pattern shapes.
+// ExprOp is the operator of an Expr.
+type ExprOp = rt.ExprOp
+
+// Expression operators.
 const (
-	OpEqual        = rt.OpEqual
-	OpPrefix       = rt.OpPrefix
-	OpSuffix       = rt.OpSuffix
-	OpContains     = rt.OpContains
-	OpPrefixSuffix = rt.OpPrefixSuffix
-	OpAnything     = rt.OpAnything
+	ExprFalse = rt.ExprFalse
+	ExprTrue  = rt.ExprTrue
+	ExprTest  = rt.ExprTest
+	ExprNot   = rt.ExprNot
+	ExprAnd   = rt.ExprAnd
+	ExprOr    = rt.ExprOr
 )
 
-// MatchStrOp applies a string pattern shape to text (already lowered for a
-// case-insensitive test).
-func MatchStrOp(op StrOp, text, a, b string) bool { return rt.MatchStrOp(op, text, a, b) }
-
-// NormalizePattern is a pattern as CompilePattern reads it (lowered unless
-// cased, runs of stars merged): the generator classifies it with PatternShape.
-func NormalizePattern(parts []ast.StringPart, cased bool) []ast.StringPart {
-	return rt.NormalizePattern(parts, cased)
+// DecodeProgram decodes the tables of a generated package (see
+// EncodeProgram) whose rule i evaluates detect[i], and builds the program; it
+// panics on a malformed table, at package initialisation.
+func DecodeProgram(data string, detect []func(*State) bool) *Program {
+	return rt.DecodeProgram(data, detect)
 }
 
-// PatternShape classifies a normalised pattern: equality, prefix, suffix,
-// contains, prefix+suffix or anything with needles a and b, else glob.
-func PatternShape(norm []ast.StringPart) (op StrOp, a, b string, glob bool) {
-	return rt.PatternShape(norm)
-}
+// EncodeProgram encodes a program's tables for DecodeProgram (the generator's side).
+func EncodeProgram(p *Program) []byte { return rt.EncodeProgram(p) }
 
-// ContainsParts surrounds a pattern with `*` unless already there: a keyword
-// is found anywhere in a value.
-func ContainsParts(parts []ast.StringPart) []ast.StringPart { return rt.ContainsParts(parts) }
+// Reader reads the tables a generated package carries (metadata), written with a Writer.
+type Reader = rt.Reader
 
-// RegexGuard returns lowered literals of which every match of the regular
-// expression contains one, or nil.
-func RegexGuard(src string) []string { return rt.RegexGuard(src) }
+// NewReader returns a Reader of an encoded table.
+func NewReader(data string) *Reader { return rt.NewReader(data) }
+
+// Writer encodes a table for a Reader (the generator's side).
+type Writer = rt.Writer

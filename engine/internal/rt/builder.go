@@ -1,6 +1,7 @@
 package rt
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/rulec/rulec/ast"
@@ -11,6 +12,7 @@ import (
 // generators share.
 type Builder struct {
 	fields *fieldTable
+	tests  *testTable
 	cp     *compiler
 	rules  []builtRule
 	groups []builtGroup
@@ -18,7 +20,7 @@ type Builder struct {
 
 type builtRule struct {
 	rule   *ast.Rule
-	det    *detection
+	det    *Expr
 	group  int
 	clause clause
 }
@@ -30,7 +32,7 @@ type builtGroup struct {
 }
 
 type builtAlt struct {
-	where  []node
+	where  *Expr
 	fields map[string][]string
 }
 
@@ -42,7 +44,7 @@ type GroupAlt struct {
 }
 
 // Detection is a compiled detection section, not yet added to a Builder.
-type Detection struct{ d *detection }
+type Detection struct{ d *Expr }
 
 // CompileError is a problem that makes one rule unusable; Pos is zero when
 // the problem has no position of its own.
@@ -56,14 +58,15 @@ func (e *CompileError) Error() string { return e.Pos.String() + ": " + e.Msg }
 
 // NewBuilder returns a Builder; placeholders are the values of %name% placeholders.
 func NewBuilder(placeholders map[string][]string) *Builder {
-	f := newFieldTable()
-	return &Builder{fields: f, cp: &compiler{fields: f, placeholders: placeholders}}
+	f, t := newFieldTable(), newTestTable()
+	return &Builder{fields: f, tests: t, cp: &compiler{fields: f, tests: t, placeholders: placeholders}}
 }
 
 // Compile compiles a detection section. The warnings are non-fatal problems
 // (placeholders without values); an error is a *CompileError.
 func (b *Builder) Compile(d *ast.Detection) (*Detection, ast.Diagnostics, error) {
 	b.cp.warnings = nil
+	b.tests.user++
 	det, err := b.cp.detection(d)
 	if err != nil {
 		return nil, nil, err
@@ -75,17 +78,19 @@ func (b *Builder) Compile(d *ast.Detection) (*Detection, ast.Diagnostics, error)
 func (b *Builder) AddGroup(claim LogsourceClaim, alts []GroupAlt) (int, error) {
 	g := builtGroup{claim: claim}
 	for _, a := range alts {
-		ga := builtAlt{fields: a.Fields}
+		b.tests.user++
+		var where []*Expr
 		for _, fm := range a.Where {
 			n, err := b.cp.fieldMatch(fm)
 			if err != nil {
 				return 0, err
 			}
-			ga.where = append(ga.where, n)
+			where = append(where, n)
 		}
-		for k, names := range a.Fields {
+		ga := builtAlt{fields: a.Fields, where: naryExpr(ExprAnd, where)}
+		for _, k := range slices.Sorted(maps.Keys(a.Fields)) {
 			b.fields.id(k)
-			for _, n := range names {
+			for _, n := range a.Fields[k] {
 				b.fields.id(n)
 			}
 		}
@@ -103,9 +108,10 @@ func (b *Builder) AddRule(r *ast.Rule, d *Detection, g int) int {
 }
 
 // Program derives each rule's index clause (see prefilter.go) and returns
-// the program both executors run: the detections and logsource conditions
-// as functions of the state, the renames, and the literal index atoms of
-// every rule under each alternative of its group.
+// the program both executors run: the tests, the detections and logsource
+// conditions as expressions over them, the renames, and the literal index
+// atoms of every rule under each alternative of its group. Tests that
+// several rules or alternatives share are memoized per event.
 func (b *Builder) Program() *Program {
 	ix := &indexer{}
 	usable := make([]*ast.Rule, len(b.rules))
@@ -116,17 +122,22 @@ func (b *Builder) Program() *Program {
 	for i := range b.rules {
 		b.rules[i].clause = ix.ruleClause(b.rules[i].rule.Detection)
 	}
-	p := &Program{}
+	p := &Program{Tests: b.tests.list, Literals: b.tests.literals}
+	for i := range p.Tests {
+		if b.tests.users[i] >= 2 {
+			p.Tests[i].Memo = int32(p.Memo)
+			p.Memo++
+		}
+	}
 	for _, cr := range b.rules {
-		det := cr.det
-		p.Rules = append(p.Rules, Rule{Group: int32(cr.group), Detect: func(s *State) bool { return det.eval(&s.evalCtx) }})
+		p.Rules = append(p.Rules, Rule{Group: int32(cr.group), Plan: cr.det})
 	}
 	for gi, g := range b.groups {
 		gg := Group{Claim: g.claim}
 		for _, a := range g.alts {
 			var ga Alt
-			if where := a.where; len(where) > 0 {
-				ga.Where = func(s *State) bool { return allNode(where).eval(&s.evalCtx) }
+			if a.where.Op != ExprTrue {
+				ga.WherePlan = a.where
 			}
 			keys := make([]string, 0, len(a.fields))
 			for k := range a.fields {
@@ -168,7 +179,6 @@ func (b *Builder) Program() *Program {
 		}
 		p.Groups = append(p.Groups, gg)
 	}
-	p.Literals = b.cp.literals
 	p.Fields = b.fields.names // after every field the atoms name is interned
 	return NewProgram(p)
 }

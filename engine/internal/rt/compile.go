@@ -9,261 +9,126 @@ import (
 	"github.com/rulec/rulec/ast"
 )
 
-// node is a compiled matcher tree node.
-type node interface {
-	eval(c *evalCtx) bool
-}
-
-type allNode []node
-
-func (n allNode) eval(c *evalCtx) bool {
-	for _, x := range n {
-		if !x.eval(c) {
-			return false
-		}
-	}
-	return true
-}
-
-type anyNode []node
-
-func (n anyNode) eval(c *evalCtx) bool {
-	for _, x := range n {
-		if x.eval(c) {
-			return true
-		}
-	}
-	return false
-}
-
-type constNode bool
-
-func (n constNode) eval(*evalCtx) bool { return bool(n) }
-
-// fieldNode is one detection item on a field: its values OR-ed (AND-ed with all), optionally negated.
-type fieldNode struct {
-	field  int32
-	vals   []valueMatcher
-	all    bool
-	negate bool
-}
-
-func (n *fieldNode) eval(c *evalCtx) bool {
-	s := c.field(n.field)
-	r := n.all
-	for _, v := range n.vals {
-		if v.match(c, s) != n.all {
-			r = !n.all
-			break
-		}
-	}
-	return r != n.negate
-}
-
-// keywordNode is a keyword search: each value must be found in some scalar value of the event.
-type keywordNode struct {
-	vals   []textMatcher
-	all    bool
-	negate bool
-}
-
-// textMatcher decides a keyword against one scalar value of the event (raw and lowered text).
-type textMatcher interface {
-	matchText(raw, lowered string) bool
-}
-
-type patText struct{ p *Pattern }
-
-func (m patText) matchText(raw, lowered string) bool {
-	if m.p.cased {
-		return m.p.MatchLowered(raw)
-	}
-	return m.p.MatchLowered(lowered)
-}
-
-// regexText is a regular expression keyword; a value whose lowered text has
-// none of the guard literals (see RegexGuard) cannot match and is not searched.
-type regexText struct {
-	re    *regexp.Regexp
-	guard []string
-}
-
-func (m regexText) matchText(raw, lowered string) bool {
-	return (len(m.guard) == 0 || containsAny(lowered, m.guard)) && m.re.MatchString(raw)
-}
+// This file is the one compiler of detections: it turns a rule's detection
+// section (and a logsource's conditions) into an Expr over the Program's
+// Tests, deciding once which test each value form becomes. The interpreter
+// walks the Expr; gen-go renders it as Go calling State.Test.
 
 // maxGuard bounds the literals checked before a regular expression runs.
 const maxGuard = 4
 
-// containsAny reports whether s contains one of the needles.
-func containsAny(s string, needles []string) bool {
-	for _, n := range needles {
-		if strings.Contains(s, n) {
-			return true
-		}
-	}
-	return false
-}
-
-type anyText []textMatcher
-
-func (m anyText) matchText(raw, lowered string) bool {
-	for _, x := range m {
-		if x.matchText(raw, lowered) {
-			return true
-		}
-	}
-	return false
-}
-
-func (n *keywordNode) eval(c *evalCtx) bool {
-	raw, low := c.values()
-	r := n.all
-	for _, v := range n.vals {
-		found := false
-		for i := range raw {
-			if v.matchText(raw[i], low[i]) {
-				found = true
-				break
-			}
-		}
-		if found != n.all {
-			r = !n.all
-			break
-		}
-	}
-	return r != n.negate
-}
-
-// cond is the compiled condition IR: search references are indices.
-type cond struct {
-	op     ast.ExprOp
-	args   []cond
-	search int
-	value  bool
-}
-
-func (e *cond) eval(c *evalCtx, searches []node) bool {
-	switch e.op {
-	case ast.ExprRef:
-		return searches[e.search].eval(c)
-	case ast.ExprConst:
-		return e.value
-	case ast.ExprNot:
-		return !e.args[0].eval(c, searches)
-	case ast.ExprAnd:
-		for i := range e.args {
-			if !e.args[i].eval(c, searches) {
-				return false
-			}
-		}
-		return true
-	case ast.ExprOr:
-		for i := range e.args {
-			if e.args[i].eval(c, searches) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// detection is a compiled detection section.
-type detection struct {
-	searches []node
-	cond     cond
-}
-
-func (d *detection) eval(c *evalCtx) bool { return d.cond.eval(c, d.searches) }
-
-// compiler turns AST matchers into nodes over an interned field table.
+// compiler turns AST matchers into expressions over interned tests.
 type compiler struct {
 	fields       *fieldTable
 	placeholders map[string][]string
+	tests        *testTable
 	// warnings collects non-fatal problems of the rule being compiled.
 	warnings ast.Diagnostics
-	// literals are the contains needles of case-insensitive values, by
-	// field: Program.Literals, answered by the index scan when it runs.
+}
+
+// testTable interns tests by their meaning and the contains needles the index may answer.
+type testTable struct {
+	list     []Test
+	byKey    map[string]int32
+	users    []int // per test: distinct users (rules, logsource alternatives)
+	lastUser []int // per test: last user counted
+	user     int   // current user
 	literals []Literal
 	litID    map[Literal]int32
 }
 
-// literal returns the index of a lowered contains needle of a field in Program.Literals.
-func (cp *compiler) literal(field int32, needle string) int32 {
+func newTestTable() *testTable {
+	return &testTable{byKey: map[string]int32{}, litID: map[Literal]int32{}}
+}
+
+// literal returns the index of a contains needle in Program.Literals.
+func (t *testTable) literal(field int32, needle string) int32 {
 	l := Literal{Field: field, Needle: needle}
-	id, ok := cp.litID[l]
+	id, ok := t.litID[l]
 	if !ok {
-		if cp.litID == nil {
-			cp.litID = map[Literal]int32{}
-		}
-		id = int32(len(cp.literals))
-		cp.litID[l] = id
-		cp.literals = append(cp.literals, l)
+		id = int32(len(t.literals))
+		t.litID[l] = id
+		t.literals = append(t.literals, l)
 	}
 	return id
 }
 
-// strValue compiles a string pattern of a field; a case-insensitive contains
-// is answered by the field's index scan when it ran (State.ContainsLit).
-func (cp *compiler) strValue(parts []ast.StringPart, f *ast.FieldMatch) valueMatcher {
-	p := CompilePattern(parts, f.Cased)
-	if p.kind == patContains && !p.cased && p.a != "" {
-		id := cp.fields.id(f.Field)
-		return &litMatcher{field: id, lit: cp.literal(id, p.a), a: p.a}
+// intern returns the expression testing x, adding x to the table when new.
+func (t *testTable) intern(x Test) *Expr {
+	key := fmt.Sprintf("%d|%d|%v|%d|%q|%q|%v|%q|%v|%d|%q|%q", x.Kind, x.Field, x.Cased, x.Op, x.A, x.B, x.N, x.Cmp, x.Bool, x.Ref, x.Part, x.Guard)
+	id, ok := t.byKey[key]
+	if !ok {
+		id = int32(len(t.list))
+		t.byKey[key] = id
+		x.Memo = -1
+		switch {
+		case x.Kind == TestString && x.Op == OpContains && !x.Cased:
+			x.Lits = []int32{t.literal(x.Field, x.A)}
+		case x.Kind == TestRegex:
+			for _, g := range x.Guard {
+				x.Lits = append(x.Lits, t.literal(x.Field, g))
+			}
+		}
+		t.list = append(t.list, x)
+		t.users = append(t.users, 0)
+		t.lastUser = append(t.lastUser, -1)
 	}
-	return &strMatcher{p: p}
+	if t.lastUser[id] != t.user {
+		t.lastUser[id] = t.user
+		t.users[id]++
+	}
+	return &Expr{Op: ExprTest, Test: id}
 }
 
-func (cp *compiler) detection(d *ast.Detection) (*detection, error) {
+func (cp *compiler) detection(d *ast.Detection) (*Expr, error) {
 	if d == nil || d.Condition == nil {
 		return nil, &CompileError{Msg: "rule has no detection condition"}
 	}
-	out := &detection{}
-	index := map[string]int{}
+	index := map[string]*Expr{}
 	for _, s := range d.Searches {
 		n, err := cp.matcher(s.Body)
 		if err != nil {
 			return nil, err
 		}
-		index[s.Name] = len(out.searches)
-		out.searches = append(out.searches, n)
+		index[s.Name] = n
 	}
-	c, err := cp.cond(d.Condition, index, d.Pos)
-	if err != nil {
-		return nil, err
-	}
-	out.cond = c
-	return out, nil
+	return cp.cond(d.Condition, index, d.Pos)
 }
 
-func (cp *compiler) cond(e *ast.Expr, index map[string]int, pos ast.Pos) (cond, error) {
-	out := cond{op: e.Op, value: e.Value}
+func (cp *compiler) cond(e *ast.Expr, index map[string]*Expr, pos ast.Pos) (*Expr, error) {
 	switch e.Op {
 	case ast.ExprRef:
-		i, ok := index[e.Name]
+		s, ok := index[e.Name]
 		if !ok {
-			return out, &CompileError{Pos: pos, Msg: fmt.Sprintf("condition references unknown search %q", e.Name)}
+			return nil, &CompileError{Pos: pos, Msg: fmt.Sprintf("condition references unknown search %q", e.Name)}
 		}
-		out.search = i
+		return s, nil
 	case ast.ExprConst:
+		return constExpr(e.Value), nil
 	case ast.ExprAnd, ast.ExprOr, ast.ExprNot:
+		args := make([]*Expr, 0, len(e.Args))
 		for _, a := range e.Args {
 			ca, err := cp.cond(a, index, pos)
 			if err != nil {
-				return out, err
+				return nil, err
 			}
-			out.args = append(out.args, ca)
+			args = append(args, ca)
 		}
-		if e.Op == ast.ExprNot && len(out.args) != 1 {
-			return out, &CompileError{Pos: pos, Msg: "malformed not in condition"}
+		switch e.Op {
+		case ast.ExprNot:
+			if len(args) != 1 {
+				return nil, &CompileError{Pos: pos, Msg: "malformed not in condition"}
+			}
+			return notExpr(args[0]), nil
+		case ast.ExprAnd:
+			return naryExpr(ExprAnd, args), nil
 		}
-	default:
-		return out, &CompileError{Pos: pos, Msg: fmt.Sprintf("unknown condition operator %q", e.Op)}
+		return naryExpr(ExprOr, args), nil
 	}
-	return out, nil
+	return nil, &CompileError{Pos: pos, Msg: fmt.Sprintf("unknown condition operator %q", e.Op)}
 }
 
-func (cp *compiler) matcher(m *ast.Matcher) (node, error) {
+func (cp *compiler) matcher(m *ast.Matcher) (*Expr, error) {
 	if m == nil {
 		return nil, &CompileError{Msg: "empty search"}
 	}
@@ -274,153 +139,173 @@ func (cp *compiler) matcher(m *ast.Matcher) (node, error) {
 		}
 		return cp.fieldMatch(m.Field)
 	case ast.MatchAll, ast.MatchAny:
-		nodes := make([]node, 0, len(m.Items))
+		args := make([]*Expr, 0, len(m.Items))
 		for _, it := range m.Items {
 			n, err := cp.matcher(it)
 			if err != nil {
 				return nil, err
 			}
-			nodes = append(nodes, n)
-		}
-		if len(nodes) == 1 {
-			return nodes[0], nil
+			args = append(args, n)
 		}
 		if m.Op == ast.MatchAll {
-			if len(nodes) == 0 {
-				return constNode(true), nil
-			}
-			return allNode(nodes), nil
+			return naryExpr(ExprAnd, args), nil
 		}
-		if len(nodes) == 0 {
-			return constNode(false), nil
-		}
-		return anyNode(nodes), nil
+		return naryExpr(ExprOr, args), nil
 	}
 	return nil, &CompileError{Pos: m.Pos, Msg: fmt.Sprintf("unknown matcher %q", m.Op)}
 }
 
-func (cp *compiler) fieldMatch(f *ast.FieldMatch) (node, error) {
-	if f.IsKeyword() {
-		n := &keywordNode{all: f.All, negate: f.Negate}
-		for i := range f.Values {
-			t, err := cp.keyword(&f.Values[i], f.Cased)
-			if err != nil {
-				return nil, err
-			}
-			n.vals = append(n.vals, t)
-		}
-		return n, nil
-	}
-	n := &fieldNode{field: cp.fields.id(f.Field), all: f.All, negate: f.Negate}
+// fieldMatch compiles one detection item: its values OR-ed (AND-ed with all), optionally negated.
+func (cp *compiler) fieldMatch(f *ast.FieldMatch) (*Expr, error) {
+	args := make([]*Expr, 0, len(f.Values))
 	for i := range f.Values {
-		v, err := cp.value(&f.Values[i], f)
+		var a *Expr
+		var err error
+		if f.IsKeyword() {
+			a, err = cp.keyword(&f.Values[i], f.Cased)
+		} else {
+			a, err = cp.value(&f.Values[i], f, cp.fields.id(f.Field))
+		}
 		if err != nil {
 			return nil, err
 		}
-		n.vals = append(n.vals, v)
+		args = append(args, a)
 	}
-	return n, nil
+	e := naryExpr(ExprOr, args)
+	if f.All {
+		e = naryExpr(ExprAnd, args)
+	}
+	if f.Negate {
+		e = notExpr(e)
+	}
+	return e, nil
 }
 
-// value compiles one typed value of a field item.
-func (cp *compiler) value(v *ast.Value, f *ast.FieldMatch) (valueMatcher, error) {
+// value compiles one typed value of a field item on field fid.
+func (cp *compiler) value(v *ast.Value, f *ast.FieldMatch, fid int32) (*Expr, error) {
+	t := cp.tests
 	if f.TimePart != "" {
+		op := ast.OpEQ
 		switch v.Kind {
 		case ast.ValNumber:
-			return &timeMatcher{part: f.TimePart, op: ast.OpEQ, n: v.Number}, nil
 		case ast.ValCompare:
-			return &timeMatcher{part: f.TimePart, op: v.Op, n: v.Number}, nil
+			op = v.Op
+		default:
+			return nil, &CompileError{Pos: v.Pos, Msg: fmt.Sprintf("time modifier %s needs a number, found %s", f.TimePart, v.Kind)}
 		}
-		return nil, &CompileError{Pos: v.Pos, Msg: fmt.Sprintf("time modifier %s needs a number, found %s", f.TimePart, v.Kind)}
+		return t.intern(Test{Kind: TestTime, Field: fid, Part: f.TimePart, Cmp: op, N: v.Number}), nil
 	}
 	switch v.Kind {
 	case ast.ValString:
 		variants := cp.expandPlaceholders(v)
-		if len(variants) == 1 {
-			return cp.strValue(variants[0], f), nil
-		}
-		alts := make(anyMatcher, len(variants))
+		alts := make([]*Expr, len(variants))
 		for i, parts := range variants {
-			alts[i] = cp.strValue(parts, f)
+			alts[i] = t.intern(patternTest(TestString, TestGlob, fid, parts, f.Cased))
 		}
-		return alts, nil
+		return naryExpr(ExprOr, alts), nil
 	case ast.ValNumber:
-		m := &numMatcher{n: v.Number}
-		m.t1, m.t2 = numberTexts(v.Number, v.Raw)
-		return m, nil
+		t1, t2 := numberTexts(v.Number, v.Raw)
+		return t.intern(Test{Kind: TestNumber, Field: fid, N: v.Number, A: t1, B: t2}), nil
 	case ast.ValBool:
-		return &boolMatcher{b: v.Bool}, nil
+		return t.intern(Test{Kind: TestBool, Field: fid, Bool: v.Bool}), nil
 	case ast.ValNull:
-		return nullMatcher{}, nil
+		return t.intern(Test{Kind: TestNull, Field: fid}), nil
 	case ast.ValRegex:
-		re, err := compileRegex(v)
-		if err != nil {
+		if _, err := compileRegex(v); err != nil {
 			return nil, err
 		}
-		m := &regexMatcher{re: re, guard: RegexGuard(regexSource(v)), field: cp.fields.id(f.Field), run: regexRun(regexSource(v))}
-		for _, g := range m.guard {
-			m.lits = append(m.lits, cp.literal(m.field, g))
-		}
-		return m, nil
+		src := regexSource(v)
+		return t.intern(Test{Kind: TestRegex, Field: fid, A: src, Guard: RegexGuard(src)}), nil
 	case ast.ValCIDR:
 		p, err := netip.ParsePrefix(v.CIDR)
 		if err != nil {
 			return nil, &CompileError{Pos: v.Pos, Msg: fmt.Sprintf("invalid CIDR network %q: %v", v.CIDR, err)}
 		}
-		return &cidrMatcher{p: p.Masked()}, nil
+		return t.intern(Test{Kind: TestCIDR, Field: fid, A: p.Masked().String()}), nil
 	case ast.ValCompare:
-		return &compareMatcher{op: v.Op, n: v.Number}, nil
+		return t.intern(Test{Kind: TestCompare, Field: fid, Cmp: v.Op, N: v.Number}), nil
 	case ast.ValExists:
-		return &existsMatcher{want: v.Bool}, nil
+		return t.intern(Test{Kind: TestExists, Field: fid, Bool: v.Bool}), nil
 	case ast.ValFieldRef:
-		return &fieldrefMatcher{ref: cp.fields.id(v.Ref), mode: v.RefMatch, cased: f.Cased}, nil
+		return t.intern(Test{Kind: TestFieldRef, Field: fid, Ref: cp.fields.id(v.Ref), A: v.RefMatch, Cased: f.Cased}), nil
 	case ast.ValExpansion:
-		alts := make(anyMatcher, 0, len(v.Variants))
+		alts := make([]*Expr, 0, len(v.Variants))
 		for i := range v.Variants {
-			m, err := cp.value(&v.Variants[i], f)
+			m, err := cp.value(&v.Variants[i], f, fid)
 			if err != nil {
 				return nil, err
 			}
 			alts = append(alts, m)
 		}
-		return alts, nil
+		return naryExpr(ExprOr, alts), nil
 	}
 	return nil, &CompileError{Pos: v.Pos, Msg: fmt.Sprintf("unsupported value kind %q", v.Kind)}
 }
 
 // keyword compiles one keyword value: found anywhere in a value (an implicit contains).
-func (cp *compiler) keyword(v *ast.Value, cased bool) (textMatcher, error) {
+func (cp *compiler) keyword(v *ast.Value, cased bool) (*Expr, error) {
+	t := cp.tests
 	switch v.Kind {
 	case ast.ValString:
 		variants := cp.expandPlaceholders(v)
-		alts := make(anyText, len(variants))
+		alts := make([]*Expr, len(variants))
 		for i, parts := range variants {
-			alts[i] = patText{p: CompilePattern(ContainsParts(parts), cased)}
+			alts[i] = t.intern(patternTest(TestKeyword, TestKeywordGlob, AnyField, ContainsParts(parts), cased))
 		}
-		if len(alts) == 1 {
-			return alts[0], nil
-		}
-		return alts, nil
+		return naryExpr(ExprOr, alts), nil
 	case ast.ValNumber, ast.ValBool:
-		return patText{p: CompilePattern(ContainsParts([]ast.StringPart{{Kind: ast.PartLit, Text: v.String()}}), cased)}, nil
+		parts := ContainsParts([]ast.StringPart{{Kind: ast.PartLit, Text: v.String()}})
+		return t.intern(patternTest(TestKeyword, TestKeywordGlob, AnyField, parts, cased)), nil
 	case ast.ValRegex:
-		re, err := compileRegex(v)
-		if err != nil {
+		if _, err := compileRegex(v); err != nil {
 			return nil, err
 		}
-		return regexText{re: re, guard: RegexGuard(regexSource(v))}, nil
+		src := regexSource(v)
+		return t.intern(Test{Kind: TestKeywordRegex, Field: AnyField, A: src, Guard: RegexGuard(src)}), nil
 	case ast.ValExpansion:
-		alts := make(anyText, 0, len(v.Variants))
+		alts := make([]*Expr, 0, len(v.Variants))
 		for i := range v.Variants {
-			t, err := cp.keyword(&v.Variants[i], cased)
+			a, err := cp.keyword(&v.Variants[i], cased)
 			if err != nil {
 				return nil, err
 			}
-			alts = append(alts, t)
+			alts = append(alts, a)
 		}
-		return alts, nil
+		return naryExpr(ExprOr, alts), nil
 	}
 	return nil, &CompileError{Pos: v.Pos, Msg: fmt.Sprintf("a keyword cannot be a %s value", v.Kind)}
+}
+
+// patternTest is the test of a string pattern: a shape with lowered needles
+// (simple), else the pattern in Sigma notation (glob), compiled once by NewProgram.
+func patternTest(simple, glob TestKind, fid int32, parts []ast.StringPart, cased bool) Test {
+	op, a, b, isGlob := PatternShape(NormalizePattern(parts, cased))
+	if isGlob {
+		return Test{Kind: glob, Field: fid, Cased: cased, A: sigmaString(parts)}
+	}
+	return Test{Kind: simple, Field: fid, Cased: cased, Op: op, A: a, B: b}
+}
+
+// sigmaString renders parts in Sigma notation that ParseSigmaString reads
+// back exactly: every backslash, `*` and `?` of a literal is escaped.
+func sigmaString(parts []ast.StringPart) string {
+	var b strings.Builder
+	for _, p := range parts {
+		switch p.Kind {
+		case ast.PartLit:
+			for i := 0; i < len(p.Text); i++ {
+				if ch := p.Text[i]; ch == '\\' || ch == '*' || ch == '?' {
+					b.WriteByte('\\')
+				}
+				b.WriteByte(p.Text[i])
+			}
+		case ast.PartQuestion:
+			b.WriteByte('?')
+		default: // star, and placeholders left unresolved
+			b.WriteByte('*')
+		}
+	}
+	return b.String()
 }
 
 // ContainsParts surrounds a pattern with `*` unless already there: a keyword

@@ -43,7 +43,6 @@ type Slot struct {
 // keyword searches. It also holds the primitives every detection value is
 // decided with, so that the interpreter and generated code share them.
 type evalCtx struct {
-	st    *State // the state this cache is part of
 	ev    Event
 	src   Source // the event's known source
 	sp    spacedNames

@@ -15,3 +15,8 @@ func RegexRun(src, text string) (has, holds bool) {
 	r := regexRun(src)
 	return r != nil, r != nil && r.in(text)
 }
+
+// PatternTest returns the test the compiler makes of a string pattern on a field.
+func PatternTest(parts []ast.StringPart, cased bool) Test {
+	return patternTest(TestString, TestGlob, 0, parts, cased)
+}

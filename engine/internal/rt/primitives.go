@@ -221,6 +221,9 @@ type Rule struct {
 	Group int32
 	// Detect evaluates the detection on the state's current event.
 	Detect func(*State) bool
+	// Plan is the detection as compiled (see Expr): the interpreter's
+	// Detect evaluates it, generated code renders it as Go. Optional.
+	Plan *Expr
 }
 
 // Group is a logsource restriction shared by rules.
@@ -237,6 +240,9 @@ type Group struct {
 type Alt struct {
 	// Where decides the alternative on the raw event; nil always holds.
 	Where func(*State) bool
+	// WherePlan is Where as compiled: when Where is nil and WherePlan is
+	// not, NewProgram makes Where evaluate it.
+	WherePlan *Expr
 	// Renames maps rule fields to the event fields that hold them under this alternative.
 	Renames []Rename
 	// Always lists the rules evaluated whenever the alternative holds (rules without an index clause), ascending.
@@ -299,6 +305,8 @@ type Program struct {
 	// Literals are needles that rules test with ContainsLit: when their field is
 	// scanned by the index anyway, the scan answers the test.
 	Literals []Literal
+	// Tests are the tests detections call (see State.Test).
+	Tests []Test
 
 	built *genBuilt
 }
@@ -314,6 +322,7 @@ type genBuilt struct {
 	kw       *genIndex   // keyword atoms (AnyField)
 	litSeen  []int32     // per literal: its needle's slot in the seen table, -1 when not indexed
 	needles  int         // total needles of every field index
+	tests    []testCode  // per test: its compiled pattern, expression or network
 }
 
 // genTok is a rule reachable under one alternative.
@@ -359,6 +368,8 @@ type genNeedle struct {
 // clearest report of a hand-edited table.
 func NewProgram(p *Program) *Program {
 	b := &genBuilt{index: make([]*genIndex, len(p.Fields))}
+	b.tests = compileTests(p)
+	planFuncs(p)
 	nf := int32(len(p.Fields))
 	for g := range p.Groups {
 		b.altBase = append(b.altBase, int32(len(b.altGroup)))
@@ -572,7 +583,6 @@ func (p *Program) NewState() *State {
 		seen:     make([]uint64, b.needles),
 	}
 	s.init(p.Fields)
-	s.st = s
 	s.kwScan = s.scanKeywordValue
 	return s
 }
@@ -651,14 +661,6 @@ func (s *State) ContainsLit(id int32, lit int32, a string) bool {
 		return hit
 	}
 	return s.Contains(id, a)
-}
-
-// containsLit is ContainsLit on f, the slot rule field id reads (s.field(id)).
-func (s *State) containsLit(id int32, lit int32, f *Slot, a string) bool {
-	if hit, ok := s.litScanned(id, lit); ok {
-		return hit
-	}
-	return s.anyStr(f, false, OpContains, a, "")
 }
 
 // litScanned answers whether rule field id contains literal lit from the
