@@ -38,6 +38,11 @@ type winField struct {
 // maxWinNames bounds the interned System field names of one reader.
 const maxWinNames = 1024
 
+// maxWinMembers bounds the members of one object and the System fields
+// winDecoder takes (it checks names twice over pairs: quadratic); records with
+// more go to the general path, which checks with a map.
+const maxWinMembers = 128
+
 // decode reads one record; budget is the record's path budget (Limits.pathBudget).
 func (w *winDecoder) decode(raw []byte, budget int) (ev *engine.FlatEvent, t time.Time, ok bool) {
 	w.arena = newStrArena(len(raw))
@@ -136,6 +141,9 @@ func (w *winDecoder) members(pathLen int, fn func(k string, l int) bool) bool {
 	for {
 		k, ok := w.name()
 		if !ok {
+			return false
+		}
+		if len(w.keys)-base >= maxWinMembers {
 			return false
 		}
 		for _, seen := range w.keys[base:] {
@@ -338,6 +346,9 @@ func (w *winDecoder) scalar() (v engine.Value, null, ok bool) {
 // build makes the event: EventData's fields over System's, as WindowsEvent does.
 func (w *winDecoder) build() (*engine.FlatEvent, time.Time, bool) {
 	var t time.Time
+	if len(w.sys) > maxWinMembers {
+		return nil, t, false
+	}
 	// Two System fields of one name (an attribute given as "#attributes" and
 	// as "@name"): which wins depends on map order in the general path.
 	for i := range w.sys {

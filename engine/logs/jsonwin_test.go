@@ -2,8 +2,10 @@ package logs
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand"
 	"reflect"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -153,5 +155,37 @@ func TestStrArenaOneBlock(t *testing.T) {
 	}
 	if a.str(nil) != "" {
 		t.Error("empty string")
+	}
+}
+
+// TestWinDecoderManyMembers checks that records with more members than
+// winDecoder checks pair by pair go to the general path, which reads them.
+func TestWinDecoderManyMembers(t *testing.T) {
+	for _, n := range []int{maxWinMembers, maxWinMembers + 1, 50000} {
+		var b strings.Builder
+		b.WriteString(`{"Event":{"System":{"EventID":1,"Channel":"Security"},"EventData":{`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `"F%d":"v"`, i)
+		}
+		b.WriteString("}}}\n")
+		var w winDecoder
+		_, _, ok := w.decode([]byte(strings.TrimSpace(b.String())), 1<<30)
+		if want := n <= maxWinMembers; ok != want {
+			t.Errorf("%d EventData members: taken = %v, want %v", n, ok, want)
+		}
+		r, err := NewReader("many.jsonl", strings.NewReader(b.String()), FormatJSONLines)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, errs, err := drain(r)
+		if err != nil || len(errs) > 0 || len(recs) != 1 {
+			t.Fatalf("%d members: %d records, errors %v, %v", n, len(recs), errs, err)
+		}
+		if v, ok := recs[0].Event.Get(fmt.Sprintf("F%d", n-1)); !ok || v.S != "v" {
+			t.Errorf("%d members: last field = %v, %v", n, v, ok)
+		}
 	}
 }
