@@ -88,8 +88,15 @@ func Parse(text string, mapPos func(line, col int) ast.Pos) (*ast.CondNode, erro
 	if strings.TrimSpace(text) == "" {
 		return nil, &Error{Line: 1, Col: 1, Msg: "empty condition"}
 	}
-	if n, ok := fastParse(text, mapPos); ok {
+	n, deep, ok := fastParse(text, mapPos)
+	switch {
+	case ok:
 		return n, nil
+	case deep != nil:
+		return nil, &Error{Offset: deep.off, Line: deep.line, Col: deep.col, Msg: fmt.Sprintf("condition nested more than %d levels deep (parentheses and not)", maxNesting)}
+	case nestingBound(text) > maxNesting:
+		// Not for participle, which could recurse past its stack.
+		return nil, &Error{Line: 1, Col: 1, Msg: fmt.Sprintf("invalid condition with more than %d parentheses and nots", maxNesting)}
 	}
 	return parseParticiple(text, mapPos)
 }

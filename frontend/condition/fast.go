@@ -12,29 +12,71 @@ import (
 // parse without error: anything else (a syntax error, a keyword or a wildcard
 // where an identifier is expected, a byte outside the grammar's tokens) gives
 // ok false, and Parse then asks participle, whose errors it reports.
-func fastParse(text string, mapPos func(line, col int) ast.Pos) (n *ast.CondNode, ok bool) {
-	p := fastParser{text: text, mapPos: mapPos, line: 1, col: 1}
-	if !p.lex() {
-		return nil, false
-	}
+// Nesting deeper than maxNesting levels (parentheses and not) is refused:
+// deep is then the token that went past it.
+func fastParse(text string, mapPos func(line, col int) ast.Pos) (n *ast.CondNode, deep *fastTok, ok bool) {
+	p := fastParser{text: text, mapPos: mapPos, line: 1}
+	p.advance()
 	n, ok = p.or()
-	if !ok || p.i != len(p.toks) {
-		return nil, false
+	if !ok || p.has || p.bad {
+		return nil, p.deep, false
 	}
-	return n, true
+	return n, nil, true
+}
+
+// maxNesting bounds the nesting of a condition (parentheses and not): the
+// participle parser recurses once per level and overflowed the stack (a
+// fatal error, not a panic) on a few hundred thousand parentheses.
+const maxNesting = 1000
+
+// nestingBound is an upper bound of a condition's nesting: its parentheses and nots.
+func nestingBound(text string) int {
+	n := strings.Count(text, "(")
+	for i := strings.Index(text, "not"); i >= 0; {
+		end := i + 3
+		if (i == 0 || !identByte(text[i-1])) && (end == len(text) || !identByte(text[end])) {
+			n++
+		}
+		j := strings.Index(text[end:], "not")
+		if j < 0 {
+			break
+		}
+		i = end + j
+	}
+	return n
 }
 
 type fastTok struct {
 	text      string // "(" or ")" for parentheses
+	off       int
 	line, col int
 }
 
+// fastParser reads the tokens one at a time (memory in the nesting, not the
+// length); cur is the next token when has.
 type fastParser struct {
 	text      string
 	mapPos    func(line, col int) ast.Pos
-	toks      []fastTok
-	i         int
-	line, col int
+	at        int // the lexer's offset
+	line      int
+	lineStart int
+	cur       fastTok
+	has       bool
+	bad       bool // a byte outside the grammar's tokens
+	depth     int
+	deep      *fastTok
+}
+
+// enter counts a nesting level opened by t; false past maxNesting.
+func (p *fastParser) enter(t fastTok) bool {
+	p.depth++
+	if p.depth > maxNesting {
+		if p.deep == nil {
+			p.deep = &t
+		}
+		return false
+	}
+	return true
 }
 
 // identByte reports whether c may be part of an identifier token ([A-Za-z0-9_*.\-]).
@@ -42,39 +84,40 @@ func identByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '*' || c == '.' || c == '-'
 }
 
-// lex splits the text into tokens as condLexer does; false for a byte it
-// does not take as an identifier, a parenthesis or white space.
-func (p *fastParser) lex() bool {
+// advance reads the next token as condLexer does (has false at the end or
+// at a byte it does not take as an identifier, a parenthesis or white space).
+func (p *fastParser) advance() {
 	s := p.text
-	line, lineStart := 1, 0
-	for i := 0; i < len(s); {
+	p.has = false
+	for p.at < len(s) {
+		i := p.at
 		c := s[i]
 		switch {
 		case c == ' ' || c == '\t' || c == '\r':
-			i++
+			p.at++
 		case c == '\n':
-			i++
-			line, lineStart = line+1, i
+			p.at++
+			p.line, p.lineStart = p.line+1, p.at
 		case c == '(' || c == ')':
-			p.toks = append(p.toks, fastTok{s[i : i+1], line, i - lineStart + 1})
-			i++
+			p.cur, p.has = fastTok{s[i : i+1], i, p.line, i - p.lineStart + 1}, true
+			p.at++
+			return
 		case identByte(c):
 			j := i + 1
 			for j < len(s) && identByte(s[j]) {
 				j++
 			}
-			p.toks = append(p.toks, fastTok{s[i:j], line, i - lineStart + 1})
-			i = j
+			p.cur, p.has = fastTok{s[i:j], i, p.line, i - p.lineStart + 1}, true
+			p.at = j
+			return
 		default:
-			return false
+			p.bad = true
+			return
 		}
 	}
-	return len(p.toks) > 0
 }
 
-func (p *fastParser) peek(text string) bool {
-	return p.i < len(p.toks) && p.toks[p.i].text == text
-}
+func (p *fastParser) peek(text string) bool { return p.has && p.cur.text == text }
 
 func (p *fastParser) pos(t fastTok) ast.Pos {
 	if p.mapPos == nil {
@@ -94,7 +137,7 @@ func (p *fastParser) chain(word string, op ast.CondOp, operand func() (*ast.Cond
 	}
 	n := &ast.CondNode{Op: op, Pos: first.Pos, Args: []*ast.CondNode{first}}
 	for p.peek(word) {
-		p.i++
+		p.advance()
 		a, ok := operand()
 		if !ok {
 			return nil, false
@@ -106,9 +149,13 @@ func (p *fastParser) chain(word string, op ast.CondOp, operand func() (*ast.Cond
 
 func (p *fastParser) not() (*ast.CondNode, bool) {
 	if p.peek("not") {
-		t := p.toks[p.i]
-		p.i++
+		t := p.cur
+		p.advance()
+		if !p.enter(t) {
+			return nil, false
+		}
 		a, ok := p.not()
+		p.depth--
 		if !ok {
 			return nil, false
 		}
@@ -118,28 +165,32 @@ func (p *fastParser) not() (*ast.CondNode, bool) {
 }
 
 func (p *fastParser) atom() (*ast.CondNode, bool) {
-	if p.i >= len(p.toks) {
+	if !p.has {
 		return nil, false
 	}
-	t := p.toks[p.i]
-	p.i++
+	t := p.cur
+	p.advance()
 	switch {
 	case t.text == "(":
+		if !p.enter(t) {
+			return nil, false
+		}
 		a, ok := p.or()
+		p.depth--
 		if !ok || !p.peek(")") {
 			return nil, false
 		}
-		p.i++
+		p.advance()
 		return &ast.CondNode{Op: ast.CondParen, Pos: p.pos(t), Args: []*ast.CondNode{a}}, true
 	case t.text == ")":
 		return nil, false
 	case (t.text == "1" || t.text == "all" || t.text == "any") && p.peek("of"):
-		p.i++
-		if p.i >= len(p.toks) {
+		p.advance()
+		if !p.has {
 			return nil, false
 		}
-		target := p.toks[p.i].text
-		p.i++
+		target := p.cur.text
+		p.advance()
 		if target == "(" || target == ")" || keywords[target] && target != "them" {
 			return nil, false
 		}

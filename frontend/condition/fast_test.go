@@ -24,7 +24,7 @@ import (
 func checkFast(t *testing.T, text string) bool {
 	t.Helper()
 	mapPos := func(line, col int) ast.Pos { return ast.Pos{File: "f", Line: line + 10, Col: col + 100} }
-	got, ok := fastParse(text, mapPos)
+	got, _, ok := fastParse(text, mapPos)
 	want, err := parseParticiple(text, mapPos)
 	switch {
 	case ok && err != nil:
@@ -137,4 +137,38 @@ func sigmaHQConditions(t *testing.T) []string {
 		})
 	}
 	return out
+}
+
+// TestParseNesting checks that conditions nested past maxNesting are refused
+// with an error at the token that went past it, however deep (participle
+// overflowed the stack, a fatal error, on a few hundred thousand parentheses),
+// and that nesting up to it parses.
+func TestParseNesting(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		ok   bool
+		col  int
+	}{
+		{strings.Repeat("(", maxNesting) + "a" + strings.Repeat(")", maxNesting), true, 0},
+		{strings.Repeat("not ", maxNesting) + "a", true, 0},
+		{strings.Repeat("(", maxNesting+1) + "a" + strings.Repeat(")", maxNesting+1), false, maxNesting + 1},
+		{strings.Repeat("not (", 500) + "not a" + strings.Repeat(")", 500), false, 5*500 + 1},
+		{strings.Repeat("(", 4<<20), false, maxNesting + 1},
+		{strings.Repeat("not ", 1<<20) + "a", false, 4*maxNesting + 1},
+		{strings.Repeat("(", 1<<20) + "a b" + strings.Repeat(")", 1<<20), false, maxNesting + 1},
+		{"a b " + strings.Repeat("(", 1<<20) + "!", false, 1},
+		{strings.Repeat("a and ", 1000) + "not b", true, 0},
+	} {
+		n, err := Parse(tc.text, nil)
+		if tc.ok {
+			if err != nil || n == nil {
+				t.Errorf("%.40q...: %v", tc.text, err)
+			}
+			continue
+		}
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Line != 1 || ce.Col != tc.col {
+			t.Errorf("%.40q...: error %v, want one at 1:%d", tc.text, err, tc.col)
+		}
+	}
 }
