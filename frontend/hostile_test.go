@@ -84,6 +84,19 @@ func TestManyKeysAreNoAliasBomb(t *testing.T) {
 	}
 }
 
+// A condition of 300,000 nested parentheses (a 600 KB rule) overflowed the
+// condition parser's stack, a fatal error that no recover catches; it is an
+// error at the token past the nesting limit.
+func TestDeepConditionIsAnError(t *testing.T) {
+	n := 300000
+	rule := "title: deep\nlogsource:\n    product: windows\ndetection:\n    a:\n        x: 1\n    condition: \"" +
+		strings.Repeat("(", n) + "a" + strings.Repeat(")", n) + "\"\n"
+	res := Load([]string{writeRules(t, map[string]string{"deep.yml": rule})}, Options{})
+	if got := diagText(res.Diagnostics); !strings.Contains(got, "deep.yml:7:1017: error: condition nested more than 1000 levels deep") {
+		t.Errorf("diagnostics: %.300s", got)
+	}
+}
+
 // Issue 12: symbolic links to rule files and folders were skipped silently. They
 // are followed; a cycle is walked once with a warning; a file is loaded once.
 func TestSymlinks(t *testing.T) {
