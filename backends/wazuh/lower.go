@@ -155,6 +155,10 @@ func (l *lowerer) positive(e *fx, present map[string]bool, absent bool) *fx {
 			switch {
 			case a.absentKey != "":
 				return l.lit(atom{elem: "field", name: a.name, pat: matchAll})
+			case a.elem == "regex" && strings.HasPrefix(a.name, "fieldref:"):
+				// The log is always there: its negated search is exact.
+				a.negate = !a.negate
+				return l.lit(a)
 			case a.elem != "field":
 			case present[strings.ToLower(a.name)]:
 				a.negate = !a.negate
@@ -217,6 +221,39 @@ func (l *lowerer) absentAtom(name string) (atom, bool) {
 	}
 	return atom{elem: "regex", name: name, negate: true, absentKey: key,
 		pat: pattern{{core: absentPattern([]string{key})}}}, true
+}
+
+// fieldRef returns the test that the eventchannel field name equals the field
+// v refers to (fieldref without a match mode), as Sigma compares them (case-
+// insensitively unless cased): a search of the event's JSON log that captures
+// the first field's value and finds the other's key followed by the same
+// text (`\g{-1}`, the group just before it, so the search stays right inside
+// a run of lookaheads). Both values are written with the same escapes, so the
+// texts are equal exactly when the values are. A field Wazuh dropped (empty,
+// `-`, `(NULL)`) is absent from the log and equals nothing. The search walks
+// whole members and its lookaheads are atomic: linear time.
+func (l *lowerer) fieldRef(name string, v ast.Value, cased bool) (*fx, bool) {
+	if v.RefMatch != "" {
+		return nil, false
+	}
+	other, ok := l.fs.Field(v.Ref)
+	if !ok {
+		return nil, false
+	}
+	a, ok1 := l.absentAtom(name)
+	b, ok2 := l.absentAtom(other)
+	if !ok1 || !ok2 {
+		return nil, false
+	}
+	aObj, aKey, _ := strings.Cut(a.absentKey, ".")
+	bObj, bKey, _ := strings.Cut(b.absentKey, ".")
+	flags := ""
+	if !cased {
+		flags = "(?i)" // inside each lookahead, so the run stays a run of lookaheads
+	}
+	core := `^(?=` + flags + `[\s\S]*?` + memberPrefix(aObj, []string{regexp.QuoteMeta(aKey)}) + `"(` + logStar + `)")` +
+		`(?=` + flags + `[\s\S]*?` + memberPrefix(bObj, []string{regexp.QuoteMeta(bKey)}) + `"\g{-1}")`
+	return l.lit(atom{elem: "regex", name: "fieldref:" + a.absentKey + "=" + b.absentKey, pat: pattern{{core: core}}}), true
 }
 
 // logNegation returns, for a plain test of an eventchannel field whose values
@@ -591,7 +628,11 @@ func (l *lowerer) fieldItem(fm *ast.FieldMatch) (*fx, error) {
 				}
 			}
 		case ast.ValFieldRef:
-			return fail(v.Pos, "field reference", "fieldref compares two fields of the same event; Wazuh rules compare a field with a constant pattern only")
+			ref, ok := l.fieldRef(name, v, fm.Cased)
+			if !ok {
+				return fail(v.Pos, "field reference", "fieldref compares two fields of the same event; Wazuh rules compare a field with a constant pattern only (an equality of two eventchannel fields is a search of the event's JSON log with a backreference)")
+			}
+			others = append(others, ref)
 		case ast.ValCompare:
 			return fail(v.Pos, "numeric comparison", "%s compares numbers; a PCRE2 pattern on the text is not exact for every number format", v.Op)
 		default:

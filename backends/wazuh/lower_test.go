@@ -152,3 +152,66 @@ func TestLongValueListsSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldRefEquality: `fieldref` between two eventchannel fields is one
+// search of the event's JSON log with a backreference; its negation (a filter
+// "the same user") is the negated search. Case-insensitive as Sigma compares,
+// exact with cased; a dropped field equals nothing. With another filter the
+// negated searches are one run of lookaheads.
+func TestFieldRefEquality(t *testing.T) {
+	for _, cased := range []bool{false, true} {
+		mod := ""
+		if cased {
+			mod = "|cased"
+		}
+		src := "title: T\nid: 00000000-0000-4000-8000-0000000000c4\nlogsource: {product: windows, service: security}\ndetection:\n    sel:\n        EventID: 4648\n    same:\n        SubjectUserName|fieldref" + mod + ": TargetUserName\n    sys:\n        ProcessName|startswith: 'C:\\Windows\\'\n    condition: sel and not same and not sys\nlevel: medium\n"
+		loaded := frontend.LoadBytes("r.yml", []byte(src))
+		if len(loaded.Diagnostics) > 0 {
+			t.Fatal(loaded.Diagnostics)
+		}
+		res, err := wazuh.Build(loaded.Rules, wazuh.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Report.Skips) > 0 {
+			t.Fatalf("skipped: %+v", res.Report.Skips[0])
+		}
+		alerting := map[int]bool{}
+		for _, em := range res.Report.Emissions {
+			for _, id := range em.AlertIDs {
+				alerting[id] = true
+			}
+		}
+		rs := loadWithStock(t, res.XML)
+		for _, c := range []struct {
+			subject, target string
+			want            bool
+		}{
+			{"bob", "alice", true},
+			{"bob", "bob", false},
+			{"bob", "BOB", cased},
+			{`a"b\c`, `a"b\c`, false},
+			{`a"b\c`, `a"b\d`, true},
+			{"bob", "bobby", true},
+			{"bobby", "bob", true},
+			{"bob", "", true}, // TargetUserName dropped by Wazuh: not the same
+		} {
+			data := map[string]string{"subjectUserName": c.subject, "subjectDomainName": "CORP", "processName": `C:\x\y.exe`}
+			if c.target != "" {
+				data["targetUserName"] = c.target
+			}
+			ev := wazuhsim.WindowsEvent{
+				System: map[string]string{"providerName": "Microsoft-Windows-Security-Auditing", "eventID": "4648", "channel": "Security",
+					"computer": "h1", "severityValue": "AUDIT_SUCCESS", "keywords": "0x8020000000000000", "level": "0"},
+				EventData: data}.Decode()
+			final := rs.Eval(ev)
+			if got := final != nil && alerting[final.ID]; got != c.want {
+				id := 0
+				if final != nil {
+					id = final.ID
+				}
+				t.Errorf("cased %v: subject %q, target %q: alert %v (ends on %d), want %v", cased, c.subject, c.target, got, id, c.want)
+			}
+		}
+	}
+}

@@ -353,9 +353,14 @@ func osRegexMatch(pattern, str []byte, flags int) bool {
 // leading run of lookaheads `^(?=...)(?!...)` is evaluated as separate patterns
 // (a lookahead whose body is itself such a run, as well).
 // Possessive quantifiers and atomic groups (`*+`, `(*atomic:...)`) run as their
-// backtracking forms (see greedyForms). Other lookarounds and backreferences are refused.
+// backtracking forms (see greedyForms). A backreference runs only in the shape
+// the backend writes for fieldref (see compileBackref); other lookarounds and
+// backreferences are refused.
 func CompilePCRE2(pattern string) (func(string) bool, error) {
 	if looks, rest, ok := wazuhre.SplitLookaheads(pattern); ok {
+		if len(looks) == 2 && strings.HasSuffix(looks[1].Body, `"\g{-1}"`) {
+			return compileBackref(pattern, looks, rest)
+		}
 		var ms []func(string) bool
 		var negs []bool
 		for _, l := range looks {
@@ -389,4 +394,51 @@ func CompilePCRE2(pattern string) (func(string) bool, error) {
 		return nil, fmt.Errorf("PCRE2 pattern %q is outside what the simulator can run: %w", pattern, err)
 	}
 	return func(s string) bool { return re.MatchString(wazuhre.Latin1(s)) }, nil
+}
+
+// backrefValue is what the backend's fieldref search captures and compares:
+// one JSON string's content.
+const backrefValue = `((?:[^"\\]|\\.)*)"`
+
+// compileBackref runs the backend's equality of two JSON-log members,
+// `^(?=A"(value)")(?=B"\g{-1}")` (each lookahead may start with (?i)): A's
+// first match captures a value, and B's first match must be followed by the
+// same text (compared byte for byte, ASCII letters folded under (?i), as
+// PCRE2 without UTF does).
+func compileBackref(pattern string, looks []wazuhre.Lookahead, rest string) (func(string) bool, error) {
+	flags := strings.HasPrefix(looks[0].Body, "(?i)")
+	if looks[0].Neg || looks[1].Neg || rest != "" && rest != "(?i)" || flags != strings.HasPrefix(looks[1].Body, "(?i)") ||
+		strings.Count(looks[0].Body, `":"((?:`) != 1 || strings.Contains(looks[0].Body, `\g{`) {
+		return nil, fmt.Errorf("PCRE2 pattern %q: a backreference outside the fieldref form is outside what the simulator can run", pattern)
+	}
+	first, err := regexp.Compile("^(?:" + wazuhre.Latin1(looks[0].Body) + ")")
+	if err != nil {
+		return nil, fmt.Errorf("PCRE2 pattern %q is outside what the simulator can run: %w", pattern, err)
+	}
+	second, err := regexp.Compile("^(?:" + wazuhre.Latin1(strings.TrimSuffix(looks[1].Body, `\g{-1}"`)+backrefValue) + ")")
+	if err != nil {
+		return nil, fmt.Errorf("PCRE2 pattern %q is outside what the simulator can run: %w", pattern, err)
+	}
+	fold := flags
+	return func(s string) bool {
+		s = wazuhre.Latin1(s)
+		a := first.FindStringSubmatch(s)
+		b := second.FindStringSubmatch(s)
+		if a == nil || b == nil {
+			return false
+		}
+		x, y := a[len(a)-1], b[len(b)-1]
+		if !fold {
+			return x == y
+		}
+		if len(x) != len(y) {
+			return false
+		}
+		for i := 0; i < len(x); i++ {
+			if lowerByte(x[i]) != lowerByte(y[i]) {
+				return false
+			}
+		}
+		return true
+	}, nil
 }
