@@ -27,6 +27,12 @@ type Options struct {
 	// file per stock ruleset, see shadow.CacheFile); empty: no cache. The
 	// cache only saves work: the report is the same with or without it.
 	ShadowCache string
+	// OverlapRules, when positive, also gives a combined child to likely
+	// overlaps no proof links (see overlapPair in combine.go): two rules
+	// sharing an anchor test that at most this many Sigma rules of the
+	// logsource share, or one rule's positive tests within the other's. 0:
+	// only proved overlaps. Each pair adds a Wazuh rule (README: the cost).
+	OverlapRules int
 }
 
 // Result is a built rules file and its report.
@@ -187,6 +193,7 @@ type builder struct {
 	noLogCandidates, keepLog map[int]bool
 	corrBases                []corrUse
 	comb                     combined
+	overlapRules             int // Options.OverlapRules resolved
 	err                      error
 }
 
@@ -218,7 +225,7 @@ func Build(rules []*ast.Rule, opts Options) (*Result, error) {
 	}
 	b := &builder{prof: prof, ids: ids, res: &Result{Report: Report{Variants: map[string]int{}}}, all: rules,
 		keyCount: map[string]int{}, index: map[int]int{}, emissions: map[*ast.Rule][]*Emission{},
-		noLogCandidates: map[int]bool{}, keepLog: map[int]bool{}}
+		noLogCandidates: map[int]bool{}, keepLog: map[int]bool{}, overlapRules: opts.OverlapRules}
 	res := b.res
 	// The stock rules load on another core while the rules convert.
 	var stock chan stockLoad

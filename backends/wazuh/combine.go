@@ -23,10 +23,14 @@ import (
 //     groups of both, which takes those events.
 //
 // Implication is decided on the tests themselves (see termImplies), so it is
-// sound, and selective: co-satisfiable pairs that neither implies (most of
-// the 800,000 pairs the automata analysis finds) are left alone, as one child
-// per pair would multiply the ruleset. Rules with level-0 exceptions, nested
-// rules, no_log or correlation rules attached are left out.
+// sound. Beyond it, F also gets a child with S's tests (the alert of an event
+// both match names both; others still end on F or S) for pairs that likely
+// describe one activity (see overlapPair and refines): the same anchor test
+// shared by few rules, or S's positive tests implied by F's with only S's
+// filters unproved. Other co-satisfiable pairs (most of the 800,000 pairs the
+// automata analysis finds) are left alone, as one child per pair would
+// multiply the ruleset. Rules with level-0 exceptions, nested rules, no_log or
+// correlation rules attached are left out.
 
 // combTerm is one alerting Wazuh rule of an emission: a conjunction of atoms.
 type combTerm struct {
@@ -51,6 +55,12 @@ type keyedAtom struct {
 	low []string
 	// allLit: every alternative is a plain string; anyLit: one is.
 	allLit, anyLit bool
+	// anchor identifies a positive plain-string test by its target and its
+	// case-folded texts and anchors (empty for other tests), for overlapPair.
+	anchor string
+	// where: the atom is a logsource condition (an event id, a channel) in
+	// some variant, which says nothing about what two rules detect.
+	where bool
 }
 
 func newKeyedAtom(a atom) keyedAtom {
@@ -214,7 +224,11 @@ func (b *builder) combine() error {
 					targets[t] = len(targets)
 				}
 				ka.target = targets[t]
+				ka.anchor = anchorKey(&ka)
 				interned[k], keyed[i] = &ka, &ka
+			}
+			if e.vb.where[i] {
+				keyed[i].where, keyed[i].anchor = true, ""
 			}
 		}
 		for k, t := range e.terms {
@@ -300,6 +314,23 @@ func (b *builder) combineVariant(es []combEntry) error {
 		}
 		return true
 	}
+	// How many Sigma rules use each anchor (see overlapPair).
+	anchorRules := map[string]int{}
+	seenAnchor := map[string]*ast.Rule{}
+	for _, e := range es {
+		for _, a := range e.atoms {
+			if a.anchor == "" || a.where {
+				continue
+			}
+			if r, ok := seenAnchor[a.anchor]; ok && r == e.em.Rule {
+				continue
+			}
+			// Terms of one rule come together in es only by chance: count
+			// distinct rules through a set.
+			seenAnchor[a.anchor] = e.em.Rule
+			anchorRules[a.anchor]++
+		}
+	}
 	type child struct {
 		parent combEntry
 		second combEntry
@@ -317,7 +348,7 @@ func (b *builder) combineVariant(es []combEntry) error {
 				b.addGroups(f.term.id, s.em)
 				continue
 			}
-			if !within(sets[i], sets[j]) || !termImplies(s.atoms, f.atoms) {
+			if (!within(sets[i], sets[j]) || !termImplies(s.atoms, f.atoms)) && !overlapPair(f.atoms, s.atoms, anchorRules, b.overlapRules) {
 				continue
 			}
 			// S's term never alerts as S: its events end on f first (the first
@@ -391,4 +422,169 @@ func (b *builder) addChild(f, s combEntry) error {
 
 func ruleLabel(r *ast.Rule) string {
 	return fmt.Sprintf("%s (%s)", r.Ref(), r.Pos)
+}
+
+// overlapPair reports whether the terms a (tried first) and b detect the same
+// activity in different ways, so that an event can match both and the one
+// alert should name both: they test the same fields positively, share an
+// anchor (the same plain-string test on one field, other than the
+// logsource's own conditions: the same image, the same registry key) that
+// few rules of the logsource share (at most Options.OverlapRules, when set: a child per pair
+// of the hundreds of rules on powershell.exe would multiply the ruleset), and
+// no test of one contradicts a test of the other on the same field (see
+// atomsMeet).
+func overlapPair(a, b []*keyedAtom, anchorRules map[string]int, maxRules int) bool {
+	if maxRules <= 0 {
+		return false
+	}
+	anchor := false
+	for _, x := range a {
+		for _, y := range b {
+			if x.target != y.target {
+				continue
+			}
+			if !atomsMeet(x, y) {
+				return false
+			}
+			if !anchor && x.anchor != "" && x.anchor == y.anchor && anchorRules[x.anchor] <= maxRules {
+				anchor = true
+			}
+		}
+	}
+	return anchor && samePositiveTargets(a, b) || refines(a, b) || refines(b, a)
+}
+
+// refines reports whether a's positive tests imply b's (every event a's
+// positive tests pass passes b's), with a positive test of b on a field
+// other than the logsource's conditions: b's negated tests (its filters) are
+// what keeps the implication from being proved.
+func refines(a, b []*keyedAtom) bool {
+	var ap, bp []*keyedAtom
+	specific := false
+	for _, x := range a {
+		if !x.negate && x.absentKey == "" {
+			ap = append(ap, x)
+		}
+	}
+	for _, y := range b {
+		if !y.negate && y.absentKey == "" {
+			bp = append(bp, y)
+			specific = specific || !y.where
+		}
+	}
+	return specific && termImplies(ap, bp)
+}
+
+// samePositiveTargets reports whether a and b test the same targets
+// positively.
+func samePositiveTargets(a, b []*keyedAtom) bool {
+	has := func(ts []*keyedAtom, t int) bool {
+		for _, x := range ts {
+			if x.target == t && !x.negate && x.absentKey == "" {
+				return true
+			}
+		}
+		return false
+	}
+	for _, x := range a {
+		if !x.negate && x.absentKey == "" && !has(b, x.target) {
+			return false
+		}
+	}
+	for _, y := range b {
+		if !y.negate && y.absentKey == "" && !has(a, y.target) {
+			return false
+		}
+	}
+	return true
+}
+
+// atomsMeet reports whether one value can pass the tests x and y of the same
+// target, as far as plain strings decide it: it is false when x accepts only
+// values y's negation refuses (or the reverse), or when both accept plain
+// strings that no one value can match (two different exact values, two
+// different prefixes); true when not decided.
+func atomsMeet(x, y *keyedAtom) bool {
+	if x.absentKey != "" || y.absentKey != "" {
+		return true
+	}
+	switch {
+	case x.negate && y.negate:
+		return true
+	case y.negate:
+		return !patternImplies(x, &keyedAtom{atom: atom{pat: y.pat}, low: y.low, allLit: y.allLit, anyLit: y.anyLit})
+	case x.negate:
+		return !patternImplies(y, &keyedAtom{atom: atom{pat: x.pat}, low: x.low, allLit: x.allLit, anyLit: x.anyLit})
+	}
+	if !x.allLit || !y.allLit {
+		return true
+	}
+	for i, a := range x.pat {
+		for j, b := range y.pat {
+			if altsMeet(a, b, x.low[i], y.low[j]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// altsMeet reports whether one value can match both plain-string
+// alternatives a and b (true when not decided: case folding of non-ASCII
+// texts, mixed folding).
+func altsMeet(a, b alt, alow, blow string) bool {
+	x, y := a.lit, b.lit
+	switch {
+	case a.fold && b.fold:
+		if alow == "" && x != "" || blow == "" && y != "" {
+			return true
+		}
+		x, y = alow, blow
+	case a.fold != b.fold:
+		return true
+	}
+	if b.start && b.end {
+		a, b, x, y = b, a, y, x
+	}
+	switch {
+	case a.start && a.end:
+		switch {
+		case b.start && b.end:
+			return x == y
+		case b.start:
+			return strings.HasPrefix(x, y)
+		case b.end:
+			return strings.HasSuffix(x, y)
+		}
+		return strings.Contains(x, y)
+	case a.start && b.start:
+		return strings.HasPrefix(x, y) || strings.HasPrefix(y, x)
+	case a.end && b.end:
+		return strings.HasSuffix(x, y) || strings.HasSuffix(y, x)
+	}
+	return true
+}
+
+// anchorKey returns the key of a positive test of plain strings, written
+// the same for the same texts whatever their case when folded; empty for
+// other tests.
+func anchorKey(k *keyedAtom) string {
+	if k.negate || k.absentKey != "" || !k.allLit {
+		return ""
+	}
+	parts := make([]string, len(k.pat))
+	for i, a := range k.pat {
+		txt := a.lit
+		if a.fold {
+			if k.low[i] == "" && txt != "" {
+				return ""
+			}
+			txt = "i" + k.low[i]
+		} else {
+			txt = "c" + txt
+		}
+		parts[i] = fmt.Sprintf("%t%t%s", a.start, a.end, txt)
+	}
+	slices.Sort(parts)
+	return strconv.Itoa(k.target) + "\x00" + strings.Join(parts, "\x00")
 }

@@ -185,3 +185,98 @@ level: critical
 		t.Errorf("the event ends on rule %d (%s, level %d), want the generated critical rule", out[0].RuleID, out[0].Description, out[0].Level)
 	}
 }
+
+// TestCombineLikelyOverlaps: pairs that no proof links but that describe one
+// activity get a combined child too: the same anchor test shared by few rules
+// ("Service Recon" and "Wmic Remote" on wmic.exe), or one rule's positive
+// tests implied by the other's with only its filter unproved ("Unquoted
+// Service Recon" within "Service Recon"). An event that matches only one of
+// them still alerts as that one; without OverlapRules (the default) only
+// proved overlaps are combined.
+func TestCombineLikelyOverlaps(t *testing.T) {
+	stock := shared.Path(t, "reference", "wazuh-ruleset", "rules")
+	src := `title: Service Recon
+id: 00000000-0000-4000-8000-0000000000d1
+logsource: {product: windows, category: process_creation}
+detection:
+    selection:
+        Image|endswith: '\wmic.exe'
+        CommandLine|contains: 'service'
+    filter:
+        CommandLine|contains: 'Create'
+    condition: selection and not filter
+level: medium
+---
+title: Unquoted Service Recon
+id: 00000000-0000-4000-8000-0000000000d2
+logsource: {product: windows, category: process_creation}
+detection:
+    selection:
+        Image|endswith: '\WMIC.exe'
+        CommandLine|contains|all: [' service get ', 'pathname']
+    condition: selection
+level: medium
+---
+title: Wmic Remote
+id: 00000000-0000-4000-8000-0000000000d3
+logsource: {product: windows, category: process_creation}
+detection:
+    selection:
+        Image|endswith: '\wmic.exe'
+        CommandLine|contains: '/node:'
+    filter:
+        CommandLine|contains: 'localhost'
+    condition: selection and not filter
+level: medium
+`
+	s := func(v string) engine.Value { return engine.Value{Kind: engine.KindString, S: v} }
+	event := func(cmd string) engine.Event {
+		return engine.NewFlatEvent(map[string]engine.Value{
+			"EventID": {Kind: engine.KindNumber, S: "1", N: 1}, "Channel": s("Microsoft-Windows-Sysmon/Operational"),
+			"Provider_Name": s("Microsoft-Windows-Sysmon"), "Level": {Kind: engine.KindNumber, S: "4", N: 4},
+			"Keywords": s("0x8000000000000000"), "Computer": s("pc1"), "User": s(`CORP\bob`),
+			"Image": s(`C:\Windows\System32\wbem\WMIC.exe`), "OriginalFileName": s("wmic.exe"), "CommandLine": s(cmd),
+		})
+	}
+	cases := []struct {
+		cmd        string
+		want, only []string // Sigma rules the alert must name; with only proved overlaps
+	}{
+		{"wmic service get name,pathname", []string{"Service Recon", "Unquoted Service Recon"}, []string{"Service Recon"}},
+		{"wmic service get name,pathname Create", []string{"Unquoted Service Recon"}, nil},
+		{"wmic /node:pc2 service list", []string{"Service Recon", "Wmic Remote"}, []string{"Service Recon"}},
+		{"wmic /node:localhost service list", []string{"Service Recon"}, nil},
+		{"wmic /node:pc2 process call create", []string{"Wmic Remote"}, nil},
+	}
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var in []wazuhsim.Input
+	for i, c := range cases {
+		in = append(in, wazuhsim.Input{Event: event(c.cmd), Time: t0.Add(time.Duration(i) * time.Second)})
+	}
+	for _, overlap := range []int{30, 0} {
+		res, err := wazuh.Build(frontend.LoadBytes("r.yml", []byte(src)).Rules, wazuh.Options{OverlapRules: overlap})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _, err := wazuhsim.Check(res.XML, stock, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range cases {
+			want := c.want
+			if overlap == 0 && c.only != nil {
+				want = c.only
+			}
+			var got []string
+			for _, r := range res.SigmaRules(out[i].RuleID) {
+				got = append(got, r.Title)
+			}
+			slices.Sort(got)
+			want = slices.Clone(want)
+			slices.Sort(want)
+			if !out[i].Alert || !slices.Equal(got, want) {
+				t.Errorf("OverlapRules %d: %q ends on rule %d naming %q, want %q", overlap, c.cmd, out[i].RuleID, got, want)
+			}
+		}
+	}
+}
