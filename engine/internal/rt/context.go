@@ -150,30 +150,6 @@ func (c *evalCtx) values() (raw, lowered []string) {
 	return c.kwRaw, c.kwLow
 }
 
-// eachUnordered visits the values Event.Each visits, in an order that may
-// differ: the keyword index scan gathers a set. A FlatEvent's map is ranged
-// over directly (Each sorts its names, and looks each one up).
-func eachUnordered(ev Event, fn func(string, Value) bool) {
-	e, ok := ev.(*FlatEvent)
-	if !ok {
-		ev.Each(fn)
-		return
-	}
-	for k, v := range e.Fields {
-		if v.Kind != KindArray {
-			if !fn(k, v) {
-				return
-			}
-			continue
-		}
-		for _, it := range v.Arr {
-			if !fn(k, it) {
-				return
-			}
-		}
-	}
-}
-
 func (c *evalCtx) collectText(_ string, v Value) bool {
 	if !isScalar(v.Kind) {
 		return true

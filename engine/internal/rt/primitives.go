@@ -347,6 +347,11 @@ type genIndex struct {
 	// suffix atoms, else 0: what a scan reads at each output without
 	// touching the needle's record.
 	anch []int32
+	// minLen is, for the keyword index without equality atoms whose needles
+	// are all ASCII, the shortest needle's length: a shorter value cannot
+	// hold one, even lowered (an ASCII byte of the lowered text comes from a
+	// character of at least one byte). 0 otherwise.
+	minLen int
 	// small indexes search each needle directly instead of running the automaton.
 	small bool
 }
@@ -525,6 +530,16 @@ func NewProgram(p *Program) *Program {
 		build(int32(f), ix)
 	}
 	build(AnyField, b.kw)
+	if kw := b.kw; kw != nil && len(kw.eq) == 0 && len(kw.needles) > 0 {
+		kw.minLen = kw.needles[0].n
+		for _, nd := range kw.needles {
+			kw.minLen = min(kw.minLen, nd.n)
+			if !isASCII(nd.text) {
+				kw.minLen = 0
+				break
+			}
+		}
+	}
 	b.litSeen = make([]int32, len(p.Literals))
 	for i, l := range p.Literals {
 		b.litSeen[i] = -1
@@ -816,7 +831,22 @@ func (s *State) collectGroup(g int) {
 		}
 	}
 	if b.altKw[alt] && s.kwScanned != s.gen {
-		eachUnordered(s.ev, s.kwScan)
+		if fe, ok := s.ev.(*FlatEvent); ok {
+			// The common event type: its map ranged over (the scan gathers a
+			// set: Each's sorted order is not needed), without a call through a
+			// function value per value.
+			for _, v := range fe.Fields {
+				if v.Kind != KindArray {
+					s.scanKeywordValue("", v)
+					continue
+				}
+				for i := range v.Arr {
+					s.scanKeywordValue("", v.Arr[i])
+				}
+			}
+		} else {
+			s.ev.Each(s.kwScan)
+		}
 		s.kwScanned = s.gen
 	}
 }
@@ -1067,6 +1097,9 @@ func (s *State) scanKeywordValue(_ string, v Value) bool {
 	}
 	ix := s.b.kw
 	text := v.S
+	if len(text) < ix.minLen {
+		return true
+	}
 	fold := isASCII(text)
 	if len(ix.eq) > 0 || !fold {
 		s.scratch = AppendLower(s.scratch[:0], text)
