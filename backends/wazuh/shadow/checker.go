@@ -61,11 +61,11 @@ func (c *overlapChecker) targets(r *Rule) []target {
 		return r.tg
 	}
 	r.tgDone = true
-	for _, t := range r.tests {
+	for _, t := range r.Tests {
 		res := t.goRegexes()
-		i := slices.IndexFunc(r.tg, func(x target) bool { return x.key == t.target })
+		i := slices.IndexFunc(r.tg, func(x target) bool { return x.key == t.Target })
 		if i < 0 {
-			r.tg = append(r.tg, target{key: t.target})
+			r.tg = append(r.tg, target{key: t.Target})
 			i = len(r.tg) - 1
 		}
 		for _, re := range res {

@@ -3,6 +3,6 @@
 // generated file) and tells which siblings Wazuh tries before a rule and can
 // take its events (first match wins, no backtracking), deciding on automata
 // whether two rules' tests can hold on one event. It runs no events and
-// depends neither on the simulator (wazuhsim, which builds the same tree to
-// run events) nor on the Sigma engine.
+// depends neither on the simulator (wazuhsim, which runs events through the
+// tree loaded here) nor on the Sigma engine.
 package shadow

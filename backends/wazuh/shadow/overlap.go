@@ -19,24 +19,24 @@ import (
 
 // goRegexes returns Go regular expressions that a value passing t must all
 // match (an over-approximation: negated tests and negative lookaheads are left out).
-func (t test) goRegexes() []string {
+func (t Test) goRegexes() []string {
 	e := t
-	if e.negate {
+	if e.Negate {
 		return nil
 	}
-	switch e.typ {
+	switch e.Type {
 	case "pcre2":
-		return pcre2ToGo(e.raw)
+		return pcre2ToGo(e.Pattern)
 	case "osregex":
-		if s, ok := osRegexToGo(e.raw); ok {
+		if s, ok := osRegexToGo(e.Pattern); ok {
 			return []string{s}
 		}
 	case "osmatch":
-		if s, ok := osMatchToGo(e.raw); ok {
+		if s, ok := osMatchToGo(e.Pattern); ok {
 			return []string{s}
 		}
 	case "string":
-		return []string{`^` + regexp.QuoteMeta(wazuhre.Latin1(e.raw)) + `\z`}
+		return []string{`^` + regexp.QuoteMeta(wazuhre.Latin1(e.Pattern)) + `\z`}
 	}
 	return nil
 }

@@ -21,25 +21,38 @@ type Rule struct {
 	File        string
 	Group       string
 	Description string
+	// Category is the <category> element (the template rules' decoder type).
+	Category string
 	// Context is set for a frequency or if_matched_* rule: it fires only when
 	// earlier events hold.
-	Context    bool
-	lgroup     string // Group lower-cased
-	ifSID      []int
-	ifGroup    string
-	ifLevel    int
-	category   string
-	matchedSID int
-	tests      []test
-	tg         []target
-	tgDone     bool
+	Context bool
+	// MatchedSID is the if_matched_sid target (0 for none).
+	MatchedSID int
+	// Tests are the rule's test elements: <field> ones in order, then the
+	// static ones in order of first appearance (repeated elements concatenated).
+	Tests []Test
+	// XML is the <rule> element as read, for a consumer that needs more of it
+	// (the simulator reads the correlation options).
+	XML     *rulexml.Node
+	lgroup  string // Group lower-cased
+	ifSID   []int
+	ifGroup string
+	ifLevel int
+	tg      []target
+	tgDone  bool
 }
 
-// test is one test element: its target ("field:<lower-cased name>",
-// "static:<name>" or "log"), expression type, pattern and negation.
-type test struct {
-	target, typ, raw string
-	negate           bool
+// Test is one test element of a rule.
+type Test struct {
+	// Target is "field:<lower-cased name>", "static:<element name>" or "log"
+	// (<match> and <regex>).
+	Target string
+	// Type is the expression type (osregex, osmatch, pcre2, string, ...).
+	Type string
+	// Pattern is the element's text.
+	Pattern string
+	// Negate is set by negate="yes".
+	Negate bool
 }
 
 // node is one place of a rule in the tree (a rule can hang under several parents).
@@ -49,17 +62,21 @@ type node struct {
 }
 
 // Ruleset is a rule tree built as wazuh-analysisd builds it (the simulator
-// wazuhsim builds the same tree to run events; a test keeps them equal).
+// wazuhsim runs events through this tree).
 type Ruleset struct {
+	// Warnings are the rules analysisd skips or cannot attach, and why.
+	Warnings []string
 	roots    []*node
 	byID     map[int]*Rule
 	places   map[int][]placement
 	overlap  *overlapChecker
 	sidNodes map[int][]*node
 	// nodesOf are the nodes of each rule; order the rules with nodes, in load
-	// order; groupRules the rules (in order) matching each if_group pattern seen.
+	// order; kept the rules loaded (with or without nodes), in load order;
+	// groupRules the rules (in order) matching each if_group pattern seen.
 	nodesOf       map[*Rule][]*node
 	order         []*Rule
+	kept          []*Rule
 	groupRules    map[string][]*Rule
 	groupPatterns []groupPattern
 	table         *Verdicts
@@ -140,10 +157,12 @@ func (rs *Ruleset) AddFile(name string, data []byte) error {
 				return err
 			}
 			if _, dup := rs.byID[r.ID]; dup {
-				continue // analysisd skips a duplicate id
+				rs.Warnings = append(rs.Warnings, fmt.Sprintf("rule %d: duplicate id, skipped", r.ID))
+				continue
 			}
 			// rules_list.c: a rule whose if_matched_sid target is not loaded is dropped.
-			if r.matchedSID != 0 && rs.byID[r.matchedSID] == nil {
+			if sid := r.MatchedSID; sid != 0 && rs.byID[sid] == nil {
+				rs.Warnings = append(rs.Warnings, fmt.Sprintf("rule %d: if_matched_sid %d not found, skipped", r.ID, sid))
 				continue
 			}
 			rs.byID[r.ID] = r
@@ -156,7 +175,7 @@ func (rs *Ruleset) AddFile(name string, data []byte) error {
 // parseRule reads what the analysis needs of a <rule> and refuses what
 // analysisd refuses to load.
 func parseRule(file, group string, x *rulexml.Node) (*Rule, error) {
-	r := &Rule{File: file, Group: group}
+	r := &Rule{File: file, Group: group, XML: x}
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%s:%d: rule %s: %s", file, x.Line, x.Attr("id"), fmt.Sprintf(format, args...))
 	}
@@ -210,14 +229,14 @@ func parseRule(file, group string, x *rulexml.Node) (*Rule, error) {
 			if err != nil {
 				return nil, bad("invalid if_matched_sid %q", c.Text)
 			}
-			r.matchedSID = id
+			r.MatchedSID = id
 		case c.Name == "if_matched_group":
 			r.Context = true
 			matchedGroup = c.Text
 		case c.Name == "if_matched_regex":
 			r.Context = true
 		case c.Name == "category":
-			r.category = c.Text
+			r.Category = c.Text
 		case c.Name == "description":
 			r.Description = c.Text
 		case c.Name == "group":
@@ -227,7 +246,7 @@ func parseRule(file, group string, x *rulexml.Node) (*Rule, error) {
 			if typ == "" {
 				typ = "osregex"
 			}
-			r.tests = append(r.tests, test{target: "field:" + strings.ToLower(c.Attr("name")), typ: typ, raw: c.Text, negate: c.Attr("negate") == "yes"})
+			r.Tests = append(r.Tests, Test{Target: "field:" + strings.ToLower(c.Attr("name")), Type: typ, Pattern: c.Text, Negate: c.Attr("negate") == "yes"})
 		case rulexml.StaticElem(c.Name) != "":
 			if _, ok := statics[c.Name]; !ok {
 				staticOrder = append(staticOrder, c.Name)
@@ -249,8 +268,8 @@ func parseRule(file, group string, x *rulexml.Node) (*Rule, error) {
 	if matchedGroup != "" && len(r.ifSID) == 0 && r.ifGroup == "" {
 		r.ifGroup = matchedGroup
 	}
-	if r.matchedSID != 0 && len(r.ifSID) == 0 && r.ifGroup == "" {
-		r.ifSID = []int{r.matchedSID}
+	if r.MatchedSID != 0 && len(r.ifSID) == 0 && r.ifGroup == "" {
+		r.ifSID = []int{r.MatchedSID}
 	}
 	for _, k := range staticOrder {
 		a := staticAttrs[k]
@@ -262,7 +281,7 @@ func parseRule(file, group string, x *rulexml.Node) (*Rule, error) {
 		if k == "match" || k == "regex" {
 			target = "log"
 		}
-		r.tests = append(r.tests, test{target: target, typ: typ, raw: statics[k], negate: a.Attr("negate") == "yes"})
+		r.Tests = append(r.Tests, Test{Target: target, Type: typ, Pattern: statics[k], Negate: a.Attr("negate") == "yes"})
 	}
 	if r.Description == "" {
 		return nil, bad("no description")
@@ -323,6 +342,9 @@ func (rs *Ruleset) attach(r *Rule) {
 			for _, n := range nodes {
 				n.children = rs.insert(n.children, r)
 			}
+			if len(nodes) == 0 {
+				rs.Warnings = append(rs.Warnings, fmt.Sprintf("rule %d: if_sid %d not found", r.ID, sid))
+			}
 			ok = ok || len(nodes) > 0
 		}
 		if !ok {
@@ -351,22 +373,24 @@ func (rs *Ruleset) attach(r *Rule) {
 			}
 		}
 		if !found {
+			rs.Warnings = append(rs.Warnings, fmt.Sprintf("rule %d: if_group %q not found", r.ID, r.ifGroup))
 			delete(rs.byID, r.ID)
 		}
 	case r.ifLevel > 0:
 		addAll(func(p *Rule) bool { return p.Level >= r.ifLevel })
 	default:
 		// Child of the template rule of its category.
-		cat := r.category
+		cat := r.Category
 		if cat == "" {
 			cat = "syslog"
 		}
 		for _, n := range rs.roots {
-			if n.rule.category == cat {
+			if n.rule.Category == cat {
 				n.children = rs.insert(n.children, r)
 				return
 			}
 		}
+		rs.Warnings = append(rs.Warnings, fmt.Sprintf("rule %d: no template rule for category %q", r.ID, cat))
 	}
 }
 
@@ -376,9 +400,12 @@ type groupPattern struct {
 	w       rulexml.WordPattern
 }
 
-// loaded records a rule whose nodes are in the tree (if any) as a possible
-// parent of later if_group and if_level rules.
+// loaded records a rule kept by the loader and, when it has nodes in the
+// tree, as a possible parent of later if_group and if_level rules.
 func (rs *Ruleset) loaded(r *Rule) {
+	if rs.byID[r.ID] == r {
+		rs.kept = append(rs.kept, r)
+	}
 	if len(rs.nodesOf[r]) == 0 {
 		return
 	}
@@ -422,16 +449,24 @@ func (rs *Ruleset) sidAttach(sid int) []*node {
 	return out
 }
 
-// Tree returns the rule tree in preorder: each node's rule id and depth (0
-// for the roots), to compare with another model of analysisd's tree.
-func (rs *Ruleset) Tree() (ids, depths []int) {
+// Tree returns the rule tree in preorder: each node's rule and depth (0 for
+// the roots; a rule has a node under each of its parents).
+func (rs *Ruleset) Tree() (rules []*Rule, depths []int) {
 	var walk func(list []*node, d int)
 	walk = func(list []*node, d int) {
 		for _, n := range list {
-			ids, depths = append(ids, n.rule.ID), append(depths, d)
+			rules, depths = append(rules, n.rule), append(depths, d)
 			walk(n.children, d+1)
 		}
 	}
 	walk(rs.roots, 0)
-	return ids, depths
+	return rules, depths
 }
+
+// Rules returns the rules the loader kept (attached or not: a rule whose
+// category has no template rule or whose if_level matches nothing stays
+// loaded without a node), in load order.
+func (rs *Ruleset) Rules() []*Rule { return slices.Clone(rs.kept) }
+
+// Nodes returns how many nodes rule r has in the tree (one per parent).
+func (rs *Ruleset) Nodes(r *Rule) int { return len(rs.nodesOf[r]) }

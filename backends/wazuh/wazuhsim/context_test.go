@@ -25,7 +25,7 @@ const contextRules = `<group name="test,">
 
 func loadString(t *testing.T, xml string) *Ruleset {
 	t.Helper()
-	rs := &Ruleset{byID: map[int]*Rule{}}
+	rs := New()
 	tmpl := `<group name="tmpl,"><rule id="1" level="0" noalert="1"><category>syslog</category><description>syslog</description></rule></group>`
 	if err := rs.AddFile("0010-rules_config.xml", []byte(tmpl)); err != nil {
 		t.Fatal(err)
@@ -205,7 +205,7 @@ func TestMarkSeesEarlierRules(t *testing.T) {
 	if got := rs.Rule(100001).groupLists; len(got) != 0 {
 		t.Errorf("a rule loaded after the correlation joined its list: %v", got)
 	}
-	rs = &Ruleset{byID: map[int]*Rule{}}
+	rs = New()
 	tmpl := `<group name="tmpl,"><rule id="1" level="0" noalert="1"><category>syslog</category><description>syslog</description></rule></group>`
 	if err := rs.AddFile("0010-rules_config.xml", []byte(tmpl)); err != nil {
 		t.Fatal(err)
