@@ -223,18 +223,30 @@ type Alias struct {
 
 // AliasField is the field that one referenced rule uses for an alias.
 type AliasField struct {
+	// Rule is the rule as the aliases section writes it (one of the
+	// correlation's references, or its target's id or name).
 	Rule  string `json:"rule"`
 	Field string `json:"field"`
 	Pos   Pos    `json:"pos"`
+	// ID is the target rule's Ref() once resolved (the target of the
+	// reference Rule names); empty when unresolved.
+	ID string `json:"resolved,omitempty"`
+	// Target is the rule Rule stands for, set by the front end's resolution
+	// (as RuleRef.Target); nil when unresolved or built without the front end.
+	Target *Rule `json:"-"`
 }
 
-// FieldFor returns the field name the alias maps to for the rule named ref, if any.
-func (a Alias) FieldFor(refs ...string) (string, bool) {
+// FieldFor returns the field name the alias maps to for events of base (a
+// rule the correlation references), if any. It compares the resolved target
+// (Target, else the recorded ID for rule literals built without the front
+// end), not the text written in the aliases section.
+func (a Alias) FieldFor(base *Rule) (string, bool) {
+	if base == nil {
+		return "", false
+	}
 	for _, f := range a.Fields {
-		for _, r := range refs {
-			if r != "" && f.Rule == r {
-				return f.Field, true
-			}
+		if f.Target == base || (f.Target == nil && f.ID != "" && f.ID == base.Ref()) {
+			return f.Field, true
 		}
 	}
 	return "", false

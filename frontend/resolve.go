@@ -117,7 +117,6 @@ func (c *compiler) resolveCorrelations() {
 			continue
 		}
 		corr := r.Correlation
-		refs := map[string]bool{}
 		for i := range corr.Rules {
 			ref := &corr.Rules[i]
 			target, by := c.ix.lookup(ref.Ref, r.Pos.File)
@@ -133,16 +132,39 @@ func (c *compiler) resolveCorrelations() {
 				continue
 			}
 			link(ref, target, by)
-			refs[ref.Ref], refs[target.ID], refs[target.Name] = true, true, true
 		}
 		for _, a := range corr.Aliases {
-			for _, f := range a.Fields {
-				if !refs[f.Rule] {
+			for i := range a.Fields {
+				f := &a.Fields[i]
+				target := aliasTarget(corr.Rules, f.Rule)
+				if target == nil {
 					c.report(ast.SeverityError, f.Pos, "alias-rule", "alias %q maps rule %q, which the correlation does not reference", a.Name, f.Rule)
+					continue
 				}
+				f.ID, f.Target = target.Ref(), target
 			}
 		}
 	}
+}
+
+// aliasTarget returns the rule an aliases entry names among a correlation's
+// resolved references: the reference written the same way, else the one
+// whose target has that id or name (exactly); nil when none.
+func aliasTarget(refs []ast.RuleRef, key string) *ast.Rule {
+	if key == "" {
+		return nil
+	}
+	for _, ref := range refs {
+		if ref.Target != nil && ref.Ref == key {
+			return ref.Target
+		}
+	}
+	for _, ref := range refs {
+		if t := ref.Target; t != nil && (t.ID == key || t.Name == key) {
+			return t
+		}
+	}
+	return nil
 }
 
 // checkCycles reports correlation chains that loop back on themselves.
@@ -252,6 +274,16 @@ func unlinkDropped(rules []*ast.Rule) {
 		for i := range refs {
 			if t := refs[i].Target; t != nil && !in[t] {
 				unlink(&refs[i])
+			}
+		}
+		if r.Correlation == nil {
+			continue
+		}
+		for _, a := range r.Correlation.Aliases {
+			for i := range a.Fields {
+				if f := &a.Fields[i]; f.Target != nil && !in[f.Target] {
+					f.ID, f.Target = "", nil
+				}
 			}
 		}
 	}

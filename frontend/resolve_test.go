@@ -68,3 +68,30 @@ func TestResolveDropped(t *testing.T) {
 	}
 	t.Fatalf("correlation C not loaded: %v", res.Diagnostics)
 }
+
+// TestResolveAliases: each aliases entry carries the rule it stands for, the
+// target of the reference it names (written the same way, or the target's id
+// or name), not a rule whose name happens to be the written text.
+func TestResolveAliases(t *testing.T) {
+	src := "title: Upper\nid: 5d1e6a6e-0000-4000-8000-0000000000a1\nlogsource: {product: x}\ndetection: {sel: {a: 1}, condition: sel}\n" +
+		"---\ntitle: Decoy\nid: decoy\nname: 5D1E6A6E-0000-4000-8000-0000000000A1\nlogsource: {product: x}\ndetection: {sel: {a: 2}, condition: sel}\n" +
+		"---\ntitle: C\ncorrelation: {type: event_count, rules: [5D1E6A6E-0000-4000-8000-0000000000A1, decoy], group-by: [ip], timespan: 5m, condition: {gte: 2}, " +
+		"aliases: {ip: {5D1E6A6E-0000-4000-8000-0000000000A1: src, decoy: dst}}}\n"
+	res := LoadBytes("a.yml", []byte(src))
+	if len(res.Rules) != 3 {
+		t.Fatalf("loaded %d rules: %v", len(res.Rules), res.Diagnostics)
+	}
+	upper, decoy, fields := res.Rules[0], res.Rules[1], res.Rules[2].Correlation.Aliases[0].Fields
+	if fields[0].Target != upper || fields[0].ID != upper.Ref() {
+		t.Errorf("alias by the written reference: target %v, id %q; want Upper", fields[0].Target, fields[0].ID)
+	}
+	if fields[1].Target != decoy {
+		t.Errorf("alias %q resolved to %v, want Decoy", fields[1].Rule, fields[1].Target)
+	}
+	if f, _ := res.Rules[2].Correlation.Aliases[0].FieldFor(decoy); f != "dst" {
+		t.Errorf("the decoy named like the written id reads alias field %q, want dst", f)
+	}
+	if f, _ := res.Rules[2].Correlation.Aliases[0].FieldFor(upper); f != "src" {
+		t.Errorf("Upper reads alias field %q, want src", f)
+	}
+}

@@ -23,11 +23,11 @@ func correlationTargets(p *Pass, fn func(r *ast.Rule, c *ast.Correlation, ref as
 }
 
 // fieldFor returns the field a correlation field name stands for in one referenced rule,
-// following the aliases.
-func fieldFor(c *ast.Correlation, name string, ref ast.RuleRef, base *ast.Rule) string {
+// following the aliases (by the rule they resolve to).
+func fieldFor(c *ast.Correlation, name string, base *ast.Rule) string {
 	for _, a := range c.Aliases {
 		if a.Name == name {
-			if f, ok := a.FieldFor(ref.Ref, base.ID, base.Name); ok {
+			if f, ok := a.FieldFor(base); ok {
 				return f
 			}
 		}
@@ -61,7 +61,7 @@ func correlationChecks() []*Check {
 				correlationTargets(p, func(r *ast.Rule, c *ast.Correlation, ref ast.RuleRef, base *ast.Rule) {
 					have := p.Index.Fields(base)
 					check := func(name, role string) {
-						f := fieldFor(c, name, ref, base)
+						f := fieldFor(c, name, base)
 						if have[f] {
 							return
 						}

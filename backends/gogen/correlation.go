@@ -130,7 +130,7 @@ func astLiteral(r *ast.Rule) string {
 			for _, a := range c.Aliases {
 				fmt.Fprintf(&b, "{Name: %s, Fields: []ast.AliasField{", strconv.Quote(a.Name))
 				for _, f := range a.Fields {
-					fmt.Fprintf(&b, "{Rule: %s, Field: %s}, ", strconv.Quote(f.Rule), strconv.Quote(f.Field))
+					fmt.Fprintf(&b, "{Rule: %s, Field: %s, ID: %s}, ", strconv.Quote(f.Rule), strconv.Quote(f.Field), strconv.Quote(f.ID))
 				}
 				b.WriteString("}},\n")
 			}

@@ -73,8 +73,9 @@ func TestCorrelations(t *testing.T) {
 }
 `
 
-// TestCorrelations compiles every correlation type (chains, aliases, value
-// conditions, an unresolved reference, a hostile title) and checks that the
+// TestCorrelations compiles every correlation type (chains, aliases, also
+// naming rules otherwise than their targets, value conditions, an unresolved
+// reference, a hostile title) and checks that the
 // generated Correlator raises the interpreter's alerts on the same stream,
 // with a group cap that forces evictions.
 func TestCorrelations(t *testing.T) {
@@ -84,8 +85,8 @@ func TestCorrelations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Correlations != 9 {
-		t.Errorf("%d correlation rules compiled, want 9", res.Correlations)
+	if res.Correlations != 10 {
+		t.Errorf("%d correlation rules compiled, want 10", res.Correlations)
 	}
 	unresolved := false
 	for _, d := range res.Diagnostics {
@@ -103,6 +104,11 @@ func TestCorrelations(t *testing.T) {
 	out := goCmd(t, dir, "test", "-count=1", "-v", "-run", "TestCorrelations", ".")
 	if !strings.Contains(out, "RESULT") || strings.Contains(out, "RESULT 0 alerts") {
 		t.Fatalf("no alert raised:\n%s", out)
+	}
+	// Its aliases name an id in other case and a rule named like it: the
+	// alert needs both base rules' fields read through the resolved targets.
+	if !strings.Contains(out, `"Aliases By Target" [{ip 10.9.9.9}]`) {
+		t.Errorf("no alert of the correlation whose aliases name the rules otherwise:\n%s", out)
 	}
 	t.Log(out[strings.Index(out, "RESULT"):])
 }

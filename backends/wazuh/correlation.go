@@ -212,7 +212,7 @@ func (b *builder) correlation(r *ast.Rule, byRef *ast.Resolver) {
 			field := g
 			for _, a := range c.Aliases {
 				if a.Name == g {
-					if f, ok := a.FieldFor(em.Rule.Name, em.Rule.ID, em.Rule.Ref()); ok {
+					if f, ok := a.FieldFor(em.Rule); ok {
 						field = f
 					}
 				}

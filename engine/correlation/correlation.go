@@ -712,7 +712,7 @@ func (c *corrState) closeAll() []Alert {
 func (c *corrState) fieldFor(field string, base *ast.Rule) string {
 	for _, a := range c.rule.Correlation.Aliases {
 		if a.Name == field {
-			if f, ok := a.FieldFor(base.Name, base.ID, base.Ref()); ok {
+			if f, ok := a.FieldFor(base); ok {
 				return f
 			}
 		}

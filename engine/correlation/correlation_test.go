@@ -23,6 +23,12 @@ id: 00000000-0000-4000-8000-000000000002
 name: success
 logsource: {product: test}
 detection: {sel: {action: ok}, condition: sel}
+---
+title: Denied
+id: 00000000-0000-4000-8000-00000000000d
+name: denied
+logsource: {product: test}
+detection: {sel: {action: denied}, condition: sel}
 `
 
 func load(t *testing.T, corr string) (*Engine, map[string]*ast.Rule) {
@@ -146,6 +152,25 @@ correlation:
   aliases:
     ip: {failed: src_ip, success: dst_ip}`,
 			[]ev{{"failed", 0, "src_ip=1.2.3.4"}, {"success", 5, "dst_ip=1.2.3.4"}}, "C[1.2.3.4]=2@0 1"},
+		// The aliases name the rules as the references do: an id in other case
+		// than the target's, and a decoy whose name is that written id (the
+		// reference resolves by id, so the first alias is not the decoy's).
+		{"aliases read the resolved target", `title: Decoy
+id: 00000000-0000-4000-8000-0000000000ee
+name: 00000000-0000-4000-8000-00000000000D
+logsource: {product: test}
+detection: {sel: {action: decoy}, condition: sel}
+---
+title: C
+correlation:
+  type: event_count
+  rules: [00000000-0000-4000-8000-00000000000D, 00000000-0000-4000-8000-0000000000EE]
+  group-by: [ip]
+  timespan: 1m
+  condition: {gte: 2}
+  aliases:
+    ip: {00000000-0000-4000-8000-00000000000D: src_ip, 00000000-0000-4000-8000-0000000000EE: user_ip}`,
+			[]ev{{"denied", 0, "src_ip=1.2.3.4"}, {"00000000-0000-4000-8000-00000000000D", 5, "user_ip=1.2.3.4,src_ip=9.9.9.9"}}, "C[1.2.3.4]=2@0 1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
