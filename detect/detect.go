@@ -69,7 +69,8 @@ type Program struct {
 }
 
 // Compile loads the rules of fsys (the paths given by Paths, default all of
-// it), applies the pipelines, compiles them and checks the correlations. The
+// it, within the limits of MaxFileSize, MaxRuleVariants, MaxLoadVariants or
+// LoadOptions), applies the pipelines, compiles them and checks the correlations. The
 // Program holds every rule that loaded and compiled. The error, when not nil, is
 // an ErrorList of every problem found (Program.Diagnostics has the warnings too).
 func Compile(fsys fs.FS, opts ...Option) (*Program, error) {
@@ -78,7 +79,7 @@ func Compile(fsys fs.FS, opts ...Option) (*Program, error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	res := frontend.LoadFS(fsys, paths, frontend.Options{})
+	res := frontend.LoadFS(fsys, paths, cfg.load)
 	diags := res.Diagnostics
 	rules := res.Rules
 	if len(cfg.pipelines) > 0 {

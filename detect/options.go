@@ -6,6 +6,7 @@ import (
 	"github.com/rulec/rulec/engine"
 	"github.com/rulec/rulec/engine/correlation"
 	"github.com/rulec/rulec/engine/detection"
+	"github.com/rulec/rulec/frontend"
 	"github.com/rulec/rulec/pipeline"
 )
 
@@ -28,7 +29,9 @@ type config struct {
 	pipelines       []*pipeline.Pipeline
 	profile         *engine.Profile
 	ignoreLogsource bool
-	stream          streamConfig
+	// load are the front end's limits and workers for Compile.
+	load   frontend.Options
+	stream streamConfig
 }
 
 type streamConfig struct {
@@ -49,6 +52,39 @@ func newConfig(opts []Option) config {
 // ".", everything.
 func Paths(paths ...string) Option {
 	return optionFunc(func(c *config) { c.paths = append(c.paths, paths...) })
+}
+
+// LoadOptions sets every limit of Compile's loading at once (the front end's
+// frontend.Options: file size, expansion budgets, workers); it replaces
+// MaxFileSize, MaxRuleVariants, MaxLoadVariants and LoadWorkers given before it.
+// Zero fields keep the front end's defaults. CompileRules does not load.
+func LoadOptions(o frontend.Options) Option {
+	return optionFunc(func(c *config) { c.load = o })
+}
+
+// MaxFileSize is the largest rule file Compile accepts, in bytes (default
+// 4 MiB); a larger file fails to load with an error naming it.
+func MaxFileSize(n int64) Option {
+	return optionFunc(func(c *config) { c.load.MaxFileSize = n })
+}
+
+// MaxRuleVariants is the expansion budget of one rule: the variants that the
+// expansion modifiers (windash, base64offset) may produce over all of its
+// values (default frontend.DefaultMaxRuleVariants); a rule over it fails to load.
+func MaxRuleVariants(n int) Option {
+	return optionFunc(func(c *config) { c.load.MaxRuleVariants = n })
+}
+
+// MaxLoadVariants is the expansion budget of Compile's whole load, over all
+// files (default frontend.DefaultMaxLoadVariants); rules past it fail to load.
+func MaxLoadVariants(n int) Option {
+	return optionFunc(func(c *config) { c.load.MaxLoadVariants = n })
+}
+
+// LoadWorkers is the number of rule files Compile parses in parallel (default
+// GOMAXPROCS); the result does not depend on it.
+func LoadWorkers(n int) Option {
+	return optionFunc(func(c *config) { c.load.Workers = n })
 }
 
 // Pipelines applies pySigma processing pipelines (pipeline.Parse) to the rules
