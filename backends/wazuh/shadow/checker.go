@@ -33,6 +33,13 @@ type overlapChecker struct {
 	Computed int
 	ids32    []int32
 	buf      []byte
+	// Scratch of the product search, kept from one search to the next.
+	symbols []byte
+	seen2   keySet
+	seenN   map[string]struct{}
+	stack   []int32
+	cur     []int32
+	keyBuf  []byte
 }
 
 func newOverlapChecker(table *Verdicts) *overlapChecker {

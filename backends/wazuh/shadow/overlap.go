@@ -253,53 +253,50 @@ func (c *overlapChecker) search(res []string) bool {
 			}
 		}
 	}
-	// Joint byte classes: bytes that every DFA puts in the same class.
-	var symbols []byte
-	seenSym := map[string]bool{}
-	key := make([]byte, len(dfas))
-	for b := 0; b < 256; b++ {
-		for i, d := range dfas {
-			key[i] = d.class[b]
-		}
-		if !seenSym[string(key)] {
-			seenSym[string(key)] = true
-			symbols = append(symbols, byte(b))
-		}
-	}
+	return c.product(dfas)
+}
+
+// product searches the product of the DFAs depth first, one joint byte
+// class at a time, for states where all accept together (see search).
+func (c *overlapChecker) product(dfas []*dfa) bool {
+	symbols := jointSymbols(dfas, c.symbols[:0])
+	c.symbols = symbols
 	// Product states are keyed by the DFA state numbers (packed in a uint64
-	// for two automata, the common case).
-	var seen2 map[uint64]bool
-	var seenN map[string]bool
+	// when they fit, the common case); the sets are kept for the next search
+	// and cleared.
+	n := len(dfas)
+	c.seen2.reset()
+	if c.seenN == nil {
+		c.seenN = map[string]struct{}{}
+	}
+	clear(c.seenN)
+	bits := uint(64 / n) // bits per DFA state number in a packed key
 	visit := func(st []int32) bool {
-		if len(st) == 2 {
-			k := uint64(uint32(st[0]))<<32 | uint64(uint32(st[1]))
-			if seen2[k] {
-				return false
-			}
-			seen2[k] = true
-			return true
+		if k, ok := packStates(st, bits); ok {
+			return c.seen2.add(k)
 		}
-		buf := make([]byte, 4*len(st))
-		for i, x := range st {
-			buf[4*i], buf[4*i+1], buf[4*i+2], buf[4*i+3] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
+		buf := c.keyBuf[:0]
+		for _, x := range st {
+			buf = append(buf, byte(x), byte(x>>8), byte(x>>16), byte(x>>24))
 		}
-		if seenN[string(buf)] {
+		c.keyBuf = buf
+		if _, ok := c.seenN[string(buf)]; ok {
 			return false
 		}
-		seenN[string(buf)] = true
+		c.seenN[string(buf)] = struct{}{}
 		return true
 	}
-	seen2, seenN = map[uint64]bool{}, map[string]bool{}
-	start := make([]int32, len(dfas))
-	visit(start)
-	stack := [][]int32{start}
+	// The stack holds product states of n DFA states each, one after the other.
+	stack := append(c.stack[:0], make([]int32, n)...)
+	visit(stack)
 	count := 1
-	scratch := make([]int32, len(dfas))
+	scratch := make([]int32, n)
+	defer func() { c.stack = stack[:0] }()
 	// Depth first: a common string, when there is one, is usually found along
 	// the first path that advances the automata.
 	for len(stack) > 0 {
-		cur := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
+		cur := stack[len(stack)-n:]
+		stack = stack[:len(stack)-n]
 		c.States++
 		all := true
 		for i, d := range dfas {
@@ -311,6 +308,9 @@ func (c *overlapChecker) search(res []string) bool {
 		if all {
 			return true
 		}
+		// The successors are pushed where cur was: work on a copy.
+		cur = append(c.cur[:0], cur...)
+		c.cur = cur
 		for _, b := range symbols {
 			dead := false
 			for i, d := range dfas {
@@ -326,10 +326,107 @@ func (c *overlapChecker) search(res []string) bool {
 				c.OverBudget++
 				return true
 			}
-			stack = append(stack, slices.Clone(scratch))
+			stack = append(stack, scratch...)
 		}
 	}
 	return false
+}
+
+// keySet is a set of uint64 keys (open addressing, linear probing) emptied
+// in constant time: a slot holds a key of the current generation only.
+type keySet struct {
+	keys []uint64
+	gens []uint32
+	gen  uint32
+	n    int
+}
+
+// reset empties the set.
+func (s *keySet) reset() {
+	s.gen++
+	s.n = 0
+	if s.gen == 0 { // wrapped: old stamps could read as current
+		clear(s.gens)
+		s.gen = 1
+	}
+}
+
+// add inserts k and reports whether it was new.
+func (s *keySet) add(k uint64) bool {
+	if 2*(s.n+1) > len(s.keys) {
+		s.grow()
+	}
+	mask := uint64(len(s.keys) - 1)
+	for h := (k * 0x9E3779B97F4A7C15) >> 32 & mask; ; h = (h + 1) & mask {
+		if s.gens[h] != s.gen {
+			s.keys[h], s.gens[h] = k, s.gen
+			s.n++
+			return true
+		}
+		if s.keys[h] == k {
+			return false
+		}
+	}
+}
+
+// grow doubles the table (at least 1024 slots) and re-adds the keys.
+func (s *keySet) grow() {
+	keys, gens, gen := s.keys, s.gens, s.gen
+	size := max(1024, 2*len(keys))
+	s.keys, s.gens, s.gen, s.n = make([]uint64, size), make([]uint32, size), 1, 0
+	for i, k := range keys {
+		if gens[i] == gen {
+			s.add(k)
+		}
+	}
+}
+
+// packStates packs DFA state numbers of bits bits each into a uint64 (false
+// when one does not fit). A product state always packs the same way, so the
+// packed and the string keys never meet.
+func packStates(st []int32, bits uint) (uint64, bool) {
+	var k uint64
+	for _, x := range st {
+		if bits < 32 && x >= 1<<bits {
+			return 0, false
+		}
+		k = k<<bits | uint64(uint32(x))
+	}
+	return k, true
+}
+
+// jointSymbols appends to out one byte of each joint byte class: bytes that
+// every DFA puts in the same class, the lowest first.
+func jointSymbols(dfas []*dfa, out []byte) []byte {
+	if len(dfas) <= 8 {
+		// Each byte's classes packed in a uint64, compared with the keys seen.
+		var keys [256]uint64
+		nk := 0
+		for b := 0; b < 256; b++ {
+			var k uint64
+			for i, d := range dfas {
+				k |= uint64(d.class[b]) << (8 * i)
+			}
+			if !slices.Contains(keys[:nk], k) {
+				keys[nk] = k
+				nk++
+				out = append(out, byte(b))
+			}
+		}
+		return out
+	}
+	seen := map[string]bool{}
+	key := make([]byte, len(dfas))
+	for b := 0; b < 256; b++ {
+		for i, d := range dfas {
+			key[i] = d.class[b]
+		}
+		if !seen[string(key)] {
+			seen[string(key)] = true
+			out = append(out, byte(b))
+		}
+	}
+	return out
 }
 
 // dfa is an NFA determinized on demand: states are NFA state sets, numbered in
@@ -344,6 +441,9 @@ type dfa struct {
 	trans  [][]int32 // state -> class -> next (-1 dead, -2 not computed yet)
 	marks  []uint32
 	gen    uint32
+	// setBuf and keyBuf are scratch of step and add.
+	setBuf []uint32
+	keyBuf []byte
 	// sample holds a few short accepted strings (computed once).
 	sample  [][]byte
 	sampled bool
@@ -358,18 +458,25 @@ func (d *dfa) samples() [][]byte {
 		return d.sample
 	}
 	d.sampled = true
+	// Breadth first over states; each queue entry keeps its state, the
+	// entry it came from and the byte read, so a path is built only for
+	// the states that accept.
 	type item struct {
-		s    int32
-		path []byte
+		s, from int32
+		b       byte
 	}
 	seen := map[int32]bool{0: true}
-	queue := []item{{0, nil}}
-	for len(queue) > 0 && len(d.sample) < maxSamples && len(seen) < 1024 {
-		it := queue[0]
-		queue = queue[1:]
+	queue := []item{{0, -1, 0}}
+	for head := 0; head < len(queue) && len(d.sample) < maxSamples && len(seen) < 1024; head++ {
+		it := queue[head]
 		if d.accept[it.s] {
 			// Longer strings through an accepting state only add context.
-			d.sample = append(d.sample, it.path)
+			var path []byte
+			for e := it; e.from >= 0; e = queue[e.from] {
+				path = append(path, e.b)
+			}
+			slices.Reverse(path)
+			d.sample = append(d.sample, path)
 			continue
 		}
 		for _, b := range d.reps {
@@ -378,7 +485,7 @@ func (d *dfa) samples() [][]byte {
 				continue
 			}
 			seen[t] = true
-			queue = append(queue, item{t, append(slices.Clone(it.path), b)})
+			queue = append(queue, item{t, int32(head), b})
 		}
 	}
 	return d.sample
@@ -424,18 +531,20 @@ func newDFA(n *nfa) *dfa {
 	return d
 }
 
+// add returns the number of the state of set, adding it when new (set is
+// copied then: the caller may reuse it).
 func (d *dfa) add(set []uint32) int32 {
-	buf := make([]byte, 4*len(set))
-	for i, x := range set {
-		buf[4*i], buf[4*i+1], buf[4*i+2], buf[4*i+3] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
+	buf := d.keyBuf[:0]
+	for _, x := range set {
+		buf = append(buf, byte(x), byte(x>>8), byte(x>>16), byte(x>>24))
 	}
-	k := string(buf)
-	if id, ok := d.ids[k]; ok {
+	d.keyBuf = buf
+	if id, ok := d.ids[string(buf)]; ok {
 		return id
 	}
 	id := int32(len(d.sets))
-	d.ids[k] = id
-	d.sets = append(d.sets, set)
+	d.ids[string(buf)] = id
+	d.sets = append(d.sets, slices.Clone(set))
 	acc := false
 	for _, pc := range set {
 		acc = acc || d.n.accept[pc]
@@ -456,7 +565,7 @@ func (d *dfa) step(s int32, b byte) int32 {
 		return t
 	}
 	d.gen++
-	var set []uint32
+	set := d.setBuf[:0]
 	for _, pc := range d.sets[s] {
 		if d.n.match[pc][b>>6]&(1<<(b&63)) == 0 {
 			continue
@@ -468,6 +577,7 @@ func (d *dfa) step(s int32, b byte) int32 {
 			}
 		}
 	}
+	d.setBuf = set
 	t := int32(-1)
 	if len(set) > 0 {
 		slices.Sort(set)
