@@ -170,175 +170,221 @@ func compileOSRegex(pattern string) (func(string) bool, error) {
 
 // osRegexMatch ports _OS_Regex (without substring capture). Both slices end with 0.
 func osRegexMatch(pattern, str []byte, flags int) bool {
-	pt := 0
-	var ptErr [4]int
-	var ptErrStr [4]int
-	for i := range ptErr {
-		ptErr[i], ptErrStr[i] = -1, -1
+	m := osRegexRun{pattern: pattern, stErr: -1, rOK: true}
+	for i := range m.ptErr {
+		m.ptErr[i], m.ptErrStr[i] = -1, -1
 	}
-	stErr := -1
-	regexMatched := false
-	rOK := true
-	at := func(i int) byte {
-		if i < len(pattern) {
-			return pattern[i]
-		}
-		return 0
-	}
-	st := 0
-	for ; str[st] != 0; st++ {
-		switch at(pt) {
+	for st := 0; str[st] != 0; st++ {
+		switch m.at(m.pt) {
 		case 0:
 			if flags&osEnd == 0 {
-				return rOK
+				return m.rOK
 			}
 		case '(':
-			pt++
-			if at(pt) == 0 && flags&osEnd == 0 {
-				return rOK
+			m.pt++
+			if m.at(m.pt) == 0 && flags&osEnd == 0 {
+				return m.rOK
 			}
 		}
-		if at(pt) == '\\' {
-			if wazuhre.OSClass(at(pt+1), str[st]) {
-				next := pt + 2
-				if !wazuhre.IsPlus(at(next)) {
-					pt = next
-					if stErr < 0 {
-						stErr = st
-					}
-					rOK = true
-					continue
-				}
-				if at(next) == '*' {
-					regexMatched = true
-				}
-				if regexMatched {
-					next++
-					okHere := -1
-					if at(next) == '(' {
-						next++
-					}
-					switch {
-					case at(next) == 0:
-						okHere = 1
-					case at(next) == '\\':
-						if wazuhre.OSClass(at(next+1), str[st]) {
-							if !wazuhre.IsPlus(at(next + 2)) {
-								okHere = 2
-							} else {
-								okHere = 0
-							}
-						}
-					case at(next) == lowerByte(str[st]):
-						regexMatched = false
-						okHere = 1
-					}
-					if okHere >= 0 {
-						if at(next) == 0 {
-							continue
-						}
-						next += okHere
-						for k := 0; k < 4; k++ {
-							if ptErr[k] < 0 {
-								ptErr[k], ptErrStr[k] = pt, st
-								break
-							}
-						}
-						pt = next
-					}
-				} else {
-					next++
-					if at(next) == '(' {
-						next++
-					}
-					regexMatched = true
-				}
-				rOK = true
+		if m.at(m.pt) == '\\' {
+			switch m.class(&st, str[st], flags) {
+			case osNext:
 				continue
-			} else if (at(pt+2) == 0 || at(pt+3) == 0) && regexMatched && rOK {
-				if flags&osEnd == 0 {
-					return true
-				}
-			} else if at(pt+2) == '+' && regexMatched {
-				pt += 3
-				st--
-				regexMatched = false
-				continue
-			} else if at(pt+2) == '*' {
-				pt += 3
-				st--
-				rOK = true
-				regexMatched = false
-				continue
+			case osMatched:
+				return true
 			}
-			regexMatched = false
-		} else if at(pt) == lowerByte(str[st]) {
-			pt++
-			if stErr < 0 {
-				stErr = st
+		} else if m.at(m.pt) == lowerByte(str[st]) {
+			m.pt++
+			if m.stErr < 0 {
+				m.stErr = st
 			}
-			rOK = true
+			m.rOK = true
 			continue
 		}
-		// Error handling: back to a saved point.
-		restored := false
-		for k := 3; k >= 0; k-- {
-			if ptErr[k] >= 0 {
-				pt, st = ptErr[k], ptErrStr[k]
-				ptErr[k] = -1
-				restored = true
-				break
-			}
-		}
-		if restored {
+		// Error handling: back to a saved point, else start over.
+		if m.restore(&st) {
 			continue
 		}
 		if flags&osBegin != 0 {
 			return false
 		}
-		if stErr >= 0 {
-			st = stErr
-			stErr = -1
+		if m.stErr >= 0 {
+			st = m.stErr
+			m.stErr = -1
 		}
-		pt = 0
-		rOK = false
+		m.pt = 0
+		m.rOK = false
 	}
-	// End of string: the rest of the pattern must be empty or optional
-	// (the same sequence of checks as Wazuh's, including how it moves the pointer).
-	p := pt
+	return m.endOK()
+}
+
+// osRegexRun is the state of one _OS_Regex run: the pattern position, the
+// saved points to go back to (pattern and string positions, up to four),
+// where the current attempt began in the string, and Wazuh's flags.
+type osRegexRun struct {
+	pattern           []byte
+	pt                int
+	ptErr, ptErrStr   [4]int
+	stErr             int
+	regexMatched, rOK bool
+}
+
+// at returns the pattern byte at i (0 past the end).
+func (m *osRegexRun) at(i int) byte {
+	if i < len(m.pattern) {
+		return m.pattern[i]
+	}
+	return 0
+}
+
+// What class does with the string byte: go on with the next one, fail
+// (back to a saved point), or end the run with a match.
+const (
+	osNext = iota
+	osFail
+	osMatched
+)
+
+// class matches c against the backslash class at the pattern position,
+// with its + or * repetition; it may move the string position *st back one.
+func (m *osRegexRun) class(st *int, c byte, flags int) int {
+	pt := m.pt
+	if !wazuhre.OSClass(m.at(pt+1), c) {
+		switch {
+		case (m.at(pt+2) == 0 || m.at(pt+3) == 0) && m.regexMatched && m.rOK:
+			if flags&osEnd == 0 {
+				return osMatched
+			}
+		case m.at(pt+2) == '+' && m.regexMatched:
+			m.pt += 3
+			*st--
+			m.regexMatched = false
+			return osNext
+		case m.at(pt+2) == '*':
+			m.pt += 3
+			*st--
+			m.rOK = true
+			m.regexMatched = false
+			return osNext
+		}
+		m.regexMatched = false
+		return osFail
+	}
+	next := pt + 2
+	if !wazuhre.IsPlus(m.at(next)) {
+		m.pt = next
+		if m.stErr < 0 {
+			m.stErr = *st
+		}
+		m.rOK = true
+		return osNext
+	}
+	if m.at(next) == '*' {
+		m.regexMatched = true
+	}
+	if m.regexMatched {
+		if !m.repeat(next, *st, c) {
+			return osNext
+		}
+	} else {
+		m.regexMatched = true
+	}
+	m.rOK = true
+	return osNext
+}
+
+// repeat is a repeated class that matched c at string position st: when
+// what follows the repetition can start at c, it saves a point to come back
+// to and moves past the repetition. It returns false when the repetition
+// ends the pattern (Wazuh then goes on without marking the run as matching).
+func (m *osRegexRun) repeat(next, st int, c byte) bool {
+	next++
+	okHere := -1
+	if m.at(next) == '(' {
+		next++
+	}
+	switch {
+	case m.at(next) == 0:
+		okHere = 1
+	case m.at(next) == '\\':
+		if wazuhre.OSClass(m.at(next+1), c) {
+			if !wazuhre.IsPlus(m.at(next + 2)) {
+				okHere = 2
+			} else {
+				okHere = 0
+			}
+		}
+	case m.at(next) == lowerByte(c):
+		m.regexMatched = false
+		okHere = 1
+	}
+	if okHere < 0 {
+		return true
+	}
+	if m.at(next) == 0 {
+		return false
+	}
+	next += okHere
+	for k := 0; k < 4; k++ {
+		if m.ptErr[k] < 0 {
+			m.ptErr[k], m.ptErrStr[k] = m.pt, st
+			break
+		}
+	}
+	m.pt = next
+	return true
+}
+
+// restore goes back to the last saved point, if any.
+func (m *osRegexRun) restore(st *int) bool {
+	for k := 3; k >= 0; k-- {
+		if m.ptErr[k] >= 0 {
+			m.pt, *st = m.ptErr[k], m.ptErrStr[k]
+			m.ptErr[k] = -1
+			return true
+		}
+	}
+	return false
+}
+
+// endOK is the end of the string: the rest of the pattern must be empty or
+// optional (the same sequence of checks as Wazuh's, including how it moves
+// the pointer).
+func (m *osRegexRun) endOK() bool {
+	p := m.pt
 	endf := func() bool {
-		if at(p) == '(' {
+		if m.at(p) == '(' {
 			p++
 		}
-		return at(p) == 0
+		return m.at(p) == 0
 	}
 	if endf() {
-		return rOK
+		return m.rOK
 	}
-	if at(p) == '\\' && regexMatched {
+	if m.at(p) == '\\' && m.regexMatched {
 		p += 2
-		if wazuhre.IsPlus(at(p)) {
+		if wazuhre.IsPlus(m.at(p)) {
 			p++
 			if endf() {
-				return rOK
+				return m.rOK
 			}
-			if at(p) == '\\' {
+			if m.at(p) == '\\' {
 				p += 2
-				if at(p) == '*' {
+				if m.at(p) == '*' {
 					p++
 					if endf() {
-						return rOK
+						return m.rOK
 					}
 				}
 			}
 		}
 	}
-	if at(p) == '\\' {
+	if m.at(p) == '\\' {
 		p += 2
-		if at(p) == '*' {
+		if m.at(p) == '*' {
 			p++
 			if endf() {
-				return rOK
+				return m.rOK
 			}
 		}
 	}
