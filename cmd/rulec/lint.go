@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rulec/rulec/ast"
 	"github.com/rulec/rulec/backends/wazuh"
 	"github.com/rulec/rulec/frontend"
 	"github.com/rulec/rulec/lint"
@@ -47,19 +48,21 @@ func lintCommand() *cli.Command {
 	}
 }
 
+// lintUsage is a usage or configuration error of rulec lint: run prints it
+// and exits with status 2.
+func lintUsage(format string, args ...any) error {
+	return usageError{fmt.Sprintf("rulec lint: "+format, args...)}
+}
+
 func runLint(c *cli.Context) error {
 	out := c.App.Writer
-	// Usage and configuration errors: run prints them and exits with status 2.
-	usage := func(format string, args ...any) error {
-		return usageError{fmt.Sprintf("rulec lint: "+format, args...)}
-	}
 	if c.Bool("list") {
 		return lint.WriteCatalogue(out, lint.Checks())
 	}
 	if id := c.String("explain"); id != "" {
 		chk := lint.Lookup(id)
 		if chk == nil {
-			return usage("unknown check %q (rulec lint --list shows the catalogue)", id)
+			return lintUsage("unknown check %q (rulec lint --list shows the catalogue)", id)
 		}
 		fmt.Fprintf(out, "%s (%s, default %s)\n%s\n\n%s\n\n%s\n", chk.ID, chk.Category, chk.Severity, chk.Summary, chk.Doc, chk.HelpURI())
 		return nil
@@ -68,7 +71,7 @@ func runLint(c *cli.Context) error {
 	switch format {
 	case "text", "json", "sarif":
 	default:
-		return usage("unknown format %q (expected text, json or sarif)", format)
+		return lintUsage("unknown format %q (expected text, json or sarif)", format)
 	}
 	if err := checkOutput("lint", c.String("output")); err != nil {
 		return err
@@ -81,57 +84,21 @@ func runLint(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("lint: %w", err)
 	}
-
-	var cfg *lint.Config
-	switch {
-	case c.Bool("no-config"):
-	case c.String("config") != "":
-		if cfg, err = lint.LoadConfig(c.String("config")); err != nil {
-			return usage("%v", err)
-		}
-	default:
-		file, err := lint.FindConfig(paths[0], cwd)
-		if err != nil {
-			return usage("%v", err)
-		}
-		if file != "" {
-			if cfg, err = lint.LoadConfig(file); err != nil {
-				return usage("%v", err)
-			}
-		}
-	}
-	failOnText := c.String("fail-on")
-	if failOnText == "" && cfg != nil && cfg.FailOn != "" {
-		failOnText = cfg.FailOn
-	}
-	if failOnText == "" {
-		failOnText = "error"
-	}
-	failOn, err := lint.ParseSeverity(failOnText)
+	cfg, err := lintConfig(c, paths[0], cwd)
 	if err != nil {
-		return usage("--fail-on: %v", err)
+		return err
+	}
+	failOn, err := lintFailOn(c, cfg)
+	if err != nil {
+		return err
 	}
 	targets := c.StringSlice("target")
 	for _, t := range targets {
 		if !knownTarget(t) {
-			return usage("unknown target %q (known: wazuh)", t)
+			return lintUsage("unknown target %q (known: wazuh)", t)
 		}
 	}
-
-	root := c.String("root")
-	switch {
-	case root != "":
-	case cfg != nil && cfg.Path != "":
-		root = filepath.Dir(cfg.Path)
-	default:
-		root = gitRoot(paths[0])
-		if root == "" {
-			root = cwd
-		}
-	}
-	if abs, err := filepath.Abs(root); err == nil {
-		root = abs
-	}
+	root := lintRoot(c, cfg, paths[0], cwd)
 
 	load := paths
 	opts := lint.Options{Config: cfg, Targets: targets, Backends: []lint.Target{wazuh.LintTarget{}}, Root: root, ReadFile: os.ReadFile}
@@ -151,35 +118,7 @@ func runLint(c *cli.Context) error {
 	}
 	res := loadRules(c, load, frontend.Options{})
 	rep := lint.Run(res, opts)
-
-	var w io.Writer = out
-	var file *atomicFile
-	if o := c.String("output"); o != "" && o != stdio {
-		// The report replaces the file only once it is complete.
-		f, err := createAtomic(o)
-		if err != nil {
-			return usage("%v", err)
-		}
-		defer f.Abort()
-		file, w = f, f
-	}
-	bw := bufio.NewWriter(w)
-	switch format {
-	case "json":
-		err = rep.WriteJSON(bw)
-	case "sarif":
-		rootURI := dirURI(root)
-		err = rep.WriteSARIF(bw, lint.SARIFOptions{ToolVersion: rulecVersion(), RootURI: rootURI})
-	default:
-		err = rep.WriteText(bw, lint.TextOptions{Color: useColor(c.String("color"), w)})
-	}
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil && file != nil {
-		err = file.Commit()
-	}
-	if err != nil {
+	if err := writeLintReport(c, rep, format, root); err != nil {
 		return err
 	}
 	// A path that does not exist or cannot be read fails the run whatever --fail-on says
@@ -194,6 +133,99 @@ func runLint(c *cli.Context) error {
 		return exitError{1}
 	}
 	return nil
+}
+
+// lintConfig reads the configuration: --config FILE, else the .rulec.yml
+// found from the first path up (none with --no-config).
+func lintConfig(c *cli.Context, first, cwd string) (*lint.Config, error) {
+	file := c.String("config")
+	switch {
+	case c.Bool("no-config"):
+		return nil, nil
+	case file == "":
+		found, err := lint.FindConfig(first, cwd)
+		if err != nil {
+			return nil, lintUsage("%v", err)
+		}
+		if file = found; file == "" {
+			return nil, nil
+		}
+	}
+	cfg, err := lint.LoadConfig(file)
+	if err != nil {
+		return nil, lintUsage("%v", err)
+	}
+	return cfg, nil
+}
+
+// lintFailOn is the severity that fails the run: --fail-on, else the
+// configuration's fail-on, else error.
+func lintFailOn(c *cli.Context, cfg *lint.Config) (*ast.Severity, error) {
+	text := c.String("fail-on")
+	if text == "" && cfg != nil && cfg.FailOn != "" {
+		text = cfg.FailOn
+	}
+	if text == "" {
+		text = "error"
+	}
+	sev, err := lint.ParseSeverity(text)
+	if err != nil {
+		return nil, lintUsage("--fail-on: %v", err)
+	}
+	return sev, nil
+}
+
+// lintRoot is the folder findings are reported relative to (absolute):
+// --root, else the configuration's folder, else the first path's git
+// checkout, else the current folder.
+func lintRoot(c *cli.Context, cfg *lint.Config, first, cwd string) string {
+	root := c.String("root")
+	switch {
+	case root != "":
+	case cfg != nil && cfg.Path != "":
+		root = filepath.Dir(cfg.Path)
+	default:
+		root = gitRoot(first)
+		if root == "" {
+			root = cwd
+		}
+	}
+	if abs, err := filepath.Abs(root); err == nil {
+		root = abs
+	}
+	return root
+}
+
+// writeLintReport writes the report in its format to -o FILE (replaced only
+// once complete) or standard output.
+func writeLintReport(c *cli.Context, rep *lint.Report, format, root string) error {
+	var w io.Writer = c.App.Writer
+	var file *atomicFile
+	if o := c.String("output"); o != "" && o != stdio {
+		f, err := createAtomic(o)
+		if err != nil {
+			return lintUsage("%v", err)
+		}
+		defer f.Abort()
+		file, w = f, f
+	}
+	bw := bufio.NewWriter(w)
+	var err error
+	switch format {
+	case "json":
+		err = rep.WriteJSON(bw)
+	case "sarif":
+		err = rep.WriteSARIF(bw, lint.SARIFOptions{ToolVersion: rulecVersion(), RootURI: dirURI(root)})
+	default:
+		err = rep.WriteText(bw, lint.TextOptions{Color: useColor(c.String("color"), w)})
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil && file != nil {
+		err = file.Commit()
+	}
+	return err
 }
 
 func knownTarget(t string) bool {
