@@ -179,100 +179,25 @@ func parseRule(file, group string, x *rulexml.Node) (*Rule, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%s:%d: rule %s: %s", file, x.Line, x.Attr("id"), fmt.Sprintf(format, args...))
 	}
-	var err error
-	if r.ID, err = strconv.Atoi(x.Attr("id")); err != nil || len(x.Attr("id")) > 6 {
-		return nil, bad("invalid id")
+	if err := r.parseAttrs(x, bad); err != nil {
+		return nil, err
 	}
-	if r.Level, err = strconv.Atoi(x.Attr("level")); err != nil || r.Level < 0 || r.Level > 16 {
-		return nil, bad("invalid level %q", x.Attr("level"))
-	}
-	r.NoAlert = x.Attr("noalert") == "1"
-	if m := x.Attr("maxsize"); m != "" {
-		if _, err := strconv.Atoi(m); err != nil {
-			return nil, bad("invalid maxsize %q", m)
-		}
-	}
-	if f := x.Attr("frequency"); f != "" {
-		r.Context = true
-		n, err := strconv.Atoi(f)
-		if err != nil || n < 2 || n > 9999 {
-			return nil, bad("invalid frequency %q (2-9999)", f)
-		}
-	}
-	if tf := x.Attr("timeframe"); tf != "" {
-		n, err := strconv.Atoi(tf)
-		if err != nil || n < 0 || len(tf) > 5 {
-			return nil, bad("invalid timeframe %q", tf)
-		}
-	}
-	var matchedGroup string
-	statics := map[string]string{}
-	staticAttrs := map[string]*rulexml.Node{}
-	var staticOrder []string
+	p := ruleParse{statics: map[string]string{}, staticAttrs: map[string]*rulexml.Node{}}
 	for _, c := range x.Children {
-		switch {
-		case c.Name == "if_sid":
-			for _, f := range strings.FieldsFunc(c.Text, func(r rune) bool { return r == ',' || r == ' ' }) {
-				id, err := strconv.Atoi(f)
-				if err != nil {
-					return nil, bad("invalid if_sid %q", c.Text)
-				}
-				r.ifSID = append(r.ifSID, id)
-			}
-		case c.Name == "if_group":
-			r.ifGroup = c.Text
-		case c.Name == "if_level":
-			r.ifLevel, _ = strconv.Atoi(c.Text)
-		case c.Name == "if_matched_sid":
-			r.Context = true
-			id, err := strconv.Atoi(strings.TrimSpace(c.Text))
-			if err != nil {
-				return nil, bad("invalid if_matched_sid %q", c.Text)
-			}
-			r.MatchedSID = id
-		case c.Name == "if_matched_group":
-			r.Context = true
-			matchedGroup = c.Text
-		case c.Name == "if_matched_regex":
-			r.Context = true
-		case c.Name == "category":
-			r.Category = c.Text
-		case c.Name == "description":
-			r.Description = c.Text
-		case c.Name == "group":
-			r.Group += c.Text
-		case c.Name == "field":
-			typ := c.Attr("type")
-			if typ == "" {
-				typ = "osregex"
-			}
-			r.Tests = append(r.Tests, Test{Target: "field:" + strings.ToLower(c.Attr("name")), Type: typ, Pattern: c.Text, Negate: c.Attr("negate") == "yes"})
-		case rulexml.StaticElem(c.Name) != "":
-			if _, ok := statics[c.Name]; !ok {
-				staticOrder = append(staticOrder, c.Name)
-			}
-			statics[c.Name] += c.Text // repeated elements concatenate
-			staticAttrs[c.Name] = c
-		case c.Name == "same_field" || c.Name == "different_field" || c.Name == "not_same_field" || c.Name == "global_frequency" ||
-			c.Name == "decoded_as" || rulexml.SameStatic(c.Name) != "" || rulexml.DifferentStatic(c.Name) != "":
-		case c.Name == "srcip" || c.Name == "dstip" || c.Name == "list" || c.Name == "time" || c.Name == "weekday" ||
-			c.Name == "compiled_rule" || c.Name == "if_fts" || c.Name == "check_if_ignored" || c.Name == "ignore":
-			// tests the analysis does not model: they only narrow a rule, so leaving them out over-approximates
-		case rulexml.MetaElem(c.Name) || strings.HasPrefix(c.Name, "same_") || strings.HasPrefix(c.Name, "different_") || strings.HasPrefix(c.Name, "not_same_"):
-		default:
-			return nil, bad("invalid option <%s>", c.Name)
+		if err := p.child(r, c, bad); err != nil {
+			return nil, err
 		}
 	}
 	// rules.c: if_matched_group without if_sid/if_group becomes the if_group;
 	// if_matched_sid without either becomes the if_sid.
-	if matchedGroup != "" && len(r.ifSID) == 0 && r.ifGroup == "" {
-		r.ifGroup = matchedGroup
+	if p.matchedGroup != "" && len(r.ifSID) == 0 && r.ifGroup == "" {
+		r.ifGroup = p.matchedGroup
 	}
 	if r.MatchedSID != 0 && len(r.ifSID) == 0 && r.ifGroup == "" {
 		r.ifSID = []int{r.MatchedSID}
 	}
-	for _, k := range staticOrder {
-		a := staticAttrs[k]
+	for _, k := range p.staticOrder {
+		a := p.staticAttrs[k]
 		typ := a.Attr("type")
 		if typ == "" {
 			typ = rulexml.StaticElem(k)
@@ -281,13 +206,112 @@ func parseRule(file, group string, x *rulexml.Node) (*Rule, error) {
 		if k == "match" || k == "regex" {
 			target = "log"
 		}
-		r.Tests = append(r.Tests, Test{Target: target, Type: typ, Pattern: statics[k], Negate: a.Attr("negate") == "yes"})
+		r.Tests = append(r.Tests, Test{Target: target, Type: typ, Pattern: p.statics[k], Negate: a.Attr("negate") == "yes"})
 	}
 	if r.Description == "" {
 		return nil, bad("no description")
 	}
 	r.lgroup = strings.ToLower(r.Group)
 	return r, nil
+}
+
+// parseAttrs reads and checks the attributes of a <rule> (id, level,
+// noalert, maxsize, frequency, timeframe).
+func (r *Rule) parseAttrs(x *rulexml.Node, bad func(string, ...any) error) error {
+	var err error
+	if r.ID, err = strconv.Atoi(x.Attr("id")); err != nil || len(x.Attr("id")) > 6 {
+		return bad("invalid id")
+	}
+	if r.Level, err = strconv.Atoi(x.Attr("level")); err != nil || r.Level < 0 || r.Level > 16 {
+		return bad("invalid level %q", x.Attr("level"))
+	}
+	r.NoAlert = x.Attr("noalert") == "1"
+	if m := x.Attr("maxsize"); m != "" {
+		if _, err := strconv.Atoi(m); err != nil {
+			return bad("invalid maxsize %q", m)
+		}
+	}
+	if f := x.Attr("frequency"); f != "" {
+		r.Context = true
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 2 || n > 9999 {
+			return bad("invalid frequency %q (2-9999)", f)
+		}
+	}
+	if tf := x.Attr("timeframe"); tf != "" {
+		n, err := strconv.Atoi(tf)
+		if err != nil || n < 0 || len(tf) > 5 {
+			return bad("invalid timeframe %q", tf)
+		}
+	}
+	return nil
+}
+
+// ruleParse is what parseRule gathers over a rule's elements before it
+// finishes the rule: the if_matched_group, and the static test elements
+// (repeated ones concatenate) in order of first appearance.
+type ruleParse struct {
+	matchedGroup string
+	statics      map[string]string
+	staticAttrs  map[string]*rulexml.Node
+	staticOrder  []string
+}
+
+// child reads one element of a <rule>.
+func (p *ruleParse) child(r *Rule, c *rulexml.Node, bad func(string, ...any) error) error {
+	switch {
+	case c.Name == "if_sid":
+		for _, f := range strings.FieldsFunc(c.Text, func(r rune) bool { return r == ',' || r == ' ' }) {
+			id, err := strconv.Atoi(f)
+			if err != nil {
+				return bad("invalid if_sid %q", c.Text)
+			}
+			r.ifSID = append(r.ifSID, id)
+		}
+	case c.Name == "if_group":
+		r.ifGroup = c.Text
+	case c.Name == "if_level":
+		r.ifLevel, _ = strconv.Atoi(c.Text)
+	case c.Name == "if_matched_sid":
+		r.Context = true
+		id, err := strconv.Atoi(strings.TrimSpace(c.Text))
+		if err != nil {
+			return bad("invalid if_matched_sid %q", c.Text)
+		}
+		r.MatchedSID = id
+	case c.Name == "if_matched_group":
+		r.Context = true
+		p.matchedGroup = c.Text
+	case c.Name == "if_matched_regex":
+		r.Context = true
+	case c.Name == "category":
+		r.Category = c.Text
+	case c.Name == "description":
+		r.Description = c.Text
+	case c.Name == "group":
+		r.Group += c.Text
+	case c.Name == "field":
+		typ := c.Attr("type")
+		if typ == "" {
+			typ = "osregex"
+		}
+		r.Tests = append(r.Tests, Test{Target: "field:" + strings.ToLower(c.Attr("name")), Type: typ, Pattern: c.Text, Negate: c.Attr("negate") == "yes"})
+	case rulexml.StaticElem(c.Name) != "":
+		if _, ok := p.statics[c.Name]; !ok {
+			p.staticOrder = append(p.staticOrder, c.Name)
+		}
+		p.statics[c.Name] += c.Text // repeated elements concatenate
+		p.staticAttrs[c.Name] = c
+	case c.Name == "same_field" || c.Name == "different_field" || c.Name == "not_same_field" || c.Name == "global_frequency" ||
+		c.Name == "decoded_as" || rulexml.SameStatic(c.Name) != "" || rulexml.DifferentStatic(c.Name) != "":
+	case c.Name == "srcip" || c.Name == "dstip" || c.Name == "list" || c.Name == "time" || c.Name == "weekday" ||
+		c.Name == "compiled_rule" || c.Name == "if_fts" || c.Name == "check_if_ignored" || c.Name == "ignore":
+		// tests the analysis does not model: they only narrow a rule, so leaving them out over-approximates
+	case rulexml.MetaElem(c.Name) || strings.HasPrefix(c.Name, "same_") || strings.HasPrefix(c.Name, "different_") || strings.HasPrefix(c.Name, "not_same_"):
+	default:
+		return bad("invalid option <%s>", c.Name)
+	}
+	return nil
 }
 
 // order gives the sibling rank: level-0 rules first (Wazuh stores them as 99), then higher levels.
