@@ -40,26 +40,7 @@ var refusedTransformations = map[string]string{
 func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transformation {
 	switch typ {
 	case "field_name_mapping", "field_name_prefix_mapping":
-		n := ps.need("mapping")
-		if n == nil {
-			return nil
-		}
-		fm := &fieldMapping{prefix: typ == "field_name_prefix_mapping"}
-		for _, kv := range p.pairs(n, "mapping") {
-			dests := p.strList(kv[1], "mapping target")
-			if isNull(kv[0]) {
-				// pySigma's None key: keyword searches become searches of these fields.
-				if fm.prefix {
-					p.errf(kv[0], "%s: null is not a valid prefix", typ)
-					continue
-				}
-				fm.keyword = dests
-				continue
-			}
-			fm.src = append(fm.src, kv[0].Value)
-			fm.dst = append(fm.dst, dests)
-		}
-		return fm
+		return p.parseFieldMapping(typ, ps)
 	case "field_name_prefix", "field_name_suffix":
 		name := strings.TrimPrefix(typ, "field_name_")
 		n := ps.need(name)
@@ -76,34 +57,11 @@ func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transform
 	case "add_condition":
 		return p.addCondition(at, ps)
 	case "change_logsource":
-		var ls ast.Logsource
-		for _, k := range []string{"category", "product", "service"} {
-			if v := ps.get(k); v != nil {
-				s := p.optStr(v, k)
-				switch k {
-				case "category":
-					ls.Category = s
-				case "product":
-					ls.Product = s
-				case "service":
-					ls.Service = s
-				}
-			}
-		}
-		return changeLogsource{ls}
+		return p.parseChangeLogsource(ps)
 	case "replace_string":
 		return p.replaceString(ps)
 	case "set_state":
-		kn, vn := ps.need("key"), ps.need("val")
-		if kn == nil || vn == nil {
-			return nil
-		}
-		k, _ := p.str(kn, "key")
-		v, ok := p.scalar(vn, "val")
-		if !ok {
-			return nil
-		}
-		return setState{k, v}
+		return p.parseSetState(ps)
 	case "rule_failure", "detection_item_failure":
 		n := ps.need("message")
 		if n == nil {
@@ -124,16 +82,7 @@ func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transform
 		}
 		return fieldList{op: typ, fields: p.strList(n, "fields")}
 	case "set_custom_attribute":
-		an, vn := ps.need("attribute"), ps.need("value")
-		if an == nil || vn == nil {
-			return nil
-		}
-		a, _ := p.str(an, "attribute")
-		v, ok := p.scalar(vn, "value")
-		if !ok {
-			return nil
-		}
-		return customAttr{a, v}
+		return p.parseCustomAttr(ps)
 	case "map_string":
 		return p.mapString(ps)
 	case "set_value":
@@ -147,45 +96,13 @@ func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transform
 	case "nest":
 		return p.nest(ps)
 	case "case":
-		method := "lower"
-		if n := ps.get("method"); n != nil {
-			method, _ = p.str(n, "method")
-		}
-		switch method {
-		case "lower", "upper", "snake_case":
-			return caseValues{method: method}
-		}
-		p.errf(at, "invalid method %q for case (lower, upper, snake_case)", method)
-		return nil
+		return p.parseCase(at, ps)
 	case "regex":
-		method := "ignore_case_brackets"
-		if n := ps.get("method"); n != nil {
-			method, _ = p.str(n, "method")
-		}
-		switch method {
-		case "plain", "ignore_case_flag", "ignore_case_brackets":
-			return toRegex{method}
-		}
-		p.errf(at, "invalid method %q for regex (plain, ignore_case_flag, ignore_case_brackets)", method)
-		return nil
+		return p.parseToRegex(at, ps)
 	case "strict_field_mapping_failure":
 		return strictMapping{}
 	case "wildcard_placeholders", "value_placeholders":
-		ph := &placeholders{wildcard: typ == "wildcard_placeholders"}
-		inc, exc := ps.get("include"), ps.get("exclude")
-		if inc != nil && !isNull(inc) {
-			ph.include = p.strList(inc, "include")
-			ph.hasInclude = true
-		}
-		if exc != nil && !isNull(exc) {
-			ph.exclude = p.strList(exc, "exclude")
-			ph.hasExclude = true
-		}
-		if ph.hasInclude && ph.hasExclude {
-			p.errf(at, "placeholder transformation include and exclude lists can only be used exclusively")
-			return nil
-		}
-		return ph
+		return p.parsePlaceholders(typ, at, ps)
 	}
 	if why, ok := refusedTransformations[typ]; ok {
 		p.errf(at, "transformation %q is not supported by rulec: %s (supported: %s)", typ, why, strings.Join(TransformationNames(), ", "))
@@ -193,6 +110,124 @@ func (p *parser) transformation(typ string, at *yaml.Node, ps *params) transform
 	}
 	p.errf(at, "unknown transformation type %q (supported: %s)", typ, strings.Join(TransformationNames(), ", "))
 	return nil
+}
+
+// parseFieldMapping is field_name_mapping and field_name_prefix_mapping.
+func (p *parser) parseFieldMapping(typ string, ps *params) transformation {
+	n := ps.need("mapping")
+	if n == nil {
+		return nil
+	}
+	fm := &fieldMapping{prefix: typ == "field_name_prefix_mapping"}
+	for _, kv := range p.pairs(n, "mapping") {
+		dests := p.strList(kv[1], "mapping target")
+		if isNull(kv[0]) {
+			// pySigma's None key: keyword searches become searches of these fields.
+			if fm.prefix {
+				p.errf(kv[0], "%s: null is not a valid prefix", typ)
+				continue
+			}
+			fm.keyword = dests
+			continue
+		}
+		fm.src = append(fm.src, kv[0].Value)
+		fm.dst = append(fm.dst, dests)
+	}
+	return fm
+}
+
+// parseChangeLogsource is change_logsource.
+func (p *parser) parseChangeLogsource(ps *params) transformation {
+	var ls ast.Logsource
+	for _, k := range []string{"category", "product", "service"} {
+		if v := ps.get(k); v != nil {
+			s := p.optStr(v, k)
+			switch k {
+			case "category":
+				ls.Category = s
+			case "product":
+				ls.Product = s
+			case "service":
+				ls.Service = s
+			}
+		}
+	}
+	return changeLogsource{ls}
+}
+
+// parseSetState is set_state.
+func (p *parser) parseSetState(ps *params) transformation {
+	kn, vn := ps.need("key"), ps.need("val")
+	if kn == nil || vn == nil {
+		return nil
+	}
+	k, _ := p.str(kn, "key")
+	v, ok := p.scalar(vn, "val")
+	if !ok {
+		return nil
+	}
+	return setState{k, v}
+}
+
+// parseCustomAttr is set_custom_attribute.
+func (p *parser) parseCustomAttr(ps *params) transformation {
+	an, vn := ps.need("attribute"), ps.need("value")
+	if an == nil || vn == nil {
+		return nil
+	}
+	a, _ := p.str(an, "attribute")
+	v, ok := p.scalar(vn, "value")
+	if !ok {
+		return nil
+	}
+	return customAttr{a, v}
+}
+
+// parseCase is case (method lower, upper or snake_case).
+func (p *parser) parseCase(at *yaml.Node, ps *params) transformation {
+	method := "lower"
+	if n := ps.get("method"); n != nil {
+		method, _ = p.str(n, "method")
+	}
+	switch method {
+	case "lower", "upper", "snake_case":
+		return caseValues{method: method}
+	}
+	p.errf(at, "invalid method %q for case (lower, upper, snake_case)", method)
+	return nil
+}
+
+// parseToRegex is regex (method plain, ignore_case_flag or ignore_case_brackets).
+func (p *parser) parseToRegex(at *yaml.Node, ps *params) transformation {
+	method := "ignore_case_brackets"
+	if n := ps.get("method"); n != nil {
+		method, _ = p.str(n, "method")
+	}
+	switch method {
+	case "plain", "ignore_case_flag", "ignore_case_brackets":
+		return toRegex{method}
+	}
+	p.errf(at, "invalid method %q for regex (plain, ignore_case_flag, ignore_case_brackets)", method)
+	return nil
+}
+
+// parsePlaceholders is wildcard_placeholders and value_placeholders.
+func (p *parser) parsePlaceholders(typ string, at *yaml.Node, ps *params) transformation {
+	ph := &placeholders{wildcard: typ == "wildcard_placeholders"}
+	inc, exc := ps.get("include"), ps.get("exclude")
+	if inc != nil && !isNull(inc) {
+		ph.include = p.strList(inc, "include")
+		ph.hasInclude = true
+	}
+	if exc != nil && !isNull(exc) {
+		ph.exclude = p.strList(exc, "exclude")
+		ph.hasExclude = true
+	}
+	if ph.hasInclude && ph.hasExclude {
+		p.errf(at, "placeholder transformation include and exclude lists can only be used exclusively")
+		return nil
+	}
+	return ph
 }
 
 // fieldMapping is field_name_mapping, field_name_prefix_mapping, field_name_prefix and field_name_suffix.
