@@ -106,97 +106,130 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 	if lint == nil || (lint.Kind == yaml.ScalarNode && lint.Tag == "!!null") {
 		return cfg, nil
 	}
-	errAt := func(n *yaml.Node, format string, args ...any) error {
-		return fmt.Errorf("%s:%d: %s", name, n.Line, fmt.Sprintf(format, args...))
-	}
+	cp := &configParser{name: name, cfg: cfg, known: map[string]bool{}, targets: map[string]bool{}}
 	if lint.Kind != yaml.MappingNode {
-		return nil, errAt(lint, "lint must be a mapping")
+		return nil, cp.errAt(lint, "lint must be a mapping")
 	}
-	known := map[string]bool{}
-	targets := map[string]bool{}
 	for _, c := range Checks() {
-		known[c.ID] = true
+		cp.known[c.ID] = true
 		if c.Target != "" {
-			targets[c.Target] = true
+			cp.targets[c.Target] = true
 		}
-	}
-	strList := func(n *yaml.Node, what string) ([]*yaml.Node, error) {
-		if n.Kind == yaml.ScalarNode {
-			return []*yaml.Node{n}, nil
-		}
-		if n.Kind != yaml.SequenceNode {
-			return nil, errAt(n, "%s must be a list of strings", what)
-		}
-		for _, it := range n.Content {
-			if it.Kind != yaml.ScalarNode {
-				return nil, errAt(it, "%s must be a list of strings", what)
-			}
-		}
-		return n.Content, nil
 	}
 	for i := 0; i+1 < len(lint.Content); i += 2 {
 		k, v := lint.Content[i], lint.Content[i+1]
+		var err error
 		switch k.Value {
 		case "fail-on":
-			if _, err := ParseSeverity(v.Value); err != nil || v.Kind != yaml.ScalarNode {
-				return nil, errAt(v, "fail-on: unknown severity %q (expected error, warning, note or none)", v.Value)
+			if _, perr := ParseSeverity(v.Value); perr != nil || v.Kind != yaml.ScalarNode {
+				return nil, cp.errAt(v, "fail-on: unknown severity %q (expected error, warning, note or none)", v.Value)
 			}
 			cfg.FailOn = v.Value
 		case "targets":
-			items, err := strList(v, "targets")
-			if err != nil {
-				return nil, err
-			}
-			for _, it := range items {
-				t := strings.ToLower(it.Value)
-				if !targets[t] {
-					return nil, errAt(it, "unknown target %q (known: %s)", it.Value, strings.Join(slices.Sorted(maps.Keys(targets)), ", "))
-				}
-				cfg.Targets = append(cfg.Targets, t)
-			}
+			err = cp.readTargets(v)
 		case "checks":
-			if v.Kind != yaml.MappingNode {
-				return nil, errAt(v, "checks must be a mapping of check id to off, on, error, warning or note")
-			}
-			for j := 0; j+1 < len(v.Content); j += 2 {
-				id, lv := v.Content[j], v.Content[j+1]
-				if !known[id.Value] {
-					return nil, errAt(id, "unknown check %q (rulec lint --list shows the catalogue)", id.Value)
-				}
-				l := Level(strings.ToLower(lv.Value))
-				switch {
-				case lv.Kind != yaml.ScalarNode:
-					return nil, errAt(lv, "check %s: the level must be off, on, error, warning or note", id.Value)
-				case lv.Tag == "!!bool":
-					// YAML booleans: true/false read as on/off.
-					l = LevelOn
-					if b := strings.ToLower(lv.Value); b == "false" {
-						l = LevelOff
-					}
-				}
-				switch l {
-				case LevelOff, LevelOn, LevelError, LevelWarning, LevelNote:
-				default:
-					return nil, errAt(lv, "check %s: unknown level %q (expected off, on, error, warning or note)", id.Value, lv.Value)
-				}
-				cfg.Checks[id.Value] = l
-			}
+			err = cp.readChecks(v)
 		case "exclude":
-			items, err := strList(v, "exclude")
-			if err != nil {
-				return nil, err
-			}
-			for _, it := range items {
-				if _, err := path.Match(strings.ReplaceAll(it.Value, "**", "*"), ""); err != nil {
-					return nil, errAt(it, "exclude: bad pattern %q", it.Value)
-				}
-				cfg.Exclude = append(cfg.Exclude, it.Value)
-			}
+			err = cp.readExclude(v)
 		default:
-			return nil, errAt(k, "unknown key %q in lint (expected fail-on, targets, checks, exclude)", k.Value)
+			err = cp.errAt(k, "unknown key %q in lint (expected fail-on, targets, checks, exclude)", k.Value)
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 	return cfg, nil
+}
+
+// configParser reads the lint section of a configuration into cfg, knowing
+// the check ids and targets.
+type configParser struct {
+	name           string
+	cfg            *Config
+	known, targets map[string]bool
+}
+
+// errAt is an error at n's line of the file.
+func (cp *configParser) errAt(n *yaml.Node, format string, args ...any) error {
+	return fmt.Errorf("%s:%d: %s", cp.name, n.Line, fmt.Sprintf(format, args...))
+}
+
+// strList reads a string or a list of strings.
+func (cp *configParser) strList(n *yaml.Node, what string) ([]*yaml.Node, error) {
+	if n.Kind == yaml.ScalarNode {
+		return []*yaml.Node{n}, nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		return nil, cp.errAt(n, "%s must be a list of strings", what)
+	}
+	for _, it := range n.Content {
+		if it.Kind != yaml.ScalarNode {
+			return nil, cp.errAt(it, "%s must be a list of strings", what)
+		}
+	}
+	return n.Content, nil
+}
+
+// readTargets reads targets: (known targets, lower-cased).
+func (cp *configParser) readTargets(v *yaml.Node) error {
+	items, err := cp.strList(v, "targets")
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		t := strings.ToLower(it.Value)
+		if !cp.targets[t] {
+			return cp.errAt(it, "unknown target %q (known: %s)", it.Value, strings.Join(slices.Sorted(maps.Keys(cp.targets)), ", "))
+		}
+		cp.cfg.Targets = append(cp.cfg.Targets, t)
+	}
+	return nil
+}
+
+// readChecks reads checks: (check id to level; YAML booleans are on/off).
+func (cp *configParser) readChecks(v *yaml.Node) error {
+	if v.Kind != yaml.MappingNode {
+		return cp.errAt(v, "checks must be a mapping of check id to off, on, error, warning or note")
+	}
+	for j := 0; j+1 < len(v.Content); j += 2 {
+		id, lv := v.Content[j], v.Content[j+1]
+		if !cp.known[id.Value] {
+			return cp.errAt(id, "unknown check %q (rulec lint --list shows the catalogue)", id.Value)
+		}
+		l := Level(strings.ToLower(lv.Value))
+		switch {
+		case lv.Kind != yaml.ScalarNode:
+			return cp.errAt(lv, "check %s: the level must be off, on, error, warning or note", id.Value)
+		case lv.Tag == "!!bool":
+			// YAML booleans: true/false read as on/off.
+			l = LevelOn
+			if b := strings.ToLower(lv.Value); b == "false" {
+				l = LevelOff
+			}
+		}
+		switch l {
+		case LevelOff, LevelOn, LevelError, LevelWarning, LevelNote:
+		default:
+			return cp.errAt(lv, "check %s: unknown level %q (expected off, on, error, warning or note)", id.Value, lv.Value)
+		}
+		cp.cfg.Checks[id.Value] = l
+	}
+	return nil
+}
+
+// readExclude reads exclude: (path globs, ** allowed).
+func (cp *configParser) readExclude(v *yaml.Node) error {
+	items, err := cp.strList(v, "exclude")
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if _, err := path.Match(strings.ReplaceAll(it.Value, "**", "*"), ""); err != nil {
+			return cp.errAt(it, "exclude: bad pattern %q", it.Value)
+		}
+		cp.cfg.Exclude = append(cp.cfg.Exclude, it.Value)
+	}
+	return nil
 }
 
 func findKey(n *yaml.Node, key string) *yaml.Node {
