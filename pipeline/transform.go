@@ -296,111 +296,126 @@ func (f *fieldMapping) apply(st *state, it *Item, r *ast.Rule) error {
 	}
 	if c := r.Correlation; c != nil {
 		cp := *c
-		c = &cp
-		r.Correlation = c
-		if len(c.GroupBy) > 0 {
-			aliases := map[string]bool{}
-			c.Aliases = slices.Clone(c.Aliases)
-			for i, a := range c.Aliases {
-				aliases[a.Name] = true
-				a.Fields = slices.Clone(a.Fields)
-				for j := range a.Fields {
-					m, err := f.applyOne(st, it, a.Fields[j].Field, "alias mapping")
-					if err != nil {
-						return err
-					}
-					a.Fields[j].Field = m
-				}
-				c.Aliases[i] = a
-			}
-			var gb []string
-			var gbPos []ast.Pos
-			for i, g := range c.GroupBy {
-				ms := []string{g}
-				if !aliases[g] {
-					ms = f.applyName(st, it, g)
-				}
-				gb = append(gb, ms...)
-				for range ms {
-					if i < len(c.GroupByPos) {
-						gbPos = append(gbPos, c.GroupByPos[i])
-					}
-				}
-			}
-			c.GroupBy, c.GroupByPos = gb, gbPos
-		}
-		c.Field = slices.Clone(c.Field)
-		for i := range c.Field {
-			m, err := f.applyOne(st, it, c.Field[i], "condition field")
-			if err != nil {
-				return err
-			}
-			c.Field[i] = m
-		}
-		return nil
+		r.Correlation = &cp
+		return f.applyCorrelation(st, it, &cp)
 	}
-	return eachItem(st, it, r, func(fm *ast.FieldMatch) (result, error) {
-		var res result
-		// field references in values
-		var vals []ast.Value
-		refMatch := false
-		for _, v := range fm.Values {
-			if v.Kind == ast.ValFieldRef && it.matchFieldRef(st, v.Ref) {
-				for _, m := range f.applyName(st, it, v.Ref) {
-					nv := v
-					nv.Ref = m
-					vals = append(vals, nv)
+	return eachItem(st, it, r, func(fm *ast.FieldMatch) (result, error) { return f.applyMatch(st, it, fm) })
+}
+
+// applyCorrelation maps a correlation's (own copy) alias fields, its
+// group-by fields that are not aliases, and its condition fields.
+func (f *fieldMapping) applyCorrelation(st *state, it *Item, c *ast.Correlation) error {
+	if len(c.GroupBy) > 0 {
+		aliases := map[string]bool{}
+		c.Aliases = slices.Clone(c.Aliases)
+		for i, a := range c.Aliases {
+			aliases[a.Name] = true
+			a.Fields = slices.Clone(a.Fields)
+			for j := range a.Fields {
+				m, err := f.applyOne(st, it, a.Fields[j].Field, "alias mapping")
+				if err != nil {
+					return err
 				}
-				refMatch = true
-			} else {
-				vals = append(vals, v)
+				a.Fields[j].Field = m
+			}
+			c.Aliases[i] = a
+		}
+		var gb []string
+		var gbPos []ast.Pos
+		for i, g := range c.GroupBy {
+			ms := []string{g}
+			if !aliases[g] {
+				ms = f.applyName(st, it, g)
+			}
+			gb = append(gb, ms...)
+			for range ms {
+				if i < len(c.GroupByPos) {
+					gbPos = append(gbPos, c.GroupByPos[i])
+				}
 			}
 		}
-		if refMatch {
-			fm.Values = vals
-			res.changed = true
+		c.GroupBy, c.GroupByPos = gb, gbPos
+	}
+	c.Field = slices.Clone(c.Field)
+	for i := range c.Field {
+		m, err := f.applyOne(st, it, c.Field[i], "condition field")
+		if err != nil {
+			return err
 		}
-		m := f.mapName(fm.Field)
-		if refMatch && m != nil {
-			st.addMapping(fm.Field, m)
+		c.Field[i] = m
+	}
+	return nil
+}
+
+// applyMatch maps one field match: field references among its values, then
+// its field (several targets become an OR of copies).
+func (f *fieldMapping) applyMatch(st *state, it *Item, fm *ast.FieldMatch) (result, error) {
+	var res result
+	// field references in values
+	var vals []ast.Value
+	refMatch := false
+	for _, v := range fm.Values {
+		if v.Kind == ast.ValFieldRef && it.matchFieldRef(st, v.Ref) {
+			for _, m := range f.applyName(st, it, v.Ref) {
+				nv := v
+				nv.Ref = m
+				vals = append(vals, nv)
+			}
+			refMatch = true
+		} else {
+			vals = append(vals, v)
 		}
-		if m == nil || !it.matchField(st, fm.Field) {
-			return res, nil
-		}
-		if !refMatch {
-			st.addMapping(fm.Field, m)
-		}
+	}
+	if refMatch {
+		fm.Values = vals
 		res.changed = true
-		if fm.Field == "" {
-			// A keyword search matches anywhere in a value: keep that with wildcards, as pySigma does.
-			vals := slices.Clone(fm.Values)
-			for i, v := range vals {
-				if v.Kind != ast.ValString {
-					continue
-				}
-				parts := slices.Clone(v.Parts)
-				if len(parts) == 0 || parts[0].Kind != ast.PartStar {
-					parts = append([]ast.StringPart{{Kind: ast.PartStar}}, parts...)
-				}
-				if parts[len(parts)-1].Kind != ast.PartStar {
-					parts = append(parts, ast.StringPart{Kind: ast.PartStar})
-				}
-				vals[i].Parts = parts
-			}
-			fm.Values = vals
-		}
-		if len(m) == 1 {
-			*fm = *withField(fm, m[0])
-			return res, nil
-		}
-		or := &ast.Matcher{Op: ast.MatchAny, Pos: fm.Pos}
-		for _, name := range m {
-			cp := withField(fm, name)
-			or.Items = append(or.Items, &ast.Matcher{Op: ast.MatchField, Pos: cp.Pos, Field: cp})
-		}
-		res.replace = or
+	}
+	m := f.mapName(fm.Field)
+	if refMatch && m != nil {
+		st.addMapping(fm.Field, m)
+	}
+	if m == nil || !it.matchField(st, fm.Field) {
 		return res, nil
-	})
+	}
+	if !refMatch {
+		st.addMapping(fm.Field, m)
+	}
+	res.changed = true
+	if fm.Field == "" {
+		fm.Values = keywordWildcards(fm.Values)
+	}
+	if len(m) == 1 {
+		*fm = *withField(fm, m[0])
+		return res, nil
+	}
+	or := &ast.Matcher{Op: ast.MatchAny, Pos: fm.Pos}
+	for _, name := range m {
+		cp := withField(fm, name)
+		or.Items = append(or.Items, &ast.Matcher{Op: ast.MatchField, Pos: cp.Pos, Field: cp})
+	}
+	res.replace = or
+	return res, nil
+}
+
+// keywordWildcards returns a keyword search's values with a wildcard at
+// both ends: a keyword matches anywhere in a value, and keeps doing so once
+// mapped to fields, as pySigma does.
+func keywordWildcards(values []ast.Value) []ast.Value {
+	vals := slices.Clone(values)
+	for i, v := range vals {
+		if v.Kind != ast.ValString {
+			continue
+		}
+		parts := slices.Clone(v.Parts)
+		if len(parts) == 0 || parts[0].Kind != ast.PartStar {
+			parts = append([]ast.StringPart{{Kind: ast.PartStar}}, parts...)
+		}
+		if parts[len(parts)-1].Kind != ast.PartStar {
+			parts = append(parts, ast.StringPart{Kind: ast.PartStar})
+		}
+		vals[i].Parts = parts
+	}
+	return vals
 }
 
 type dropItem struct{}
