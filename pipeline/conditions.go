@@ -262,82 +262,98 @@ func parseRuleAttribute(p *parser, at *yaml.Node, ps *params) (ruleCond, bool) {
 	if f, isNum := val.(float64); isNum {
 		vs = strconv.FormatFloat(f, 'f', -1, 64)
 	}
-	ordered := func(have, want int, ok bool) bool {
-		if !ok {
-			return false
-		}
-		return compareAny(float64(have), float64(want), op)
-	}
 	switch attr {
 	case "level", "status":
-		table := levels
-		if attr == "status" {
-			table = statuses
-		}
-		if op == "in" || op == "not_in" {
-			p.errf(at, "operation %s needs a list attribute; %s is not one", op, attr)
-			return nil, false
-		}
-		w, ok := table[strings.ToLower(vs)]
-		if !ok {
-			p.errf(vn, "invalid Sigma %s %q", attr, vs)
-			return nil, false
-		}
-		return func(st *state, r *ast.Rule) bool {
-			have := r.Level
-			if attr == "status" {
-				have = r.Status
-			}
-			if have == "" {
-				return false
-			}
-			h, ok := table[strings.ToLower(have)]
-			return ordered(h, w, ok)
-		}, true
+		return rankedAttrCond(p, at, vn, attr, vs, op)
 	case "date", "modified":
-		want, err := parseDate(vs)
-		if err != nil {
-			p.errf(vn, "invalid date format %q in rule attribute condition", vs)
-			return nil, false
-		}
-		return func(st *state, r *ast.Rule) bool {
-			s := r.Date
-			if attr == "modified" {
-				s = r.Modified
-			}
-			if s == "" {
-				return false
-			}
-			have, err := parseDate(s)
-			if err != nil {
-				return false
-			}
-			return compareAny(float64(have.Unix()), float64(want.Unix()), op)
-		}, true
+		return dateAttrCond(p, vn, attr, vs, op)
 	case "tags", "references", "falsepositives", "fields", "scope":
-		return func(st *state, r *ast.Rule) bool {
-			var list []string
-			switch attr {
-			case "tags":
-				list = r.Tags
-			case "references":
-				list = r.References
-			case "falsepositives":
-				list = r.FalsePositives
-			case "fields":
-				list = r.Fields
-			case "scope":
-				list = r.Scope
-			}
-			switch op {
-			case "in":
-				return slices.Contains(list, vs)
-			case "not_in":
-				return !slices.Contains(list, vs)
-			}
-			return op == "ne"
-		}, true
+		return listAttrCond(attr, vs, op), true
 	}
+	return stringAttrCond(attr, vs, op), true
+}
+
+// rankedAttrCond compares a rule's level or status by rank.
+func rankedAttrCond(p *parser, at, vn *yaml.Node, attr, vs, op string) (ruleCond, bool) {
+	table := levels
+	if attr == "status" {
+		table = statuses
+	}
+	if op == "in" || op == "not_in" {
+		p.errf(at, "operation %s needs a list attribute; %s is not one", op, attr)
+		return nil, false
+	}
+	w, ok := table[strings.ToLower(vs)]
+	if !ok {
+		p.errf(vn, "invalid Sigma %s %q", attr, vs)
+		return nil, false
+	}
+	return func(st *state, r *ast.Rule) bool {
+		have := r.Level
+		if attr == "status" {
+			have = r.Status
+		}
+		if have == "" {
+			return false
+		}
+		h, ok := table[strings.ToLower(have)]
+		return ok && compareAny(float64(h), float64(w), op)
+	}, true
+}
+
+// dateAttrCond compares a rule's date or modified date.
+func dateAttrCond(p *parser, vn *yaml.Node, attr, vs, op string) (ruleCond, bool) {
+	want, err := parseDate(vs)
+	if err != nil {
+		p.errf(vn, "invalid date format %q in rule attribute condition", vs)
+		return nil, false
+	}
+	return func(st *state, r *ast.Rule) bool {
+		s := r.Date
+		if attr == "modified" {
+			s = r.Modified
+		}
+		if s == "" {
+			return false
+		}
+		have, err := parseDate(s)
+		if err != nil {
+			return false
+		}
+		return compareAny(float64(have.Unix()), float64(want.Unix()), op)
+	}, true
+}
+
+// listAttrCond tests whether a rule's list attribute holds the value (in,
+// not_in); other operations hold for ne only.
+func listAttrCond(attr, vs, op string) ruleCond {
+	return func(st *state, r *ast.Rule) bool {
+		var list []string
+		switch attr {
+		case "tags":
+			list = r.Tags
+		case "references":
+			list = r.References
+		case "falsepositives":
+			list = r.FalsePositives
+		case "fields":
+			list = r.Fields
+		case "scope":
+			list = r.Scope
+		}
+		switch op {
+		case "in":
+			return slices.Contains(list, vs)
+		case "not_in":
+			return !slices.Contains(list, vs)
+		}
+		return op == "ne"
+	}
+}
+
+// stringAttrCond compares any other attribute as a string (eq, ne) or a
+// number; another operation on text fails the rule.
+func stringAttrCond(attr, vs, op string) ruleCond {
 	return func(st *state, r *ast.Rule) bool {
 		have, ok := ruleString(r, attr)
 		if !ok {
@@ -356,7 +372,7 @@ func parseRuleAttribute(p *parser, at *yaml.Node, ps *params) (ruleCond, bool) {
 		}
 		st.fail(fmt.Errorf("rule attribute condition: operation %s is not defined on the string attribute %s", op, attr))
 		return false
-	}, true
+	}
 }
 
 func parseDate(s string) (time.Time, error) {
