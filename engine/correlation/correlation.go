@@ -153,6 +153,38 @@ type baseLink struct {
 // New builds an engine for the correlation rules among rules. Detection and
 // correlation rules are looked up by the references the front end resolved.
 func New(rules []*ast.Rule, opts Options) (*Engine, []error) {
+	opts = opts.withDefaults()
+	e := &Engine{opts: opts, byBase: map[*ast.Rule][]baseLink{}}
+	rv := ast.NewResolver(rules)
+	var errs []error
+	states := map[*ast.Rule]*corrState{}
+	for _, r := range rules {
+		if r.Kind != ast.KindCorrelation || r.Correlation == nil {
+			continue
+		}
+		c := newCorrState(r, e)
+		ok := true
+		for i, ref := range r.Correlation.Rules {
+			base := rv.Target(ref)
+			if base == nil {
+				errs = append(errs, fmt.Errorf("%s: correlation %q references rule %q, which is not loaded", ref.Pos, r.Title, ref.Ref))
+				ok = false
+				continue
+			}
+			c.bases = append(c.bases, base)
+			e.byBase[base] = append(e.byBase[base], baseLink{c, i})
+		}
+		if ok {
+			e.corrs = append(e.corrs, c)
+			states[r] = c
+		}
+	}
+	e.checkDepth(states)
+	return e, errs
+}
+
+// withDefaults fills the options left zero (or below their floor).
+func (opts Options) withDefaults() Options {
 	if opts.MaxGroups <= 0 {
 		opts.MaxGroups = DefaultMaxGroups
 	}
@@ -180,32 +212,13 @@ func New(rules []*ast.Rule, opts Options) (*Engine, []error) {
 	if opts.MaxWindowEvents < 16 {
 		opts.MaxWindowEvents = 16
 	}
-	e := &Engine{opts: opts, byBase: map[*ast.Rule][]baseLink{}}
-	rv := ast.NewResolver(rules)
-	var errs []error
-	states := map[*ast.Rule]*corrState{}
-	for _, r := range rules {
-		if r.Kind != ast.KindCorrelation || r.Correlation == nil {
-			continue
-		}
-		c := newCorrState(r, e)
-		ok := true
-		for i, ref := range r.Correlation.Rules {
-			base := rv.Target(ref)
-			if base == nil {
-				errs = append(errs, fmt.Errorf("%s: correlation %q references rule %q, which is not loaded", ref.Pos, r.Title, ref.Ref))
-				ok = false
-				continue
-			}
-			c.bases = append(c.bases, base)
-			e.byBase[base] = append(e.byBase[base], baseLink{c, i})
-		}
-		if ok {
-			e.corrs = append(e.corrs, c)
-			states[r] = c
-		}
-	}
-	// Chain depth: 1 above detection rules, 1 more than the deepest referenced correlation.
+	return opts
+}
+
+// checkDepth warns about correlations more levels above detection rules
+// than Options.MaxDepth (1 above detection rules, 1 more than the deepest
+// referenced correlation); states are the correlations by rule.
+func (e *Engine) checkDepth(states map[*ast.Rule]*corrState) {
 	depth := map[*corrState]int{}
 	var level func(c *corrState, seen int) int
 	level = func(c *corrState, seen int) int {
@@ -226,13 +239,12 @@ func New(rules []*ast.Rule, opts Options) (*Engine, []error) {
 		return d
 	}
 	for _, c := range e.corrs {
-		if d := level(c, 0); d > opts.MaxDepth {
+		if d := level(c, 0); d > e.opts.MaxDepth {
 			e.stats.DeepRules++
 			e.warnings = append(e.warnings, fmt.Errorf("%s: correlation %q is %d levels above detection rules; alerts deeper than %d levels (Options.MaxDepth) are not fed to it",
-				c.rule.Pos, c.rule.Title, d, opts.MaxDepth))
+				c.rule.Pos, c.rule.Title, d, e.opts.MaxDepth))
 		}
 	}
-	return e, errs
 }
 
 // Warnings lists the decisions taken when the engine was built (correlations
