@@ -3,6 +3,7 @@ package lint
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rulec/rulec/ast"
@@ -126,28 +127,37 @@ func walkCond(det *ast.Detection, fn func(c *ast.CondSource, n *ast.CondNode)) {
 }
 
 func detectionChecks() []*Check {
-	W, E, N := ast.SeverityWarning, ast.SeverityError, ast.SeverityNote
-	c := func(id string, sev ast.Severity, summary string, run func(*Pass)) *Check {
-		return &Check{ID: id, Severity: sev, Category: CatDetection, Summary: summary, Run: run}
+	return slices.Concat(searchUseChecks(), modifierChecks(), valueChecks())
+}
+
+// detectionCheck is a check of the detection category.
+func detectionCheck(id string, sev ast.Severity, summary string, run func(*Pass)) *Check {
+	return &Check{ID: id, Severity: sev, Category: CatDetection, Summary: summary, Run: run}
+}
+
+// onItems runs fn on every detection item written in a rule or filter.
+func onItems(fn func(p *Pass, r *ast.Rule, fm *ast.FieldMatch)) func(*Pass) {
+	return func(p *Pass) {
+		p.FieldMatches(func(r *ast.Rule, _ *ast.Search, fm *ast.FieldMatch) { fn(p, r, fm) })
 	}
-	// item runs fn on every detection item written in a rule or filter.
-	item := func(fn func(p *Pass, r *ast.Rule, fm *ast.FieldMatch)) func(*Pass) {
-		return func(p *Pass) {
-			p.FieldMatches(func(r *ast.Rule, _ *ast.Search, fm *ast.FieldMatch) { fn(p, r, fm) })
-		}
+}
+
+// onStrings runs fn on every string value (or expansion of one) of every item.
+func onStrings(fn func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value)) func(*Pass) {
+	return func(p *Pass) {
+		p.Values(func(r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) {
+			if v.Kind == ast.ValString || v.Kind == ast.ValExpansion {
+				fn(p, r, fm, v)
+			}
+		})
 	}
-	// strs runs fn on every string value (or expansion of one) of every item.
-	strs := func(fn func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value)) func(*Pass) {
-		return func(p *Pass) {
-			p.Values(func(r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) {
-				if v.Kind == ast.ValString || v.Kind == ast.ValExpansion {
-					fn(p, r, fm, v)
-				}
-			})
-		}
-	}
+}
+
+// searchUseChecks are the checks of how a condition uses the search identifiers.
+func searchUseChecks() []*Check {
+	W, N := ast.SeverityWarning, ast.SeverityNote
 	return []*Check{
-		c("unused-search", W, "a search identifier is not used by the condition",
+		detectionCheck("unused-search", W, "a search identifier is not used by the condition",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					det := ownDetection(r)
@@ -162,7 +172,7 @@ func detectionChecks() []*Check {
 					}
 				}
 			}),
-		c("them-single-search", N, "the condition uses `them` with a single search identifier",
+		detectionCheck("them-single-search", N, "the condition uses `them` with a single search identifier",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					det := ownDetection(r)
@@ -176,7 +186,7 @@ func detectionChecks() []*Check {
 					})
 				}
 			}),
-		c("all-of-them", N, "the condition uses `all of them`",
+		detectionCheck("all-of-them", N, "the condition uses `all of them`",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					det := ownDetection(r)
@@ -190,14 +200,21 @@ func detectionChecks() []*Check {
 					})
 				}
 			}),
-		c("all-single-value", W, "the all modifier is applied to a single value",
-			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+	}
+}
+
+// modifierChecks are the checks of the modifiers of detection items.
+func modifierChecks() []*Check {
+	W, E := ast.SeverityWarning, ast.SeverityError
+	return []*Check{
+		detectionCheck("all-single-value", W, "the all modifier is applied to a single value",
+			onItems(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				if fm.All && len(fm.Values) < 2 {
 					p.Reportf(r, modifierPos(fm, "all"), "'all' modifier on %s with a single value", itemName(fm))
 				}
 			})),
-		c("all-exact-values", E, "`|all` requires one field to equal several different exact values",
-			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+		detectionCheck("all-exact-values", E, "`|all` requires one field to equal several different exact values",
+			onItems(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				if !fm.All || fm.IsKeyword() {
 					return
 				}
@@ -211,20 +228,27 @@ func detectionChecks() []*Check {
 				}
 				p.Reportf(r, modifierPos(fm, "all"), "%s cannot equal %d different exact values at once; this item never matches (did you mean |contains|all?)", itemName(fm), distinct)
 			})),
-		c("base64offset-without-contains", W, "base64offset is not followed by contains",
-			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+		detectionCheck("base64offset-without-contains", W, "base64offset is not followed by contains",
+			onItems(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				if fm.HasModifier("base64offset") && !fm.HasModifier("contains") {
 					p.Reportf(r, modifierPos(fm, "base64offset"), "base64offset without contains only matches the encoded fragment alone; add |contains")
 				}
 			})),
-		c("windash-with-all", W, "windash is combined with all",
-			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+		detectionCheck("windash-with-all", W, "windash is combined with all",
+			onItems(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				if fm.HasModifier("windash") && fm.All {
 					p.Reportf(r, modifierPos(fm, "windash"), "windash combined with all; backends expand the variants inconsistently")
 				}
 			})),
-		c("wildcard-only", W, "a value is only wildcards",
-			strs(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) {
+	}
+}
+
+// valueChecks are the checks of the values of detection items.
+func valueChecks() []*Check {
+	W, N := ast.SeverityWarning, ast.SeverityNote
+	return []*Check{
+		detectionCheck("wildcard-only", W, "a value is only wildcards",
+			onStrings(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) {
 				if v.Kind != ast.ValString || len(v.Parts) == 0 {
 					return
 				}
@@ -239,8 +263,8 @@ func detectionChecks() []*Check {
 				}
 				p.Reportf(r, v.Pos, "value %s of %s only tests that the field exists; use %s|exists: true", q(v.Raw), itemName(fm), fm.Field)
 			})),
-		c("double-wildcard", N, "a value has consecutive `*` wildcards",
-			strs(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) {
+		detectionCheck("double-wildcard", N, "a value has consecutive `*` wildcards",
+			onStrings(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) {
 				if strings.Contains(v.Raw, "**") && !strings.Contains(v.Raw, `\**`) && v.Kind == ast.ValString {
 					for i := 1; i < len(v.Parts); i++ {
 						if v.Parts[i].Kind == ast.PartStar && v.Parts[i-1].Kind == ast.PartStar {
@@ -250,8 +274,8 @@ func detectionChecks() []*Check {
 					}
 				}
 			})),
-		c("wildcards-instead-of-modifiers", N, "wildcards at the ends of every value instead of contains/startswith/endswith",
-			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+		detectionCheck("wildcards-instead-of-modifiers", N, "wildcards at the ends of every value instead of contains/startswith/endswith",
+			onItems(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				if fm.IsKeyword() || len(fm.Values) == 0 {
 					return
 				}
@@ -274,8 +298,8 @@ func detectionChecks() []*Check {
 				}
 				p.Reportf(r, fm.Pos, "every value of %s is wrapped in * wildcards; use the %s modifier", itemName(fm), shape)
 			})),
-		c("duplicate-value", W, "the same value is listed twice in one item",
-			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+		detectionCheck("duplicate-value", W, "the same value is listed twice in one item",
+			onItems(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				seen := map[string]bool{}
 				for i := range fm.Values {
 					v := &fm.Values[i]
@@ -286,8 +310,8 @@ func detectionChecks() []*Check {
 					seen[k] = true
 				}
 			})),
-		c("control-character", W, "a value contains a control character",
-			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+		detectionCheck("control-character", W, "a value contains a control character",
+			onItems(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				for i := range fm.Values {
 					v := &fm.Values[i]
 					if v.Kind == ast.ValNull || v.Kind == ast.ValNumber || v.Kind == ast.ValBool {
@@ -305,14 +329,14 @@ func detectionChecks() []*Check {
 					}
 				}
 			})),
-		c("escaped-wildcard", W, "a path backslash escapes the wildcard after it",
-			strs(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) {
+		detectionCheck("escaped-wildcard", W, "a path backslash escapes the wildcard after it",
+			onStrings(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch, v *ast.Value) {
 				if i := pathEscapedWildcard(v.Raw); i >= 0 {
 					p.Reportf(r, v.Pos, "in %s the backslash before %s escapes the wildcard (literal %s); write \\\\%s for a path separator followed by a wildcard", q(v.Raw), v.Raw[i+1:i+2], v.Raw[i+1:i+2], v.Raw[i+1:i+2])
 				}
 			})),
-		c("number-as-string", N, "a number is written as a quoted string",
-			item(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
+		detectionCheck("number-as-string", N, "a number is written as a quoted string",
+			onItems(func(p *Pass, r *ast.Rule, fm *ast.FieldMatch) {
 				if len(fm.Modifiers) > 0 || fm.IsKeyword() || len(fm.Values) == 0 {
 					return
 				}
