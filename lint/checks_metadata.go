@@ -51,12 +51,19 @@ func hasKey(r *ast.Rule, key string) bool {
 }
 
 func metadataChecks() []*Check {
-	W, E, N := ast.SeverityWarning, ast.SeverityError, ast.SeverityNote
-	c := func(id string, sev ast.Severity, summary string, run func(*Pass)) *Check {
-		return &Check{ID: id, Severity: sev, Category: CatMetadata, Summary: summary, Run: run}
-	}
+	return slices.Concat(identityChecks(), lifecycleChecks(), documentationChecks(), fileChecks())
+}
+
+// metadataCheck is a check of the metadata category.
+func metadataCheck(id string, sev ast.Severity, summary string, run func(*Pass)) *Check {
+	return &Check{ID: id, Severity: sev, Category: CatMetadata, Summary: summary, Run: run}
+}
+
+// identityChecks are the checks of a rule's id, related rules and title.
+func identityChecks() []*Check {
+	W, E := ast.SeverityWarning, ast.SeverityError
 	return []*Check{
-		c("missing-id", W, "the rule has no id",
+		metadataCheck("missing-id", W, "the rule has no id",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					if !hasKey(r, "id") || strings.TrimSpace(r.ID) == "" {
@@ -64,7 +71,7 @@ func metadataChecks() []*Check {
 					}
 				}
 			}),
-		c("invalid-id", E, "the id is not a UUID",
+		metadataCheck("invalid-id", E, "the id is not a UUID",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					if r.ID != "" && !uuidRe.MatchString(r.ID) {
@@ -72,12 +79,12 @@ func metadataChecks() []*Check {
 					}
 				}
 			}),
-		c("duplicate-id", E, "two rules share an id or a name",
+		metadataCheck("duplicate-id", E, "two rules share an id or a name",
 			func(p *Pass) {
 				dupes(p, func(r *ast.Rule) (string, string, ast.Pos) { return strings.ToLower(r.ID), r.ID, r.KeyPos("id") }, "id")
 				dupes(p, func(r *ast.Rule) (string, string, ast.Pos) { return r.Name, r.Name, r.KeyPos("name") }, "name")
 			}),
-		c("invalid-related", W, "a related entry has a bad id or type",
+		metadataCheck("invalid-related", W, "a related entry has a bad id or type",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					for _, rel := range r.Related {
@@ -93,7 +100,7 @@ func metadataChecks() []*Check {
 					}
 				}
 			}),
-		c("title-too-long", W, "the title is longer than 110 characters",
+		metadataCheck("title-too-long", W, "the title is longer than 110 characters",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					if n := len([]rune(r.Title)); n > maxTitle {
@@ -101,7 +108,7 @@ func metadataChecks() []*Check {
 					}
 				}
 			}),
-		c("duplicate-title", W, "two rules share a title",
+		metadataCheck("duplicate-title", W, "two rules share a title",
 			func(p *Pass) {
 				dupes(p, func(r *ast.Rule) (string, string, ast.Pos) {
 					if r.Kind == ast.KindFilter {
@@ -110,13 +117,20 @@ func metadataChecks() []*Check {
 					return strings.TrimSpace(r.Title), r.Title, r.KeyPos("title")
 				}, "title")
 			}),
-		c("missing-status", W, "the rule has no status",
+	}
+}
+
+// lifecycleChecks are the checks of a rule's status, level and dates.
+func lifecycleChecks() []*Check {
+	W, E, N := ast.SeverityWarning, ast.SeverityError, ast.SeverityNote
+	return []*Check{
+		metadataCheck("missing-status", W, "the rule has no status",
 			func(p *Pass) { missing(p, "status", func(r *ast.Rule) string { return r.Status }) }),
-		c("invalid-status", E, "the status is not one the specification defines",
+		metadataCheck("invalid-status", E, "the status is not one the specification defines",
 			func(p *Pass) {
 				enum(p, "status", statuses, func(r *ast.Rule) string { return r.Status })
 			}),
-		c("status-unsupported", N, "the rule has status unsupported",
+		metadataCheck("status-unsupported", N, "the rule has status unsupported",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					if r.Status == "unsupported" {
@@ -124,13 +138,13 @@ func metadataChecks() []*Check {
 					}
 				}
 			}),
-		c("missing-level", W, "the rule has no level",
+		metadataCheck("missing-level", W, "the rule has no level",
 			func(p *Pass) { missing(p, "level", func(r *ast.Rule) string { return r.Level }) }),
-		c("invalid-level", E, "the level is not one the specification defines",
+		metadataCheck("invalid-level", E, "the level is not one the specification defines",
 			func(p *Pass) { enum(p, "level", levels, func(r *ast.Rule) string { return r.Level }) }),
-		c("missing-date", W, "the rule has no creation date",
+		metadataCheck("missing-date", W, "the rule has no creation date",
 			func(p *Pass) { missing(p, "date", func(r *ast.Rule) string { return r.Date }) }),
-		c("invalid-date", E, "date or modified is not a valid YYYY-MM-DD date",
+		metadataCheck("invalid-date", E, "date or modified is not a valid YYYY-MM-DD date",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					for _, k := range []string{"date", "modified"} {
@@ -147,7 +161,7 @@ func metadataChecks() []*Check {
 					}
 				}
 			}),
-		c("date-order", W, "modified is earlier than date",
+		metadataCheck("date-order", W, "modified is earlier than date",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					if checkDate(r.Date) == "" && checkDate(r.Modified) == "" && r.Modified != "" && r.Date != "" && r.Modified < r.Date {
@@ -155,11 +169,18 @@ func metadataChecks() []*Check {
 					}
 				}
 			}),
-		c("missing-description", W, "the rule has no description",
+	}
+}
+
+// documentationChecks are the checks of a rule's description, author, false positives and references.
+func documentationChecks() []*Check {
+	W, N := ast.SeverityWarning, ast.SeverityNote
+	return []*Check{
+		metadataCheck("missing-description", W, "the rule has no description",
 			func(p *Pass) {
 				missing(p, "description", func(r *ast.Rule) string { return r.Description })
 			}),
-		c("short-description", N, "the description is shorter than 16 characters",
+		metadataCheck("short-description", N, "the description is shorter than 16 characters",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					if d := strings.TrimSpace(r.Description); d != "" && len([]rune(d)) < minDescription {
@@ -167,9 +188,9 @@ func metadataChecks() []*Check {
 					}
 				}
 			}),
-		c("missing-author", N, "the rule has no author",
+		metadataCheck("missing-author", N, "the rule has no author",
 			func(p *Pass) { missing(p, "author", func(r *ast.Rule) string { return r.Author }) }),
-		c("missing-falsepositives", N, "the rule lists no false positives",
+		metadataCheck("missing-falsepositives", N, "the rule lists no false positives",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					if r.Kind == ast.KindDetection && needsMetadata(p, r) && len(r.FalsePositives) == 0 {
@@ -177,7 +198,7 @@ func metadataChecks() []*Check {
 					}
 				}
 			}),
-		c("reference-not-url", W, "a reference is not an http(s) URL",
+		metadataCheck("reference-not-url", W, "a reference is not an http(s) URL",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					for i, ref := range r.References {
@@ -187,7 +208,7 @@ func metadataChecks() []*Check {
 					}
 				}
 			}),
-		c("duplicate-reference", W, "the same reference is listed twice",
+		metadataCheck("duplicate-reference", W, "the same reference is listed twice",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					for _, i := range duplicateIndexes(r.References) {
@@ -195,7 +216,14 @@ func metadataChecks() []*Check {
 					}
 				}
 			}),
-		c("duplicate-filename", W, "two rule files in different folders share a file name",
+	}
+}
+
+// fileChecks are the checks of rule file names and top-level keys.
+func fileChecks() []*Check {
+	W, N := ast.SeverityWarning, ast.SeverityNote
+	return []*Check{
+		metadataCheck("duplicate-filename", W, "two rule files in different folders share a file name",
 			func(p *Pass) {
 				dupes(p, func(r *ast.Rule) (string, string, ast.Pos) {
 					if r.Document != firstDocument(p, r) {
@@ -205,7 +233,7 @@ func metadataChecks() []*Check {
 					return base, base, ast.Pos{File: r.Pos.File, Line: r.Pos.Line, Col: r.Pos.Col}
 				}, "file name")
 			}),
-		c("filename-length", N, "the file name is shorter than 10 or longer than 90 characters",
+		metadataCheck("filename-length", N, "the file name is shorter than 10 or longer than 90 characters",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					if r.Document != firstDocument(p, r) {
@@ -216,7 +244,7 @@ func metadataChecks() []*Check {
 					}
 				}
 			}),
-		c("misspelled-key", W, "a top-level key looks like a misspelled standard key",
+		metadataCheck("misspelled-key", W, "a top-level key looks like a misspelled standard key",
 			func(p *Pass) {
 				for _, r := range p.Rules {
 					for _, x := range r.Extra {
