@@ -157,12 +157,7 @@ func (p *parser) parseChangeLogsource(ps *params) transformation {
 
 // parseSetState is set_state.
 func (p *parser) parseSetState(ps *params) transformation {
-	kn, vn := ps.need("key"), ps.need("val")
-	if kn == nil || vn == nil {
-		return nil
-	}
-	k, _ := p.str(kn, "key")
-	v, ok := p.scalar(vn, "val")
+	k, v, ok := p.namedValue(ps, "key", "val")
 	if !ok {
 		return nil
 	}
@@ -171,44 +166,53 @@ func (p *parser) parseSetState(ps *params) transformation {
 
 // parseCustomAttr is set_custom_attribute.
 func (p *parser) parseCustomAttr(ps *params) transformation {
-	an, vn := ps.need("attribute"), ps.need("value")
-	if an == nil || vn == nil {
-		return nil
-	}
-	a, _ := p.str(an, "attribute")
-	v, ok := p.scalar(vn, "value")
+	a, v, ok := p.namedValue(ps, "attribute", "value")
 	if !ok {
 		return nil
 	}
 	return customAttr{a, v}
 }
 
+// namedValue reads the two required parameters of a transformation that
+// sets a value under a name: the name (a string) and the value (a scalar).
+func (p *parser) namedValue(ps *params, name, value string) (string, any, bool) {
+	nn, vn := ps.need(name), ps.need(value)
+	if nn == nil || vn == nil {
+		return "", nil, false
+	}
+	n, _ := p.str(nn, name)
+	v, ok := p.scalar(vn, value)
+	return n, v, ok
+}
+
 // parseCase is case (method lower, upper or snake_case).
 func (p *parser) parseCase(at *yaml.Node, ps *params) transformation {
-	method := "lower"
-	if n := ps.get("method"); n != nil {
-		method, _ = p.str(n, "method")
+	if m, ok := p.method(at, ps, "case", "lower", "lower", "upper", "snake_case"); ok {
+		return caseValues{method: m}
 	}
-	switch method {
-	case "lower", "upper", "snake_case":
-		return caseValues{method: method}
-	}
-	p.errf(at, "invalid method %q for case (lower, upper, snake_case)", method)
 	return nil
 }
 
 // parseToRegex is regex (method plain, ignore_case_flag or ignore_case_brackets).
 func (p *parser) parseToRegex(at *yaml.Node, ps *params) transformation {
-	method := "ignore_case_brackets"
-	if n := ps.get("method"); n != nil {
-		method, _ = p.str(n, "method")
+	if m, ok := p.method(at, ps, "regex", "ignore_case_brackets", "plain", "ignore_case_flag", "ignore_case_brackets"); ok {
+		return toRegex{m}
 	}
-	switch method {
-	case "plain", "ignore_case_flag", "ignore_case_brackets":
-		return toRegex{method}
-	}
-	p.errf(at, "invalid method %q for regex (plain, ignore_case_flag, ignore_case_brackets)", method)
 	return nil
+}
+
+// method reads the method parameter of transformation typ (def when
+// absent), one of allowed.
+func (p *parser) method(at *yaml.Node, ps *params, typ, def string, allowed ...string) (string, bool) {
+	m := def
+	if n := ps.get("method"); n != nil {
+		m, _ = p.str(n, "method")
+	}
+	if slices.Contains(allowed, m) {
+		return m, true
+	}
+	p.errf(at, "invalid method %q for %s (%s)", m, typ, strings.Join(allowed, ", "))
+	return "", false
 }
 
 // parsePlaceholders is wildcard_placeholders and value_placeholders.
