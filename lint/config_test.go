@@ -114,7 +114,7 @@ func TestConfigSeveritiesEverywhere(t *testing.T) {
 }
 
 func TestTargetEnabledByConfig(t *testing.T) {
-	text := withDetection("    selection:\n        User|fieldref: TargetUser\n    condition: selection\n")
+	text := withDetection("    selection:\n        User|fieldref|contains: TargetUser\n    condition: selection\n")
 	cfg, _ := ParseConfig("c", []byte("lint:\n  targets: [wazuh]\n  checks:\n    wazuh-unsupported: warning\n"))
 	if fs := findingsOf(Run(frontend.LoadBytes("x.yml", []byte(text)), Options{Config: cfg, Backends: backends()}), "wazuh-unsupported"); len(fs) != 1 {
 		t.Errorf("targets: [wazuh] did not enable wazuh-unsupported")

@@ -419,17 +419,17 @@ func TestWazuhChecks(t *testing.T) {
 	}
 	w := []string{TargetWazuh}
 	runCases(t, []checkCase{
-		{check: "wazuh-unsupported", targets: w, bad: sel("        User|fieldref: TargetUser\n"), line: 18, col: 24, msg: "field reference", good: cleanRule},
+		{check: "wazuh-unsupported", targets: w, bad: sel("        User|fieldref|contains: TargetUser\n"), line: 18, col: 33, msg: "field reference", good: cleanRule},
 		{check: "wazuh-unsupported", targets: w, bad: withDetection("    keywords:\n        - 'whoami'\n    condition: keywords\n"), line: 18, col: 11, msg: "keyword", good: cleanRule},
 		{check: "wazuh-unsupported", targets: w, bad: sel("        ProcessId|gt: 1000\n"), line: 18, col: 23, msg: "numeric comparison", good: sel("        ProcessId: 1000\n")},
 		// What the backend expresses exactly is not reported: IPv6 networks, absent fields.
-		{check: "wazuh-unsupported", targets: w, bad: sel("        User|fieldref: TargetUser\n"), line: 18, col: 24,
+		{check: "wazuh-unsupported", targets: w, bad: sel("        User|fieldref|contains: TargetUser\n"), line: 18, col: 33,
 			good: sel("        SourceIp|cidr: 'fe80::/10'\n        Image: '*'\n        User: null\n")},
 		{check: "wazuh-unsupported", targets: w, bad: corr("    type: value_avg\n    rules: failed_logon\n    group-by:\n        - IpAddress\n    timespan: 5m\n    condition:\n        field: x\n        gt: 2\n"), line: 22, col: 1,
 			good: cleanRule},
 	})
 	// Without the target, target checks do not run.
-	if fs := findingsOf(lintText(t, "x.yml", sel("        User|fieldref: TargetUser\n")), "wazuh-unsupported"); len(fs) > 0 {
+	if fs := findingsOf(lintText(t, "x.yml", sel("        User|fieldref|contains: TargetUser\n")), "wazuh-unsupported"); len(fs) > 0 {
 		t.Errorf("wazuh-unsupported ran without the wazuh target:%s", describe(fs))
 	}
 }
